@@ -1,0 +1,89 @@
+/*
+ * tlsaudit public API.
+ *
+ * A scan holds targets (host, port, address); ta_scan_run() probes them all
+ * from one event loop and keeps a plain result per target, which the report
+ * writers turn into text or JSON.  The library never prints on its own and
+ * never exits; every fallible call returns 0 or a TA_E* code.
+ */
+#ifndef TLSAUDIT_H
+#define TLSAUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TA_VERSION_STRING "0.1.0"
+
+#if defined(__GNUC__)
+#define TA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define TA_MUST_CHECK
+#endif
+
+enum ta_err {
+	TA_OK = 0,
+	TA_EDECODE, /* malformed bytes from a peer */
+	TA_ENOSPC,  /* a capped buffer is full */
+	TA_EINVAL,  /* bad argument from the caller or user */
+	TA_ENOMEM,
+	TA_ETIMEOUT,
+	TA_ECONNECT, /* TCP connection refused or unreachable */
+	TA_ECLOSED,  /* peer closed or reset the connection */
+	TA_ERESOLVE, /* name resolution failed */
+	TA_EPROTO,   /* peer violated the protocol */
+	TA_ESYS,     /* an OS call failed */
+	TA_EINTERNAL,
+};
+
+/* Human-readable text for a TA_E* code; never NULL. */
+const char *ta_strerror(int err);
+
+enum ta_family { TA_FAMILY_ANY = 0, TA_FAMILY_V4 = 4, TA_FAMILY_V6 = 6 };
+
+struct ta_config {
+	unsigned connect_timeout_ms; /* per TCP connect; default 5000 */
+	unsigned read_timeout_ms;    /* per wait for server bytes; default 5000 */
+	unsigned retries;            /* retries of a failed connection; default 1 */
+	unsigned max_conns_per_host; /* default 4 */
+	unsigned max_conns_total;    /* default 256 */
+	int family;                  /* enum ta_family */
+	const char *sni;             /* override; NULL: the host name when not an IP */
+	int exhaustive;              /* try every suite even for versions the server
+					 * evidently refuses (see docs/probing.md) */
+};
+
+/* Fill *cfg with the defaults above. */
+void ta_config_default(struct ta_config *cfg);
+
+struct ta_scan;
+
+/* New scan with a copy of *cfg (NULL: defaults). NULL on allocation failure. */
+struct ta_scan *ta_scan_new(const struct ta_config *cfg);
+void ta_scan_free(struct ta_scan *scan);
+
+/*
+ * Add "HOST", "HOST:PORT", "[V6ADDR]:PORT" or "V6ADDR".  Returns TA_EINVAL,
+ * with a one-line reason in err, when the text is not a valid target.  A name
+ * that does not resolve is still added, as a target whose status is error, so
+ * that one bad name costs nothing else.  A name with several addresses becomes
+ * one target per address.
+ */
+int ta_scan_add_target(struct ta_scan *scan, const char *spec, uint16_t default_port, char *err,
+                       size_t errlen) TA_MUST_CHECK;
+
+/* Probe every target.  Returns 0 when the loop ran; per-target failures are
+ * recorded in the results, not returned. */
+int ta_scan_run(struct ta_scan *scan) TA_MUST_CHECK;
+
+size_t ta_scan_target_count(const struct ta_scan *scan);
+/* Number of targets whose status is error. */
+size_t ta_scan_error_count(const struct ta_scan *scan);
+
+enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON };
+
+/* Write the results.  color: use ANSI colours (text only). */
+int ta_scan_write(const struct ta_scan *scan, enum ta_format fmt, FILE *out,
+                  int color) TA_MUST_CHECK;
+
+#endif

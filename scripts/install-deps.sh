@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what tlsaudit needs to build and test on Debian 12 (apt-get).
+# Safe to run again: apt-get skips what is already installed.
+set -euo pipefail
+
+PKGS=(
+  # build
+  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
+  libssl-dev libjansson-dev
+  # tests: real servers and tools, all used on loopback only
+  openssl nginx gnutls-bin python3 iproute2 jq procps
+  # benchmark and cross-check peers
+  sslscan testssl.sh nmap time bc
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# nginx from Debian starts a system instance on port 80; the tests start their own.

@@ -1,0 +1,290 @@
+/*
+ * tlsaudit command line.  Built only on the public header.
+ *
+ *   tlsaudit scan [options] TARGET...
+ *
+ * Exit codes (docs/cli.md): 0 all targets scanned; 1 some target failed
+ * or was invalid; 2 usage error or no valid target; 3 internal error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tlsaudit.h"
+
+enum { EXIT_SCANNED = 0, EXIT_TARGET_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: tlsaudit scan [options] TARGET...\n"
+	        "       tlsaudit --version\n"
+	        "\n"
+	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default).\n"
+	        "\n"
+	        "options:\n"
+	        "  -f, --format text|json    output format (default text)\n"
+	        "  -i, --input FILE          read targets from FILE, one per line ('#' comments)\n"
+	        "  -o, --output FILE         write the report to FILE instead of stdout\n"
+	        "      --timeout MS          read timeout per connection (default 5000)\n"
+	        "      --connect-timeout MS  connect timeout (default 5000)\n"
+	        "      --retries N           retries of a failed connection (default 1)\n"
+	        "      --max-conns N         concurrent connections per host (default 4)\n"
+	        "      --max-total N         concurrent connections overall (default 256)\n"
+	        "      --sni NAME            server name to send (default: the host name)\n"
+	        "  -4 / -6                   use only IPv4 / IPv6 addresses\n"
+	        "      --color / --no-color  force colour on or off (default: on a terminal)\n"
+	        "  -h, --help\n");
+}
+
+static int
+parse_uint(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max || s[0] == '-') {
+		fprintf(stderr, "tlsaudit: %s: '%s' is not a number from %u to %u\n", opt, s, min,
+		        max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void
+add_one(struct ta_scan *scan, const char *spec, const char *where, size_t *valid, size_t *invalid)
+{
+	char err[256];
+	int rc = ta_scan_add_target(scan, spec, 443, err, sizeof err);
+
+	if (rc == TA_OK) {
+		(*valid)++;
+		return;
+	}
+	(*invalid)++;
+	if (rc == TA_EINVAL)
+		fprintf(stderr, "tlsaudit: %s%s\n", where, err);
+	else
+		fprintf(stderr, "tlsaudit: %s%s\n", where, ta_strerror(rc));
+}
+
+static int
+read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *invalid)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char line[1024];
+	size_t lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char where[300], *p = line, *e;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			int c;
+
+			fprintf(stderr, "tlsaudit: %s:%zu: line longer than %zu bytes\n", path,
+			        lineno, sizeof line - 1);
+			(*invalid)++;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, "#\r\n");
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*e = '\0';
+		if (!*p)
+			continue;
+		snprintf(where, sizeof where, "%s:%zu: ", path, lineno);
+		add_one(scan, p, where, valid, invalid);
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		O_TIMEOUT = 256,
+		O_CTIMEOUT,
+		O_RETRIES,
+		O_MAXCONN,
+		O_MAXTOTAL,
+		O_SNI,
+		O_COLOR,
+		O_NOCOLOR,
+		O_VERSION
+	};
+	static const struct option opts[] = {
+	        {"format", required_argument, NULL, 'f'},
+	        {"input", required_argument, NULL, 'i'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"timeout", required_argument, NULL, O_TIMEOUT},
+	        {"connect-timeout", required_argument, NULL, O_CTIMEOUT},
+	        {"retries", required_argument, NULL, O_RETRIES},
+	        {"max-conns", required_argument, NULL, O_MAXCONN},
+	        {"max-total", required_argument, NULL, O_MAXTOTAL},
+	        {"sni", required_argument, NULL, O_SNI},
+	        {"color", no_argument, NULL, O_COLOR},
+	        {"no-color", no_argument, NULL, O_NOCOLOR},
+	        {"version", no_argument, NULL, O_VERSION},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct ta_config cfg;
+	enum ta_format fmt = TA_FORMAT_TEXT;
+	const char *input = NULL, *output = NULL;
+	int color = -1, c, rc;
+	size_t valid = 0, invalid = 0;
+	struct ta_scan *scan;
+	FILE *out = stdout;
+
+	ta_config_default(&cfg);
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tlsaudit %s\n", TA_VERSION_STRING);
+		return EXIT_SCANNED;
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return EXIT_SCANNED;
+	}
+	if (argc < 2 || strcmp(argv[1], "scan") != 0) {
+		if (argc >= 2)
+			fprintf(stderr, "tlsaudit: unknown command '%.64s' (try 'tlsaudit scan')\n",
+			        argv[1]);
+		else
+			usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:i:o:46h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				fmt = TA_FORMAT_JSON;
+			else if (strcmp(optarg, "text") == 0)
+				fmt = TA_FORMAT_TEXT;
+			else {
+				fprintf(stderr, "tlsaudit: --format: '%.64s' is not text or json\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'i':
+			input = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case '4':
+			cfg.family = TA_FAMILY_V4;
+			break;
+		case '6':
+			cfg.family = TA_FAMILY_V6;
+			break;
+		case O_TIMEOUT:
+			if (parse_uint("--timeout", optarg, 1, 600000, &cfg.read_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_CTIMEOUT:
+			if (parse_uint("--connect-timeout", optarg, 1, 600000,
+			               &cfg.connect_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_RETRIES:
+			if (parse_uint("--retries", optarg, 0, 10, &cfg.retries))
+				return EXIT_USAGE;
+			break;
+		case O_MAXCONN:
+			if (parse_uint("--max-conns", optarg, 1, 64, &cfg.max_conns_per_host))
+				return EXIT_USAGE;
+			break;
+		case O_MAXTOTAL:
+			if (parse_uint("--max-total", optarg, 1, 65536, &cfg.max_conns_total))
+				return EXIT_USAGE;
+			break;
+		case O_SNI:
+			if (!*optarg || strlen(optarg) > 253) {
+				fprintf(stderr, "tlsaudit: --sni: name must be 1-253 characters\n");
+				return EXIT_USAGE;
+			}
+			cfg.sni = optarg;
+			break;
+		case O_COLOR:
+			color = 1;
+			break;
+		case O_NOCOLOR:
+			color = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SCANNED;
+		case ':':
+			fprintf(stderr, "tlsaudit: option '%.64s' needs a value\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "tlsaudit: unknown option '%.64s'\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	scan = ta_scan_new(&cfg);
+	if (!scan) {
+		fprintf(stderr, "tlsaudit: cannot start: out of memory or no epoll\n");
+		return EXIT_INTERNAL;
+	}
+	for (int i = optind; i < argc; i++)
+		add_one(scan, argv[i], "", &valid, &invalid);
+	if (input && read_targets(scan, input, &valid, &invalid) < 0) {
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (valid == 0) {
+		if (invalid == 0)
+			fprintf(stderr, "tlsaudit: no target given (see tlsaudit --help)\n");
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", output, strerror(errno));
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (color < 0)
+		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if ((rc = ta_scan_run(scan)) != TA_OK) {
+		fprintf(stderr, "tlsaudit: scan stopped: %s (results so far follow)\n",
+		        ta_strerror(rc));
+	}
+	if (ta_scan_write(scan, fmt, out, color) != TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", output, strerror(errno));
+		rc = TA_ESYS;
+	}
+	c = rc != TA_OK                                      ? EXIT_INTERNAL
+	    : (ta_scan_error_count(scan) > 0 || invalid > 0) ? EXIT_TARGET_FAILED
+	                                                     : EXIT_SCANNED;
+	ta_scan_free(scan);
+	return c;
+}

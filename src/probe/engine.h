@@ -1,0 +1,156 @@
+/*
+ * Internal engine: targets, hello exchanges and probe jobs on one loop.
+ *
+ * An exchange is one TCP connection that sends one hello and reads the
+ * server's answer up to what the probe wants.  A job is a probe strategy
+ * (elimination over suites, groups, schemes ...) that issues exchanges one
+ * after another; several jobs of a target run side by side, and the target
+ * caps how many of its connections are open at once.
+ */
+#ifndef TA_PROBE_ENGINE_H
+#define TA_PROBE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "net/conn.h"
+#include "net/loop.h"
+#include "probe/result.h"
+#include "tlsaudit.h"
+#include "wire/registry.h"
+#include "wire/tls.h"
+
+enum ta_outcome {
+	TA_OUT_HELLO,      /* a ServerHello */
+	TA_OUT_HRR,        /* a HelloRetryRequest */
+	TA_OUT_ALERT,      /* an alert before any ServerHello */
+	TA_OUT_CLOSED,     /* closed or reset before any answer */
+	TA_OUT_TIMEOUT,    /* no answer in time */
+	TA_OUT_CONNECT,    /* TCP connect failed */
+	TA_OUT_GARBAGE,    /* bytes that are not a valid answer */
+	TA_OUT_SSL2,       /* an SSLv2 SERVER-HELLO */
+	TA_OUT_SSL2_ERROR, /* an SSLv2 ERROR message */
+	TA_OUT_INTERNAL,   /* we could not even try (memory, sockets) */
+};
+
+/* What the probe wants read after the ServerHello. */
+#define TA_WANT_SKE 0x01u /* read on to the ServerKeyExchange */
+
+struct ta_response {
+	int outcome; /* enum ta_outcome */
+	struct ta_alert alert;
+	bool has_alert;
+	struct ta_server_hello sh; /* views inside sh are not valid */
+	bool has_ske;
+	uint8_t ske_kind;
+	uint16_t curve;
+	bool has_sigalg;
+	uint16_t sigalg;
+	uint8_t dh_p[TA_DH_MAX_BYTES];
+	size_t dh_p_len;
+	uint8_t cookie[256];
+	size_t cookie_len;
+	uint32_t ssl2_kinds[TA_SSL2_MAX_KINDS];
+	size_t nssl2_kinds;
+	unsigned cert_count;
+	const char *detail; /* static text for garbage / protocol errors */
+};
+
+struct ta_scan;
+struct ta_target;
+struct ta_job;
+
+typedef void (*ta_xchg_cb)(struct ta_job *job, const struct ta_response *resp);
+
+struct ta_job_ops {
+	const char *name;
+	void (*start)(struct ta_job *job);
+	void (*free)(struct ta_job *job);
+};
+
+struct ta_job {
+	const struct ta_job_ops *ops;
+	struct ta_target *t;
+	struct ta_job *next; /* in the target's list */
+	bool done;
+	char label[48]; /* for traces: "suites TLSv1.2" */
+};
+
+struct ta_xchg;
+
+struct ta_target {
+	struct ta_scan *scan;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char sni[256];
+	struct ta_result res;
+	bool started, finished;
+	bool resolve_failed;
+	uint64_t start_ms;
+	struct ta_xchg *qhead, *qtail; /* waiting for a connection slot */
+	unsigned inflight;
+	struct ta_job *jobs;
+	unsigned jobs_live;
+	struct ta_target *ready_next; /* in the scan's list of waiting targets */
+	bool in_ready;
+	/* planning facts */
+	bool v_done[TA_NVER];
+	bool g13_started, g13_done, legacy_started, g12_started;
+	uint16_t g13[TA_MAX_ACCEPT], g12[TA_MAX_ACCEPT], gff[TA_MAX_ACCEPT];
+	size_t ng13, ng12, ngff;
+	int g13_order, g12_order;
+	/* groups still unknown while TLS 1.3 suites are eliminated, and the
+	 * choices the suite hellos revealed on the way (seeds for groups13) */
+	uint16_t g13_rem[TA_MAX_ACCEPT];
+	size_t ng13_rem, ng13_all;
+	uint16_t g13_seed[64];
+	uint16_t *g13_seed_win[64];
+	size_t g13_seed_nwin[64];
+	size_t ng13_seed;
+	bool lower_started;
+	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */
+	const char *last_detail;
+	bool abort; /* unreachable: stop issuing work */
+};
+
+struct ta_scan {
+	struct ta_config cfg;
+	char sni[256];
+	bool has_sni;
+	struct ta_loop loop;
+	struct ta_target **targets;
+	size_t ntargets, captargets;
+	size_t next_start; /* next target to start */
+	unsigned inflight; /* connections open across targets */
+	unsigned targets_live;
+	struct ta_target *ready_head, *ready_tail;
+	struct ta_timer tick; /* starts waiting targets */
+	bool trace;           /* TLSAUDIT_TRACE: one stderr line per exchange */
+};
+
+/* Queue one hello exchange for job; cb runs exactly once. */
+int ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want,
+                   ta_xchg_cb cb);
+
+/* Add a job to the target and start it. */
+void ta_target_add_job(struct ta_target *t, struct ta_job *job);
+/* Called by a job when it has finished. */
+void ta_job_finish(struct ta_job *job);
+
+/* Planner: the jobs a target starts with, and what follows a finished job. */
+void ta_plan_start(struct ta_target *t);
+void ta_plan_after(struct ta_target *t, struct ta_job *job);
+void ta_plan_finish(struct ta_target *t);
+
+/* Key shares (OpenSSL): a valid client share for group into buf. */
+int ta_keyshare_make(uint16_t group, uint8_t *buf, size_t cap, size_t *len);
+
+/* Classify a DH prime: fills bits and a group name. */
+void ta_dh_classify(const uint8_t *p, size_t len, struct ta_dh_seen *out);
+
+/* Random bytes (OpenSSL RAND_bytes; never fails silently). */
+void ta_random(void *buf, size_t n);
+
+#endif

@@ -1,0 +1,972 @@
+/*
+ * The probe plan for one endpoint: which elimination jobs run, what each
+ * hello carries, how answers are judged, and how the results are stored.
+ *
+ *   suites(SSLv3 .. TLS 1.2)  elimination over every IANA suite, popular
+ *                             suites first; no FFDHE group offered, so the
+ *                             DHE answers show the server's own DH prime
+ *   suites(TLS 1.3)           elimination over the TLS 1.3 suites
+ *   ssl2                      one SSLv2 hello: the server lists what it has
+ *   groups13                  empty key_share: the HelloRetryRequest names
+ *                             the server's choice among the offered groups
+ *   groups12                  ECDHE suites; the ServerKeyExchange names the
+ *                             curve (groups not already found in TLS 1.3)
+ *   ffdhe12                   DHE suites with only FFDHE groups (RFC 7919)
+ *   sigalgs12                 signed ServerKeyExchange: the scheme chosen
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/elim.h"
+
+/* Most servers accept some of these: listing them first keeps accepted
+ * suites in the first hello, which makes the server's order free to read. */
+static const uint16_t popular_suites[] = {
+        0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0x009e, 0x009f, 0xccaa, 0xc0ad, 0xc0ac,
+        0xc09f, 0xc09e, 0xc024, 0xc028, 0xc023, 0xc027, 0xc00a, 0xc014, 0xc009, 0xc013, 0x006b,
+        0x0067, 0x0039, 0x0033, 0x009d, 0x009c, 0xc09d, 0xc09c, 0x003d, 0x003c, 0x0035, 0x002f,
+        0xc012, 0xc008, 0x0016, 0x000a, 0x00a3, 0x00a2, 0x006a, 0x0040, 0x0038, 0x0032, 0x0013,
+        0xc0af, 0xc0ae, 0xc0a3, 0xc0a2, 0xc0a1, 0xc0a0, 0xc073, 0xc072, 0xc077, 0xc076, 0x00c4,
+        0x00be, 0x0088, 0x0045, 0x00c0, 0x00ba, 0x0084, 0x0041, 0x0005, 0x0004,
+};
+
+/* Curves and groups in the order a modern client would list them. */
+static const uint16_t preferred_groups[] = {29,     23,  30,  25,  24,  0x11ec, 0x11eb,
+                                            0x11ed, 256, 257, 258, 259, 260};
+
+static const int vcode[TA_NVER] = {TA_SSL2, TA_SSL3, TA_TLS10, TA_TLS11, TA_TLS12, TA_TLS13};
+static const char *const vname[TA_NVER] = {"SSLv2",   "SSLv3",   "TLSv1.0",
+                                           "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+uint16_t
+ta_ver_code(int idx)
+{
+	return idx >= 0 && idx < TA_NVER ? (uint16_t)vcode[idx] : 0;
+}
+
+const char *
+ta_ver_name(int idx)
+{
+	return idx >= 0 && idx < TA_NVER ? vname[idx] : "?";
+}
+
+void
+ta_result_note(struct ta_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nnotes >= TA_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->notes[r->nnotes], TA_NOTE_LEN, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (strcmp(r->notes[i], r->notes[r->nnotes]) == 0)
+			return; /* said already */
+	r->nnotes++;
+}
+
+static bool
+contains(const uint16_t *v, size_t n, uint16_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+static void
+push_unique(uint16_t *v, size_t *n, size_t cap, uint16_t x)
+{
+	if (*n < cap && !contains(v, *n, x))
+		v[(*n)++] = x;
+}
+
+/* ---- lists offered in hellos ---- */
+
+static size_t
+ec_groups(uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof preferred_groups / sizeof preferred_groups[0]; i++) {
+		const struct ta_group *g = ta_group_find(preferred_groups[i]);
+
+		if (g && (g->kind == TA_GROUP_EC || g->kind == TA_GROUP_ECX))
+			push_unique(out, &n, cap, g->id);
+	}
+	for (size_t i = 0; i < ta_groups_count; i++)
+		if (ta_groups[i].kind == TA_GROUP_EC || ta_groups[i].kind == TA_GROUP_ECX)
+			push_unique(out, &n, cap, ta_groups[i].id);
+	return n;
+}
+
+static size_t
+tls13_groups(uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof preferred_groups / sizeof preferred_groups[0]; i++)
+		push_unique(out, &n, cap, preferred_groups[i]);
+	for (size_t i = 0; i < ta_groups_count; i++)
+		if (ta_groups[i].tls13)
+			push_unique(out, &n, cap, ta_groups[i].id);
+	return n;
+}
+
+static size_t
+ffdhe_groups(uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ta_groups_count; i++)
+		if (ta_groups[i].kind == TA_GROUP_FFDHE)
+			push_unique(out, &n, cap, ta_groups[i].id);
+	return n;
+}
+
+static size_t
+all_sigalgs(uint16_t *out, size_t cap, bool tls13)
+{
+	static const uint16_t first[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
+	                                 0x0806, 0x0601, 0x0807, 0x0808, 0x0603};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+		push_unique(out, &n, cap, first[i]);
+	for (size_t i = 0; i < ta_sigschemes_count; i++)
+		if (!tls13 || ta_sigschemes[i].tls13)
+			push_unique(out, &n, cap, ta_sigschemes[i].id);
+	return n;
+}
+
+static size_t
+suite_candidates(int vidx, uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+	bool tls13 = vidx == TA_V_TLS13;
+
+	for (size_t pass = 0; pass < 2; pass++) {
+		size_t count = pass == 0 ? sizeof popular_suites / sizeof popular_suites[0]
+		                         : ta_suites_count;
+
+		for (size_t i = 0; i < count; i++) {
+			const struct ta_suite *s =
+			        pass == 0 ? ta_suite_find(popular_suites[i]) : &ta_suites[i];
+
+			if (!s || s->kx == TA_KX_SCSV || s->id > 0xffff)
+				continue;
+			if (tls13 != ((s->flags & TA_SUITE_TLS13) != 0))
+				continue;
+			/* Suites defined for TLS 1.2 only are not offered below it. */
+			if (vidx < TA_V_TLS12 && (s->flags & TA_SUITE_TLS12))
+				continue;
+			push_unique(out, &n, cap, (uint16_t)s->id);
+		}
+	}
+	return n;
+}
+
+/* ---- hello building ---- */
+
+/* flags of the TLS 1.3 suite hellos */
+#define S13_ALL_GROUPS 0x1u /* offer every group, not just the unknown ones */
+#define S13_SHARES     0x2u /* send real key shares */
+
+static void
+base_hello(struct ta_elim *e, uint16_t version, struct ta_hello *h)
+{
+	struct ta_target *t = e->job.t;
+
+	memset(h, 0, sizeof *h);
+	ta_random(h->random, sizeof h->random);
+	h->version = version >= TA_TLS13 ? TA_TLS12 : version;
+	if (version == TA_SSL3) {
+		h->no_extensions = true;
+		h->scsv_reneg = true;
+		return;
+	}
+	h->sni = t->sni[0] ? t->sni : NULL;
+	h->ec_point_formats = true;
+	h->reneg_info = version < TA_TLS13;
+	h->pad_to = 512; /* RFC 7685: hellos of 256..511 bytes upset some servers */
+	if (version >= TA_TLS13) {
+		/* a random session id: middlebox compatibility mode, RFC 8446 D.4 */
+		h->session_id_len = 32;
+		ta_random(h->session_id, 32);
+		h->psk_modes = true;
+	}
+}
+
+static int
+build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
+{
+	struct ta_hello h;
+	uint16_t groups[96], sigs[96];
+	static const uint16_t v13[] = {TA_TLS13};
+
+	base_hello(e, e->version, &h);
+	h.suites = ids;
+	h.nsuites = n;
+	if (e->version == TA_SSL3)
+		return ta_hello_write(&h, w);
+	if (e->version >= TA_TLS13) {
+		struct ta_target *t = e->job.t;
+
+		/* Offer only the groups not yet seen chosen, with no key share:
+		 * each HelloRetryRequest names a suite and a group at once. */
+		e->built_flags = e->flags;
+		e->flags = 0;
+		if (t->ng13_rem && !(e->built_flags & S13_ALL_GROUPS)) {
+			h.groups = t->g13_rem;
+			h.ngroups = t->ng13_rem;
+		} else {
+			h.ngroups = tls13_groups(groups, 96);
+			h.groups = groups;
+			e->built_flags |= S13_ALL_GROUPS;
+		}
+		h.nsigalgs = all_sigalgs(sigs, 96, true);
+		h.sigalgs = sigs;
+		h.versions = v13;
+		h.nversions = 1;
+		h.key_share_ext = true;
+		if (e->built_flags & S13_SHARES) {
+			/* for servers that refuse an empty key_share */
+			static const uint16_t sg[] = {29, 23};
+			static uint8_t share[2][160];
+
+			for (size_t i = 0; i < 2; i++) {
+				size_t slen;
+
+				if (ta_keyshare_make(sg[i], share[i], sizeof share[i], &slen) ==
+				    TA_OK)
+					h.shares[h.nshares++] =
+					        (struct ta_key_share){sg[i], share[i], slen};
+			}
+		}
+		return ta_hello_write(&h, w);
+	}
+	h.ngroups = ec_groups(groups, 96);
+	h.groups = groups;
+	if (e->version >= TA_TLS12) {
+		h.nsigalgs = all_sigalgs(sigs, 96, false);
+		h.sigalgs = sigs;
+	}
+	return ta_hello_write(&h, w);
+}
+
+static int
+judge_alert(const struct ta_response *r)
+{
+	switch (r->alert.desc) {
+	case TA_ALERT_PROTOCOL_VERSION:
+		return TA_J_NOVERSION;
+	case TA_ALERT_DECODE_ERROR:
+	case 22: /* record_overflow */
+		return TA_J_FAIL;
+	default: /* handshake_failure, insufficient_security ... */
+		return TA_J_REJECT;
+	}
+}
+
+static int
+judge_common(const struct ta_response *r)
+{
+	switch (r->outcome) {
+	case TA_OUT_ALERT:
+		return judge_alert(r);
+	case TA_OUT_CONNECT:
+		return TA_J_UNREACHABLE;
+	default:
+		return TA_J_FAIL;
+	}
+}
+
+static int
+judge_suites(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	if (e->version >= TA_TLS13) {
+		if (r->outcome == TA_OUT_HRR || r->outcome == TA_OUT_HELLO) {
+			if (r->sh.version != TA_TLS13)
+				return TA_J_NOVERSION;
+			*id = r->sh.suite;
+			return TA_J_PICK;
+		}
+		return judge_common(r);
+	}
+	if (r->outcome == TA_OUT_HELLO) {
+		if (r->sh.version != e->version)
+			return TA_J_NOVERSION;
+		*id = r->sh.suite;
+		return TA_J_PICK;
+	}
+	if (r->outcome == TA_OUT_SSL2 || r->outcome == TA_OUT_SSL2_ERROR)
+		return TA_J_NOVERSION;
+	return judge_common(r);
+}
+
+static void
+observe_suites(struct ta_elim *e, const struct ta_response *r)
+{
+	struct ta_target *t = e->job.t;
+
+	if (r->outcome != TA_OUT_HELLO || !r->has_ske)
+		return;
+	if (r->ske_kind == TA_SKE_DH && r->dh_p_len) {
+		struct ta_dh_seen d;
+
+		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
+		if (t->res.dh.bits == 0 || d.bits < t->res.dh.bits)
+			t->res.dh = d;
+	}
+}
+
+static void
+finish_suites(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+	struct ta_ver_result *v = &t->res.ver[e->vidx];
+
+	v->tested = true;
+	v->offered = !e->noversion && e->nacc > 0;
+	v->nsuites = e->nacc;
+	for (size_t i = 0; i < e->nacc; i++)
+		v->suites[i] = e->acc[i];
+	v->server_order = e->nacc >= 2 ? e->server_order : TA_UNKNOWN;
+	v->chacha_priority = e->chacha;
+	v->incomplete = e->incomplete;
+	if (e->incomplete)
+		ta_result_note(&t->res, "%s: probing incomplete (%s)", ta_ver_name(e->vidx),
+		               e->last_detail ? e->last_detail : "no usable answer");
+	if (e->closed_is_reject)
+		ta_result_note(&t->res,
+		               "%s: the server closes the connection instead of sending an "
+		               "alert when it accepts nothing offered",
+		               ta_ver_name(e->vidx));
+	t->v_done[e->vidx] = true;
+}
+
+/* Below TLS 1.2 the candidates start with the suites the server accepts in
+ * TLS 1.2.  A server refusing those at this version refuses the version:
+ * no TLS stack we know configures suites per version below TLS 1.2, so
+ * the other suites are not tried unless the user asks (--exhaustive). */
+static int
+reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
+{
+	struct ta_target *t = e->job.t;
+	size_t known = 0;
+
+	if (e->nacc > 0 || e->npicks > 0 || t->scan->cfg.exhaustive || e->nextra == 0 ||
+	    e->ncand <= n || e->stopped_early)
+		return TA_R_DROP;
+	for (size_t i = 0; i < n; i++)
+		if (contains(e->extra, e->nextra, ids[i]))
+			known++;
+	if (known == 0)
+		return TA_R_DROP;
+	ta_result_note(&t->res,
+	               "%s: not offered: refused a hello with the %zu suites it accepts in TLS 1.2 "
+	               "that %s can use; %zu rarer suites were not tried (--exhaustive tries them)",
+	               ta_ver_name(e->vidx), known, ta_ver_name(e->vidx), e->ncand - n);
+	return TA_R_STOP;
+}
+
+static const struct ta_elim_kind kind_suites = {
+        .name = "suites",
+        .want = TA_WANT_SKE,
+        .build = build_suites,
+        .judge = judge_suites,
+        .observe = observe_suites,
+        .on_reject = reject_lower,
+        .finish = finish_suites,
+};
+
+static void
+g13_remove(struct ta_target *t, uint16_t id)
+{
+	for (size_t i = 0; i < t->ng13_rem; i++)
+		if (t->g13_rem[i] == id) {
+			memmove(t->g13_rem + i, t->g13_rem + i + 1,
+			        (t->ng13_rem - i - 1) * sizeof *t->g13_rem);
+			t->ng13_rem--;
+			return;
+		}
+}
+
+/* A suite hello's HelloRetryRequest also chose a group from the remaining
+ * ones: keep that choice and its offer for the groups job. */
+static void
+observe_suites13(struct ta_elim *e, const struct ta_response *r)
+{
+	struct ta_target *t = e->job.t;
+	uint16_t g = r->sh.key_share_group;
+
+	if ((r->outcome != TA_OUT_HRR && r->outcome != TA_OUT_HELLO) || !r->sh.has_key_share ||
+	    r->sh.version != TA_TLS13)
+		return;
+	if (r->outcome == TA_OUT_HRR)
+		t->res.hrr_seen = TA_YES;
+	if (e->pending_groups_check) {
+		/* every group works where the remaining ones did not: none of the
+		 * remaining groups is supported */
+		e->pending_groups_check = false;
+		t->ng13_rem = 0;
+		return;
+	}
+	if ((e->built_flags & S13_ALL_GROUPS) || !contains(t->g13_rem, t->ng13_rem, g) ||
+	    t->ng13_seed >= 64)
+		return;
+	t->g13_seed_win[t->ng13_seed] = malloc(t->ng13_rem * sizeof(uint16_t));
+	if (!t->g13_seed_win[t->ng13_seed])
+		return;
+	memcpy(t->g13_seed_win[t->ng13_seed], t->g13_rem, t->ng13_rem * sizeof(uint16_t));
+	t->g13_seed_nwin[t->ng13_seed] = t->ng13_rem;
+	t->g13_seed[t->ng13_seed++] = g;
+	g13_remove(t, g);
+}
+
+static int
+reject_suites13(struct ta_elim *e, const uint16_t *ids, size_t n)
+{
+	struct ta_target *t = e->job.t;
+
+	(void)ids;
+	(void)n;
+	if (!(e->built_flags & S13_ALL_GROUPS) && t->ng13_rem < t->ng13_all) {
+		/* maybe only the remaining groups were unacceptable: ask again
+		 * with every group, which settles it */
+		e->flags |= S13_ALL_GROUPS;
+		e->pending_groups_check = true;
+		return TA_R_RESEND;
+	}
+	e->pending_groups_check = false;
+	if (e->nacc == 0 && !e->shares_tried) {
+		e->shares_tried = true;
+		e->flags |= S13_ALL_GROUPS | S13_SHARES;
+		return TA_R_RESEND;
+	}
+	return TA_R_DROP;
+}
+
+static const struct ta_elim_kind kind_suites13 = {
+        .name = "suites",
+        .build = build_suites,
+        .judge = judge_suites,
+        .observe = observe_suites13,
+        .on_reject = reject_suites13,
+        .finish = finish_suites,
+};
+
+/* ---- groups in TLS 1.3: HelloRetryRequest names the choice ---- */
+
+static int
+build_groups13(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
+{
+	struct ta_hello h;
+	uint16_t sigs[96];
+	static const uint16_t v13[] = {TA_TLS13};
+
+	base_hello(e, TA_TLS13, &h);
+	h.suites = e->extra;
+	h.nsuites = e->nextra;
+	h.groups = ids;
+	h.ngroups = n;
+	h.nsigalgs = all_sigalgs(sigs, 96, true);
+	h.sigalgs = sigs;
+	h.versions = v13;
+	h.nversions = 1;
+	h.key_share_ext = true; /* and empty */
+	return ta_hello_write(&h, w);
+}
+
+static int
+judge_groups13(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	struct ta_target *t = e->job.t;
+
+	if (r->outcome == TA_OUT_HRR && r->sh.has_key_share) {
+		t->res.hrr_seen = TA_YES;
+		*id = r->sh.key_share_group;
+		return TA_J_PICK;
+	}
+	if (r->outcome == TA_OUT_HELLO && r->sh.has_key_share && r->sh.version == TA_TLS13) {
+		*id = r->sh.key_share_group; /* a share we never sent: odd, but a choice */
+		return TA_J_PICK;
+	}
+	if (r->outcome == TA_OUT_ALERT && r->alert.desc == TA_ALERT_PROTOCOL_VERSION)
+		return TA_J_FAIL;
+	return judge_common(r);
+}
+
+static void
+finish_groups(struct ta_elim *e, uint16_t *out, size_t *nout, int *order)
+{
+	struct ta_target *t = e->job.t;
+
+	*nout = 0;
+	for (size_t i = 0; i < e->nacc; i++)
+		push_unique(out, nout, TA_MAX_ACCEPT, e->acc[i]);
+	if (order)
+		*order = e->nacc >= 2 ? e->server_order : TA_UNKNOWN;
+	if (e->incomplete)
+		ta_result_note(&t->res, "%s: probing incomplete (%s)", e->kind->name,
+		               e->last_detail ? e->last_detail : "no usable answer");
+}
+
+static void
+finish_groups13(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+
+	finish_groups(e, t->g13, &t->ng13, &t->g13_order);
+	t->g13_done = true;
+}
+
+static const struct ta_elim_kind kind_groups13 = {
+        .name = "groups (TLS 1.3)",
+        .build = build_groups13,
+        .judge = judge_groups13,
+        .finish = finish_groups13,
+};
+
+/* ---- groups in TLS 1.2: the ServerKeyExchange names the curve ---- */
+
+static int
+build_groups12(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
+{
+	struct ta_hello h;
+	uint16_t sigs[96];
+
+	base_hello(e, e->version, &h);
+	h.suites = e->extra;
+	h.nsuites = e->nextra;
+	h.groups = ids;
+	h.ngroups = n;
+	h.groups_empty_ext = true;
+	if (e->version >= TA_TLS12) {
+		h.nsigalgs = all_sigalgs(sigs, 96, false);
+		h.sigalgs = sigs;
+	}
+	return ta_hello_write(&h, w);
+}
+
+static int
+judge_groups12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	(void)e;
+	if (r->outcome == TA_OUT_HELLO) {
+		if (r->has_ske && r->ske_kind == TA_SKE_ECDH && r->curve) {
+			*id = r->curve;
+			return TA_J_PICK;
+		}
+		return TA_J_REJECT; /* fell back to something without ECDHE */
+	}
+	return judge_common(r);
+}
+
+static void
+finish_groups12(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+
+	finish_groups(e, t->g12, &t->ng12, &t->g12_order);
+}
+
+static const struct ta_elim_kind kind_groups12 = {
+        .name = "groups (TLS 1.2 ECDHE)",
+        .want = TA_WANT_SKE,
+        .build = build_groups12,
+        .judge = judge_groups12,
+        .finish = finish_groups12,
+};
+
+/* ---- FFDHE negotiation in TLS 1.2 (RFC 7919) ---- */
+
+static int
+judge_ffdhe12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	(void)e;
+	if (r->outcome == TA_OUT_HELLO) {
+		struct ta_dh_seen d;
+		const struct ta_group *g;
+
+		if (!r->has_ske || r->ske_kind != TA_SKE_DH)
+			return TA_J_REJECT;
+		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
+		g = ta_group_by_name(d.group);
+		if (g && g->kind == TA_GROUP_FFDHE) {
+			*id = g->id;
+			return TA_J_PICK;
+		}
+		return TA_J_REJECT; /* its own prime: no FFDHE negotiation */
+	}
+	return judge_common(r);
+}
+
+static void
+finish_ffdhe12(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+
+	finish_groups(e, t->gff, &t->ngff, NULL);
+}
+
+static const struct ta_elim_kind kind_ffdhe12 = {
+        .name = "FFDHE groups (TLS 1.2)",
+        .want = TA_WANT_SKE,
+        .build = build_groups12,
+        .judge = judge_ffdhe12,
+        .finish = finish_ffdhe12,
+};
+
+/* ---- signature schemes in TLS 1.2 ---- */
+
+static int
+build_sigalgs12(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
+{
+	struct ta_hello h;
+	uint16_t groups[96];
+
+	base_hello(e, TA_TLS12, &h);
+	h.suites = e->extra;
+	h.nsuites = e->nextra;
+	h.ngroups = ec_groups(groups, 96);
+	h.groups = groups;
+	h.sigalgs = ids;
+	h.nsigalgs = n;
+	return ta_hello_write(&h, w);
+}
+
+static int
+judge_sigalgs12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	(void)e;
+	if (r->outcome == TA_OUT_HELLO) {
+		if (r->has_ske && r->has_sigalg) {
+			*id = r->sigalg;
+			return TA_J_PICK;
+		}
+		return TA_J_REJECT;
+	}
+	return judge_common(r);
+}
+
+static void
+finish_sigalgs12(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+
+	t->res.sigschemes_tested = !e->incomplete;
+	for (size_t i = 0; i < e->nacc; i++)
+		push_unique(t->res.sigschemes, &t->res.nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
+	if (e->incomplete)
+		ta_result_note(&t->res, "signature schemes: probing incomplete (%s)",
+		               e->last_detail ? e->last_detail : "no usable answer");
+}
+
+static const struct ta_elim_kind kind_sigalgs12 = {
+        .name = "signature schemes (TLS 1.2)",
+        .want = TA_WANT_SKE,
+        .build = build_sigalgs12,
+        .judge = judge_sigalgs12,
+        .finish = finish_sigalgs12,
+};
+
+/* ---- SSLv2: one hello, the server lists its kinds ---- */
+
+struct ssl2_job {
+	struct ta_job job;
+};
+
+static void
+ssl2_on_answer(struct ta_job *job, const struct ta_response *r)
+{
+	struct ta_ver_result *v = &job->t->res.ver[TA_V_SSL2];
+
+	v->tested = true;
+	v->server_order = TA_UNKNOWN;
+	v->chacha_priority = TA_UNKNOWN;
+	if (r->outcome == TA_OUT_SSL2) {
+		v->offered = true;
+		for (size_t i = 0; i < r->nssl2_kinds && v->nsuites < TA_MAX_ACCEPT; i++)
+			v->suites[v->nsuites++] = r->ssl2_kinds[i];
+		if (r->nssl2_kinds == 0)
+			ta_result_note(&job->t->res,
+			               "SSLv2: the server speaks SSLv2 but offers no cipher");
+	} else if (r->outcome == TA_OUT_TIMEOUT) {
+		v->incomplete = true;
+	}
+	job->t->v_done[TA_V_SSL2] = true;
+	ta_job_finish(job);
+}
+
+static void
+ssl2_start(struct ta_job *job)
+{
+	uint32_t kinds[TA_SSL2_MAX_KINDS];
+	uint8_t challenge[16], buf[512];
+	struct ta_wr w;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ta_ssl2_suites_count && n < TA_SSL2_MAX_KINDS; i++)
+		kinds[n++] = ta_ssl2_suites[i].id;
+	ta_random(challenge, sizeof challenge);
+	ta_wr_init(&w, buf, sizeof buf);
+	if (ta_hello_write_ssl2(TA_SSL2, kinds, n, challenge, &w) != TA_OK ||
+	    ta_xchg_submit(job, buf, w.len, 0, ssl2_on_answer) != TA_OK) {
+		job->t->res.ver[TA_V_SSL2].incomplete = true;
+		ta_job_finish(job);
+	}
+}
+
+static void
+ssl2_free(struct ta_job *job)
+{
+	free(job);
+}
+
+static const struct ta_job_ops ssl2_ops = {"ssl2", ssl2_start, ssl2_free};
+
+/* ---- planning ---- */
+
+static void
+add_elim(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_t version,
+         const uint16_t *cand, size_t n, bool order, const uint16_t *extra, size_t nextra)
+{
+	struct ta_elim *e = ta_elim_new(kind, vidx, version, cand, n, order);
+
+	if (!e) {
+		ta_result_note(&t->res, "%s: out of memory", kind->name);
+		return;
+	}
+	if (extra && nextra) {
+		memcpy(e->extra, extra, nextra * sizeof *extra);
+		e->nextra = nextra;
+	}
+	e->chacha_test = kind == &kind_suites || kind == &kind_suites13;
+	snprintf(e->job.label, sizeof e->job.label, "%s %s", kind->name, ta_ver_name(vidx));
+	ta_target_add_job(t, &e->job);
+}
+
+void
+ta_plan_start(struct ta_target *t)
+{
+	uint16_t cand[TA_MAX_ACCEPT];
+	struct ta_job *j;
+	size_t n;
+
+	t->res.groups_server_order = TA_UNKNOWN;
+	t->res.hrr_seen = TA_UNKNOWN;
+	t->g13_order = t->g12_order = TA_UNKNOWN;
+	for (int i = 0; i < TA_NVER; i++) {
+		t->res.ver[i].server_order = TA_UNKNOWN;
+		t->res.ver[i].chacha_priority = TA_UNKNOWN;
+	}
+	t->ng13_rem = t->ng13_all = tls13_groups(t->g13_rem, TA_MAX_ACCEPT);
+	/* hold the target open while the first jobs are being added */
+	t->jobs_live++;
+	n = suite_candidates(TA_V_TLS13, cand, TA_MAX_ACCEPT);
+	add_elim(t, &kind_suites13, TA_V_TLS13, TA_TLS13, cand, n, true, NULL, 0);
+	n = suite_candidates(TA_V_TLS12, cand, TA_MAX_ACCEPT);
+	add_elim(t, &kind_suites, TA_V_TLS12, TA_TLS12, cand, n, true, NULL, 0);
+	j = calloc(1, sizeof *j);
+	if (j) {
+		j->ops = &ssl2_ops;
+		ta_target_add_job(t, j);
+	}
+	t->jobs_live--;
+	if (t->jobs_live == 0 && !t->finished) {
+		t->finished = true;
+		ta_plan_finish(t);
+		t->scan->targets_live--;
+	}
+}
+
+/* Versions below TLS 1.2, once TLS 1.2 is known: what it accepts goes first. */
+static void
+start_lower(struct ta_target *t)
+{
+	static const int lower[] = {TA_V_TLS11, TA_V_TLS10, TA_V_SSL3};
+	const struct ta_ver_result *v12 = &t->res.ver[TA_V_TLS12];
+
+	for (size_t i = 0; i < sizeof lower / sizeof lower[0]; i++) {
+		int v = lower[i];
+		uint16_t cand[TA_MAX_ACCEPT], rest[TA_MAX_ACCEPT], known[TA_MAX_ACCEPT];
+		size_t n = 0, nk = 0, nr = suite_candidates(v, rest, TA_MAX_ACCEPT);
+
+		for (size_t k = 0; k < v12->nsuites; k++)
+			if (contains(rest, nr, (uint16_t)v12->suites[k]))
+				known[nk++] = (uint16_t)v12->suites[k];
+		for (size_t k = 0; k < nk; k++)
+			cand[n++] = known[k];
+		for (size_t k = 0; k < nr; k++)
+			push_unique(cand, &n, TA_MAX_ACCEPT, rest[k]);
+		add_elim(t, &kind_suites, v, (uint16_t)vcode[v], cand, n, true, known, nk);
+	}
+}
+
+static bool
+legacy_done(const struct ta_target *t)
+{
+	for (int v = TA_V_SSL3; v <= TA_V_TLS12; v++)
+		if (!t->v_done[v])
+			return false;
+	return true;
+}
+
+/* Highest version up to TLS 1.2 that is offered, or -1. */
+static int
+best_legacy(const struct ta_target *t)
+{
+	for (int v = TA_V_TLS12; v >= TA_V_SSL3; v--)
+		if (t->res.ver[v].offered)
+			return v;
+	return -1;
+}
+
+static size_t
+suites_where(const struct ta_ver_result *v, bool (*pred)(const struct ta_suite *), uint16_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->nsuites && n < TA_MAX_ACCEPT; i++) {
+		const struct ta_suite *s = ta_suite_find(v->suites[i]);
+
+		if (s && pred(s))
+			out[n++] = (uint16_t)s->id;
+	}
+	return n;
+}
+
+static bool
+is_ecdhe(const struct ta_suite *s)
+{
+	return s->kx == TA_KX_ECDHE || s->kx == TA_KX_ECDH_ANON;
+}
+
+static bool
+is_dhe(const struct ta_suite *s)
+{
+	return s->kx == TA_KX_DHE || s->kx == TA_KX_DH_ANON;
+}
+
+static bool
+is_signed_ske(const struct ta_suite *s)
+{
+	return (s->kx == TA_KX_ECDHE || s->kx == TA_KX_DHE) &&
+	       (s->auth == TA_AUTH_RSA || s->auth == TA_AUTH_ECDSA || s->auth == TA_AUTH_DSS);
+}
+
+void
+ta_plan_after(struct ta_target *t, struct ta_job *job)
+{
+	uint16_t cand[TA_MAX_ACCEPT], extra[TA_MAX_ACCEPT];
+	size_t n, nx;
+	int best;
+
+	(void)job;
+	if (t->abort)
+		return;
+	if (t->v_done[TA_V_TLS13] && !t->g13_started) {
+		t->g13_started = true;
+		if (t->res.ver[TA_V_TLS13].offered) {
+			const struct ta_ver_result *v = &t->res.ver[TA_V_TLS13];
+			struct ta_elim *e;
+
+			for (nx = 0; nx < v->nsuites; nx++)
+				extra[nx] = (uint16_t)v->suites[nx];
+			e = ta_elim_new(&kind_groups13, TA_V_TLS13, TA_TLS13, t->g13_rem,
+			                t->ng13_rem, true);
+			if (e) {
+				memcpy(e->extra, extra, nx * sizeof *extra);
+				e->nextra = nx;
+				for (size_t i = 0; i < t->ng13_seed; i++)
+					ta_elim_seed(e, t->g13_seed[i], t->g13_seed_win[i],
+					             t->g13_seed_nwin[i]);
+				snprintf(e->job.label, sizeof e->job.label, "groups TLSv1.3");
+				ta_target_add_job(t, &e->job);
+			}
+		} else {
+			t->g13_done = true;
+		}
+	}
+	if (t->v_done[TA_V_TLS12] && !t->lower_started) {
+		t->lower_started = true;
+		start_lower(t);
+	}
+	if (!legacy_done(t))
+		return;
+	best = best_legacy(t);
+	if (!t->legacy_started) {
+		t->legacy_started = true;
+		if (best == TA_V_TLS12 &&
+		    (nx = suites_where(&t->res.ver[best], is_signed_ske, extra)) > 0) {
+			n = all_sigalgs(cand, TA_MAX_ACCEPT, false);
+			add_elim(t, &kind_sigalgs12, best, TA_TLS12, cand, n, false, extra, nx);
+		}
+		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_dhe, extra)) > 0) {
+			n = ffdhe_groups(cand, TA_MAX_ACCEPT);
+			add_elim(t, &kind_ffdhe12, best, (uint16_t)vcode[best], cand, n, false,
+			         extra, nx);
+		}
+	}
+	if (t->g13_done && !t->g12_started) {
+		t->g12_started = true;
+		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_ecdhe, extra)) > 0) {
+			uint16_t all[TA_MAX_ACCEPT];
+			size_t na = ec_groups(all, TA_MAX_ACCEPT);
+
+			n = 0;
+			for (size_t i = 0; i < na; i++)
+				if (!contains(t->g13, t->ng13, all[i]))
+					cand[n++] = all[i];
+			add_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n,
+			         t->ng13 == 0, extra, nx);
+		}
+	}
+}
+
+void
+ta_plan_finish(struct ta_target *t)
+{
+	struct ta_result *r = &t->res;
+	bool any = false;
+
+	r->ngroups = 0;
+	for (size_t i = 0; i < t->ng13; i++)
+		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->g13[i]);
+	for (size_t i = 0; i < t->ng12; i++)
+		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->g12[i]);
+	for (size_t i = 0; i < t->ngff; i++)
+		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->gff[i]);
+	r->groups_tested = t->g13_done || t->g12_started;
+	r->groups_server_order = t->ng13 >= 2 ? t->g13_order : t->g12_order;
+	if (r->ngroups < 2)
+		r->groups_server_order = TA_UNKNOWN;
+	if (t->res.ver[TA_V_TLS13].offered)
+		ta_result_note(r, "TLS 1.3 signature schemes are not enumerated yet (they are "
+		                  "encrypted); signature_schemes lists TLS 1.2 only");
+	for (int v = 0; v < TA_NVER; v++)
+		any |= r->ver[v].offered;
+	r->ok = true;
+	if (!any) {
+		r->ok = false;
+		if (t->outcomes[TA_OUT_CONNECT] && !t->outcomes[TA_OUT_ALERT] &&
+		    !t->outcomes[TA_OUT_GARBAGE])
+			snprintf(r->error, sizeof r->error, "cannot connect");
+		else if (t->outcomes[TA_OUT_GARBAGE])
+			snprintf(r->error, sizeof r->error, "no TLS server answered (%s)",
+			         t->last_detail ? t->last_detail : "not TLS");
+		else if (t->outcomes[TA_OUT_TIMEOUT] && !t->outcomes[TA_OUT_ALERT])
+			snprintf(r->error, sizeof r->error, "no answer within the timeout");
+		else if (t->outcomes[TA_OUT_ALERT])
+			snprintf(r->error, sizeof r->error,
+			         "the server refused every protocol version and suite offered");
+		else
+			snprintf(r->error, sizeof r->error,
+			         "the server closed every connection without answering");
+	}
+	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;
+}

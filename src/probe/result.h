@@ -1,0 +1,68 @@
+/*
+ * The plain result of scanning one target.  Probes fill it; the report
+ * writers and (later) the profile evaluator only read it.  Nothing here
+ * refers to sockets or OpenSSL objects.
+ */
+#ifndef TA_PROBE_RESULT_H
+#define TA_PROBE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ta_ver_idx { TA_V_SSL2, TA_V_SSL3, TA_V_TLS10, TA_V_TLS11, TA_V_TLS12, TA_V_TLS13, TA_NVER };
+
+#define TA_MAX_ACCEPT 512 /* suites accepted per version, groups, schemes */
+#define TA_MAX_NOTES  16
+#define TA_NOTE_LEN   200
+
+/* Tri-state for facts that can be unknown. */
+enum ta_tri { TA_UNKNOWN = -1, TA_NO = 0, TA_YES = 1 };
+
+struct ta_ver_result {
+	bool tested; /* a probe ran to completion for this version */
+	bool offered;
+	bool incomplete;                /* probing stopped early (errors, limits) */
+	uint32_t suites[TA_MAX_ACCEPT]; /* server order when server_order is yes */
+	size_t nsuites;
+	int server_order;    /* enum ta_tri; unknown with fewer than 2 suites */
+	int chacha_priority; /* enum ta_tri */
+};
+
+struct ta_dh_seen {
+	uint16_t bits;  /* 0: no DHE handshake seen */
+	char group[24]; /* "ffdhe2048", "rfc3526-2048", "custom" ... */
+};
+
+struct ta_result {
+	char host[256];
+	char ip[64];
+	uint16_t port;
+	bool ok; /* status "ok" */
+	char error[256];
+	unsigned connections;
+	unsigned failed_connections;
+	uint64_t duration_ms;
+	struct ta_ver_result ver[TA_NVER];
+	uint16_t groups[TA_MAX_ACCEPT];
+	size_t ngroups;
+	int groups_server_order; /* enum ta_tri */
+	bool groups_tested;
+	struct ta_dh_seen dh; /* weakest DH with no FFDHE group offered */
+	uint16_t sigschemes[TA_MAX_ACCEPT];
+	size_t nsigschemes;
+	bool sigschemes_tested;
+	int hrr_seen; /* enum ta_tri: HelloRetryRequest when asked */
+	char notes[TA_MAX_NOTES][TA_NOTE_LEN];
+	size_t nnotes;
+};
+
+/* Version code point for an index, and its display name. */
+uint16_t ta_ver_code(int idx);
+const char *ta_ver_name(int idx);
+
+/* Append a note (formatted) to r->notes; silently drops when full. */
+void ta_result_note(struct ta_result *r, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+#endif

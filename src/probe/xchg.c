@@ -1,0 +1,497 @@
+/*
+ * Hello exchanges and per-target scheduling.  An exchange owns one
+ * connection: it sends the hello, reassembles handshake messages from
+ * records into a capped buffer (skipping a Certificate it does not need,
+ * however large), and reduces the answer to a struct ta_response.  Server
+ * bytes are never trusted: every length is checked by the wire parsers and
+ * every buffer is capped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/engine.h"
+
+#define XCHG_IN_CAP (5 + TA_RECORD_MAX)
+#define XCHG_HS_CAP (64 * 1024)
+
+struct ta_xchg {
+	struct ta_xchg *next;
+	struct ta_job *job;
+	ta_xchg_cb cb;
+	unsigned want;
+	unsigned attempt;
+	uint8_t *hello;
+	size_t hello_len;
+	bool ssl2_hello;
+	struct ta_conn *conn;
+	/* handshake reassembly */
+	uint8_t *hs;
+	size_t hslen;
+	size_t skip; /* bytes of an unwanted message still to drop */
+	bool got_sh;
+	struct ta_response resp;
+};
+
+static void pump_target(struct ta_target *t);
+static void pump_scan(struct ta_scan *s);
+
+static void
+xchg_free(struct ta_xchg *x)
+{
+	if (!x)
+		return;
+	free(x->hello);
+	free(x->hs);
+	free(x);
+}
+
+static const struct ta_suite *
+chosen_suite(const struct ta_xchg *x)
+{
+	return ta_suite_find(x->resp.sh.suite);
+}
+
+static bool
+suite_has_ske(const struct ta_suite *s)
+{
+	if (!s)
+		return false;
+	switch (s->kx) {
+	case TA_KX_DHE:
+	case TA_KX_DH_ANON:
+	case TA_KX_ECDHE:
+	case TA_KX_ECDH_ANON:
+	case TA_KX_DHE_PSK:
+	case TA_KX_ECDHE_PSK:
+	case TA_KX_RSA_EXPORT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Handle one complete handshake message; returns TA_CONN_DONE when the
+ * exchange has what it wants. */
+static int
+on_message(struct ta_xchg *x, uint8_t type, struct ta_rd body)
+{
+	struct ta_response *r = &x->resp;
+
+	if (!x->got_sh) {
+		if (type != TA_HS_SERVER_HELLO) {
+			r->outcome = TA_OUT_GARBAGE;
+			r->detail = "first handshake message is not a ServerHello";
+			return TA_CONN_DONE;
+		}
+		if (ta_server_hello_parse(body, &r->sh) != TA_OK) {
+			r->outcome = TA_OUT_GARBAGE;
+			r->detail = "malformed ServerHello";
+			return TA_CONN_DONE;
+		}
+		x->got_sh = true;
+		if (r->sh.hrr) {
+			r->outcome = TA_OUT_HRR;
+			if (r->sh.has_cookie && ta_rd_left(&r->sh.cookie) <= sizeof r->cookie) {
+				r->cookie_len = ta_rd_left(&r->sh.cookie);
+				memcpy(r->cookie, r->sh.cookie.p, r->cookie_len);
+			}
+			return TA_CONN_DONE;
+		}
+		r->outcome = TA_OUT_HELLO;
+		if (r->sh.version >= TA_TLS13)
+			return TA_CONN_DONE; /* the rest is encrypted */
+		if (!(x->want & TA_WANT_SKE) || !suite_has_ske(chosen_suite(x)))
+			return TA_CONN_DONE;
+		return TA_CONN_MORE;
+	}
+	switch (type) {
+	case TA_HS_CERTIFICATE:
+		r->cert_count++;
+		return TA_CONN_MORE;
+	case TA_HS_SERVER_KEY_EXCHANGE: {
+		const struct ta_suite *s = chosen_suite(x);
+		struct ta_ske ske;
+
+		if (!s || ta_ske_parse(body, s->kx, s->auth, r->sh.version, &ske) != TA_OK) {
+			r->detail = "malformed ServerKeyExchange";
+			return TA_CONN_DONE;
+		}
+		r->has_ske = true;
+		r->ske_kind = ske.kind;
+		r->curve = ske.curve;
+		r->has_sigalg = ske.has_sigalg;
+		r->sigalg = ske.sigalg;
+		if (ske.kind == TA_SKE_DH) {
+			size_t n = ta_rd_left(&ske.p);
+
+			if (n > sizeof r->dh_p)
+				n = sizeof r->dh_p;
+			memcpy(r->dh_p, ske.p.p, n);
+			r->dh_p_len = n;
+		}
+		return TA_CONN_DONE;
+	}
+	case TA_HS_SERVER_HELLO_DONE:
+		return TA_CONN_DONE;
+	default:
+		return TA_CONN_MORE; /* CertificateStatus, CertificateRequest ... */
+	}
+}
+
+/* Feed handshake record bytes into the reassembly buffer. */
+static int
+on_handshake_bytes(struct ta_xchg *x, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		if (x->skip) {
+			size_t k = n < x->skip ? n : x->skip;
+
+			x->skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		if (!x->hs && !(x->hs = malloc(XCHG_HS_CAP))) {
+			x->resp.outcome = TA_OUT_INTERNAL;
+			return TA_CONN_DONE;
+		}
+		size_t room = XCHG_HS_CAP - x->hslen;
+		size_t k = n < room ? n : room;
+
+		memcpy(x->hs + x->hslen, p, k);
+		x->hslen += k;
+		p += k;
+		n -= k;
+		for (;;) {
+			struct ta_rd r, body;
+			uint8_t type;
+			int rc;
+
+			ta_rd_init(&r, x->hs, x->hslen);
+			rc = ta_handshake_parse(&r, &type, &body);
+			if (rc == TA_ENOSPC) {
+				uint32_t len;
+
+				if (x->hslen < 4)
+					break;
+				len = ((uint32_t)x->hs[1] << 16) | ((uint32_t)x->hs[2] << 8) |
+				      x->hs[3];
+				if (len + 4 <= XCHG_HS_CAP)
+					break;
+				/* Too large to keep: only a Certificate may be skipped. */
+				if (x->got_sh && x->hs[0] == TA_HS_CERTIFICATE) {
+					x->resp.cert_count++;
+					x->skip = len + 4 - x->hslen;
+					x->hslen = 0;
+					break;
+				}
+				x->resp.outcome = x->got_sh ? x->resp.outcome : TA_OUT_GARBAGE;
+				x->resp.detail = "handshake message larger than 64 KiB";
+				return TA_CONN_DONE;
+			}
+			if (rc != TA_OK)
+				break;
+			if (on_message(x, type, body) == TA_CONN_DONE)
+				return TA_CONN_DONE;
+			size_t used = (size_t)(r.p - x->hs);
+			memmove(x->hs, x->hs + used, x->hslen - used);
+			x->hslen -= used;
+		}
+	}
+	return TA_CONN_MORE;
+}
+
+static int
+on_data_ssl2(struct ta_xchg *x, struct ta_conn *c)
+{
+	struct ta_ssl2_server_hello sh;
+	struct ta_rd r;
+	int rc;
+
+	ta_rd_init(&r, c->in, c->inlen);
+	rc = ta_ssl2_server_hello_parse(&r, &sh);
+	if (rc == TA_ENOSPC)
+		return TA_CONN_MORE;
+	if (rc == TA_EPROTO) {
+		x->resp.outcome = TA_OUT_SSL2_ERROR;
+		return TA_CONN_DONE;
+	}
+	if (rc != TA_OK) {
+		x->resp.outcome = TA_OUT_GARBAGE;
+		x->resp.detail = "malformed SSLv2 SERVER-HELLO";
+		return TA_CONN_DONE;
+	}
+	x->resp.outcome = TA_OUT_SSL2;
+	x->resp.cert_count = ta_rd_left(&sh.cert) ? 1 : 0;
+	x->resp.nssl2_kinds = sh.nkinds;
+	memcpy(x->resp.ssl2_kinds, sh.kinds, sh.nkinds * sizeof sh.kinds[0]);
+	return TA_CONN_DONE;
+}
+
+static int
+xchg_on_data(struct ta_conn *c)
+{
+	struct ta_xchg *x = c->owner;
+	struct ta_rd r;
+	size_t used = 0;
+	int verdict = TA_CONN_MORE;
+
+	if (!x->got_sh && !x->resp.has_alert && ta_looks_ssl2(c->in, c->inlen))
+		return on_data_ssl2(x, c);
+	ta_rd_init(&r, c->in, c->inlen);
+	while (verdict == TA_CONN_MORE) {
+		struct ta_record rec;
+		int rc = ta_record_parse(&r, &rec);
+
+		if (rc == TA_ENOSPC)
+			break;
+		if (rc != TA_OK) {
+			if (!x->got_sh) {
+				x->resp.outcome = TA_OUT_GARBAGE;
+				x->resp.detail = "not a TLS record";
+			}
+			verdict = TA_CONN_DONE;
+			break;
+		}
+		switch (rec.type) {
+		case TA_CT_ALERT:
+			if (ta_alert_parse(rec.body, &x->resp.alert) == TA_OK)
+				x->resp.has_alert = true;
+			if (!x->got_sh)
+				x->resp.outcome = x->resp.has_alert ? TA_OUT_ALERT : TA_OUT_GARBAGE;
+			verdict = TA_CONN_DONE;
+			break;
+		case TA_CT_HANDSHAKE:
+			verdict = on_handshake_bytes(x, rec.body.p, ta_rd_left(&rec.body));
+			break;
+		case TA_CT_CCS:
+			if (!x->got_sh) {
+				x->resp.outcome = TA_OUT_GARBAGE;
+				x->resp.detail = "ChangeCipherSpec before ServerHello";
+			}
+			verdict = TA_CONN_DONE;
+			break;
+		default:
+			if (!x->got_sh) {
+				x->resp.outcome = TA_OUT_GARBAGE;
+				x->resp.detail = "unexpected record type before ServerHello";
+			}
+			verdict = TA_CONN_DONE;
+			break;
+		}
+	}
+	used = (size_t)(r.p - c->in);
+	ta_conn_consume(c, used);
+	return verdict;
+}
+
+static void xchg_start_conn(struct ta_xchg *x);
+
+static void
+xchg_complete(struct ta_xchg *x)
+{
+	struct ta_job *job = x->job;
+	struct ta_target *t = job->t;
+
+	if (x->resp.outcome >= 0 && x->resp.outcome <= TA_OUT_INTERNAL)
+		t->outcomes[x->resp.outcome]++;
+	if (t->scan->trace)
+		fprintf(stderr,
+		        "trace: %s:%u %-28s outcome=%d alert=%d suite=0x%04x group=%u ske=%d\n",
+		        t->res.ip, t->res.port, job->label[0] ? job->label : job->ops->name,
+		        x->resp.outcome, x->resp.has_alert ? x->resp.alert.desc : -1,
+		        x->resp.sh.suite, x->resp.sh.key_share_group, x->resp.has_ske);
+	if (x->resp.detail)
+		t->last_detail = x->resp.detail;
+	x->cb(job, &x->resp);
+	xchg_free(x);
+	pump_target(t);
+	pump_scan(t->scan);
+}
+
+static void
+xchg_on_end(struct ta_conn *c, int err)
+{
+	struct ta_xchg *x = c->owner;
+	struct ta_target *t = x->job->t;
+	struct ta_scan *s = t->scan;
+
+	x->conn = NULL;
+	t->inflight--;
+	s->inflight--;
+	if (err != TA_OK && !x->got_sh && x->resp.outcome == TA_OUT_CLOSED) {
+		switch (err) {
+		case TA_ECONNECT:
+			x->resp.outcome = TA_OUT_CONNECT;
+			break;
+		case TA_ETIMEOUT:
+			x->resp.outcome = TA_OUT_TIMEOUT;
+			break;
+		case TA_ENOSPC:
+			x->resp.outcome = TA_OUT_GARBAGE;
+			x->resp.detail = "answer larger than a record";
+			break;
+		default:
+			x->resp.outcome = TA_OUT_CLOSED;
+		}
+	}
+	if (x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT)
+		t->res.failed_connections++;
+	if ((x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT) &&
+	    x->attempt < s->cfg.retries && !t->abort) {
+		x->attempt++;
+		memset(&x->resp, 0, sizeof x->resp);
+		x->resp.outcome = TA_OUT_CLOSED;
+		x->hslen = 0;
+		x->skip = 0;
+		x->got_sh = false;
+		/* back of the queue: other work goes on meanwhile */
+		x->next = NULL;
+		if (t->qtail)
+			t->qtail->next = x;
+		else
+			t->qhead = x;
+		t->qtail = x;
+		pump_target(t);
+		pump_scan(s);
+		return;
+	}
+	xchg_complete(x);
+}
+
+static const struct ta_conn_ops xchg_ops = {
+        .on_data = xchg_on_data,
+        .on_end = xchg_on_end,
+};
+
+static void
+xchg_start_conn(struct ta_xchg *x)
+{
+	struct ta_target *t = x->job->t;
+	struct ta_scan *s = t->scan;
+	int rc;
+
+	rc = ta_conn_start(&s->loop, (const struct sockaddr *)&t->addr, t->addrlen, &xchg_ops, x,
+	                   s->cfg.connect_timeout_ms, s->cfg.read_timeout_ms, XCHG_IN_CAP,
+	                   &x->conn);
+	if (rc == TA_OK)
+		rc = ta_conn_send(x->conn, x->hello, x->hello_len);
+	if (rc != TA_OK) {
+		if (x->conn)
+			ta_conn_abort(x->conn);
+		x->conn = NULL;
+		x->resp.outcome = rc == TA_ECONNECT ? TA_OUT_CONNECT : TA_OUT_INTERNAL;
+		x->resp.detail = ta_strerror(rc);
+		xchg_complete(x);
+		return;
+	}
+	t->inflight++;
+	s->inflight++;
+	t->res.connections++;
+}
+
+/* Start queued exchanges while this target and the scan have slots. */
+static void
+pump_target(struct ta_target *t)
+{
+	struct ta_scan *s = t->scan;
+
+	while (t->qhead && t->inflight < s->cfg.max_conns_per_host) {
+		struct ta_xchg *x = t->qhead;
+
+		if (t->abort) {
+			t->qhead = x->next;
+			if (!t->qhead)
+				t->qtail = NULL;
+			x->resp.outcome = TA_OUT_CONNECT;
+			x->resp.detail = "target unreachable";
+			xchg_complete(x);
+			continue;
+		}
+		if (s->inflight >= s->cfg.max_conns_total) {
+			if (!t->in_ready) {
+				t->in_ready = true;
+				t->ready_next = NULL;
+				if (s->ready_tail)
+					s->ready_tail->ready_next = t;
+				else
+					s->ready_head = t;
+				s->ready_tail = t;
+			}
+			return;
+		}
+		t->qhead = x->next;
+		if (!t->qhead)
+			t->qtail = NULL;
+		x->next = NULL;
+		xchg_start_conn(x);
+	}
+}
+
+static void
+pump_scan(struct ta_scan *s)
+{
+	while (s->ready_head && s->inflight < s->cfg.max_conns_total) {
+		struct ta_target *t = s->ready_head;
+
+		s->ready_head = t->ready_next;
+		if (!s->ready_head)
+			s->ready_tail = NULL;
+		t->in_ready = false;
+		pump_target(t);
+	}
+}
+
+int
+ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want, ta_xchg_cb cb)
+{
+	struct ta_target *t = job->t;
+	struct ta_xchg *x = calloc(1, sizeof *x);
+
+	if (!x || !(x->hello = malloc(len))) {
+		free(x);
+		return TA_ENOMEM;
+	}
+	memcpy(x->hello, hello, len);
+	x->hello_len = len;
+	x->job = job;
+	x->cb = cb;
+	x->want = want;
+	x->resp.outcome = TA_OUT_CLOSED;
+	if (t->qtail)
+		t->qtail->next = x;
+	else
+		t->qhead = x;
+	t->qtail = x;
+	pump_target(t);
+	return TA_OK;
+}
+
+void
+ta_target_add_job(struct ta_target *t, struct ta_job *job)
+{
+	job->t = t;
+	job->next = t->jobs;
+	job->done = false;
+	t->jobs = job;
+	t->jobs_live++;
+	job->ops->start(job);
+}
+
+void
+ta_job_finish(struct ta_job *job)
+{
+	struct ta_target *t = job->t;
+
+	if (job->done)
+		return;
+	job->done = true;
+	t->jobs_live--;
+	ta_plan_after(t, job);
+	if (t->jobs_live == 0 && !t->finished) {
+		t->finished = true;
+		ta_plan_finish(t);
+		t->scan->targets_live--;
+	}
+}
