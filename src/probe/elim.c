@@ -53,10 +53,14 @@ send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 	struct ta_wr w;
 	int rc;
 
-	ta_wr_init(&w, buf, sizeof buf);
-	rc = e->kind->build(e, ids, n, &w);
-	if (rc == TA_OK)
-		rc = ta_xchg_submit(&e->job, buf, w.len, e->kind->want, cb);
+	if (e->kind->submit) {
+		rc = e->kind->submit(e, ids, n, cb);
+	} else {
+		ta_wr_init(&w, buf, sizeof buf);
+		rc = e->kind->build(e, ids, n, &w);
+		if (rc == TA_OK)
+			rc = ta_xchg_submit(&e->job, buf, w.len, e->kind->want, cb);
+	}
 	if (rc != TA_OK) {
 		e->incomplete = true;
 		e->last_detail = ta_strerror(rc);

@@ -30,6 +30,9 @@ struct ta_elim_kind {
 	unsigned want; /* TA_WANT_* */
 	/* Build a hello offering ids[0..n). */
 	int (*build)(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w);
+	/* Optional, instead of build: queue the exchange itself (full
+	 * handshakes through OpenSSL). */
+	int (*submit)(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb);
 	/* Reduce an answer to a verdict; on TA_J_PICK set *id. */
 	int (*judge)(struct ta_elim *e, const struct ta_response *r, uint16_t *id);
 	/* Optional: look at every answer for side facts (DH, curves). */

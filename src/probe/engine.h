@@ -56,6 +56,21 @@ struct ta_response {
 	size_t nssl2_kinds;
 	unsigned cert_count;
 	const char *detail; /* static text for garbage / protocol errors */
+	/* full handshakes through OpenSSL (ta_xchg_submit_ossl) */
+	bool ossl;
+	bool ossl_ok;		 /* the handshake completed */
+	uint16_t ossl_sigscheme; /* server's CertificateVerify / SKE scheme, 0 unknown */
+	uint16_t ossl_version;
+	uint16_t ossl_suite;
+};
+
+/* What a full OpenSSL handshake offers. */
+struct ta_ossl_req {
+	uint16_t min_version, max_version;
+	const char *sigalgs;	  /* OpenSSL sigalgs list, or NULL */
+	const char *groups;	  /* OpenSSL groups list, or NULL */
+	const char *ciphers;	  /* TLS 1.2 cipher string, or NULL */
+	const char *ciphersuites; /* TLS 1.3 suites, or NULL */
 };
 
 struct ta_scan;
@@ -110,6 +125,7 @@ struct ta_target {
 	size_t g13_seed_nwin[64];
 	size_t ng13_seed;
 	bool lower_started;
+	bool sig13_started, sig13_done;
 	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */
@@ -133,6 +149,9 @@ struct ta_scan {
 /* Queue one hello exchange for job; cb runs exactly once. */
 int ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want,
                    ta_xchg_cb cb);
+
+/* Queue one full handshake through OpenSSL (for what TLS 1.3 encrypts). */
+int ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_cb cb);
 
 /* Add a job to the target and start it. */
 void ta_target_add_job(struct ta_target *t, struct ta_job *job);

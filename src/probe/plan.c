@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "probe/elim.h"
+#include "probe/ossl.h"
 
 /* Most servers accept some of these: listing them first keeps accepted
  * suites in the first hello, which makes the server's order free to read. */
@@ -658,9 +659,11 @@ finish_sigalgs12(struct ta_elim *e)
 {
 	struct ta_target *t = e->job.t;
 
-	t->res.sigschemes_tested = !e->incomplete;
-	for (size_t i = 0; i < e->nacc; i++)
+	t->res.sig12_tested = !e->incomplete;
+	for (size_t i = 0; i < e->nacc; i++) {
 		push_unique(t->res.sigschemes, &t->res.nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
+		push_unique(t->res.sig12, &t->res.nsig12, 64, e->acc[i]);
+	}
 	if (e->incomplete)
 		ta_result_note(&t->res, "signature schemes: probing incomplete (%s)",
 		               e->last_detail ? e->last_detail : "no usable answer");
@@ -673,6 +676,95 @@ static const struct ta_elim_kind kind_sigalgs12 = {
         .judge = judge_sigalgs12,
         .finish = finish_sigalgs12,
 };
+
+/* ---- signature schemes in TLS 1.3: full handshakes through OpenSSL ---- */
+
+static int
+submit_sigalgs13(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
+{
+	char list[1024];
+	size_t len = 0;
+	struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
+
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const struct ta_sigscheme *s = ta_sigscheme_find(ids[i]);
+		int k;
+
+		if (!s)
+			continue;
+		k = snprintf(list + len, sizeof list - len, "%s%s", len ? ":" : "", s->iana);
+		if (k < 0 || (size_t)k >= sizeof list - len)
+			return TA_ENOSPC;
+		len += (size_t)k;
+	}
+	req.sigalgs = list;
+	return ta_xchg_submit_ossl(&e->job, &req, cb);
+}
+
+static int
+judge_sigalgs13(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
+{
+	(void)e;
+	if (r->ossl && r->ossl_ok) {
+		if (!r->ossl_sigscheme)
+			return TA_J_FAIL;
+		*id = r->ossl_sigscheme;
+		return TA_J_PICK;
+	}
+	if (r->ossl && r->outcome == TA_OUT_ALERT)
+		return TA_J_REJECT;
+	return judge_common(r);
+}
+
+static void
+finish_sigalgs13(struct ta_elim *e)
+{
+	struct ta_target *t = e->job.t;
+
+	t->sig13_done = true;
+	t->res.sig13_tested = !e->incomplete;
+	for (size_t i = 0; i < e->nacc; i++) {
+		push_unique(t->res.sigschemes, &t->res.nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
+		push_unique(t->res.sig13, &t->res.nsig13, 64, e->acc[i]);
+	}
+	if (e->incomplete)
+		ta_result_note(&t->res, "TLS 1.3 signature schemes: probing incomplete (%s)",
+			       e->last_detail ? e->last_detail : "no usable answer");
+}
+
+static const struct ta_elim_kind kind_sigalgs13 = {
+	.name = "signature schemes (TLS 1.3)",
+	.submit = submit_sigalgs13,
+	.judge = judge_sigalgs13,
+	.finish = finish_sigalgs13,
+};
+
+/* TLS 1.3 schemes OpenSSL can offer (it signs nothing; it must only know
+ * the names to put them in the hello and check the server's choice). */
+static size_t
+sigalgs13_candidates(uint16_t *out, size_t cap)
+{
+	static uint16_t cache[64];
+	static size_t ncache;
+	static bool done;
+	uint16_t all[96];
+	size_t n;
+
+	if (!done) {
+		done = true;
+		n = all_sigalgs(all, 96, true);
+		for (size_t i = 0; i < n && ncache < 64; i++) {
+			const struct ta_sigscheme *s = ta_sigscheme_find(all[i]);
+
+			if (s && ta_ossl_sigalg_usable(s->iana))
+				cache[ncache++] = all[i];
+		}
+	}
+	n = ncache < cap ? ncache : cap;
+	memcpy(out, cache, n * sizeof *out);
+	return n;
+}
 
 /* ---- SSLv2: one hello, the server lists its kinds ---- */
 
@@ -892,6 +984,13 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			t->g13_done = true;
 		}
 	}
+	if (t->v_done[TA_V_TLS13] && !t->sig13_started) {
+		t->sig13_started = true;
+		if (t->res.ver[TA_V_TLS13].offered) {
+			n = sigalgs13_candidates(cand, TA_MAX_ACCEPT);
+			add_elim(t, &kind_sigalgs13, TA_V_TLS13, TA_TLS13, cand, n, false, NULL, 0);
+		}
+	}
 	if (t->v_done[TA_V_TLS12] && !t->lower_started) {
 		t->lower_started = true;
 		start_lower(t);
@@ -945,9 +1044,6 @@ ta_plan_finish(struct ta_target *t)
 	r->groups_server_order = t->ng13 >= 2 ? t->g13_order : t->g12_order;
 	if (r->ngroups < 2)
 		r->groups_server_order = TA_UNKNOWN;
-	if (t->res.ver[TA_V_TLS13].offered)
-		ta_result_note(r, "TLS 1.3 signature schemes are not enumerated yet (they are "
-		                  "encrypted); signature_schemes lists TLS 1.2 only");
 	for (int v = 0; v < TA_NVER; v++)
 		any |= r->ver[v].offered;
 	r->ok = true;

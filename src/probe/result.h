@@ -51,7 +51,9 @@ struct ta_result {
 	struct ta_dh_seen dh; /* weakest DH with no FFDHE group offered */
 	uint16_t sigschemes[TA_MAX_ACCEPT];
 	size_t nsigschemes;
-	bool sigschemes_tested;
+	uint16_t sig12[64], sig13[64];	/* the same, by version */
+	size_t nsig12, nsig13;
+	bool sig12_tested, sig13_tested;
 	int hrr_seen; /* enum ta_tri: HelloRetryRequest when asked */
 	char notes[TA_MAX_NOTES][TA_NOTE_LEN];
 	size_t nnotes;

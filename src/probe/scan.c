@@ -257,7 +257,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	hints.ai_family = s->cfg.family == TA_FAMILY_V4   ? AF_INET
 	                  : s->cfg.family == TA_FAMILY_V6 ? AF_INET6
 	                                                  : AF_UNSPEC;
-	hints.ai_flags = literal ? AI_NUMERICHOST : AI_ADDRCONFIG;
+	hints.ai_flags = literal ? AI_NUMERICHOST : 0;
 	rc = getaddrinfo(host, portstr, &hints, &res);
 	if (rc != 0 || !res) {
 		struct ta_target *t = new_target(s, host, port);

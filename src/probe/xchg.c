@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "probe/engine.h"
+#include "probe/ossl.h"
 
 #define XCHG_IN_CAP (5 + TA_RECORD_MAX)
 #define XCHG_HS_CAP (64 * 1024)
@@ -31,6 +32,10 @@ struct ta_xchg {
 	size_t skip; /* bytes of an unwanted message still to drop */
 	bool got_sh;
 	struct ta_response resp;
+	/* full handshake mode */
+	bool use_ossl;
+	struct ta_ossl_req req;	/* strings owned here */
+	struct ta_ossl *ossl;
 };
 
 static void pump_target(struct ta_target *t);
@@ -41,6 +46,11 @@ xchg_free(struct ta_xchg *x)
 {
 	if (!x)
 		return;
+	ta_ossl_free(x->ossl);
+	free((char *)x->req.sigalgs);
+	free((char *)x->req.groups);
+	free((char *)x->req.ciphers);
+	free((char *)x->req.ciphersuites);
 	free(x->hello);
 	free(x->hs);
 	free(x);
@@ -230,12 +240,33 @@ on_data_ssl2(struct ta_xchg *x, struct ta_conn *c)
 }
 
 static int
+ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
+{
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+	int verdict = ta_ossl_feed(x->ossl, c->in, c->inlen, &out, &outlen, &x->resp);
+
+	ta_conn_consume(c, c->inlen);
+	if (outlen && verdict == TA_CONN_MORE && ta_conn_send(c, out, outlen) != TA_OK) {
+		x->resp.outcome = TA_OUT_INTERNAL;
+		verdict = TA_CONN_DONE;
+	}
+	free(out);
+	if (x->resp.outcome == TA_OUT_HELLO || x->resp.outcome == TA_OUT_ALERT)
+		x->got_sh = true;
+	return verdict;
+}
+
+static int
 xchg_on_data(struct ta_conn *c)
 {
 	struct ta_xchg *x = c->owner;
 	struct ta_rd r;
 	size_t used = 0;
 	int verdict = TA_CONN_MORE;
+
+	if (x->use_ossl)
+		return ossl_on_data(x, c);
 
 	if (!x->got_sh && !x->resp.has_alert && ta_looks_ssl2(c->in, c->inlen))
 		return on_data_ssl2(x, c);
@@ -372,6 +403,19 @@ xchg_start_conn(struct ta_xchg *x)
 	struct ta_scan *s = t->scan;
 	int rc;
 
+	if (x->use_ossl) {
+		/* a fresh session per attempt: its first flight is the hello */
+		ta_ossl_free(x->ossl);
+		free(x->hello);
+		x->hello = NULL;
+		x->ossl = ta_ossl_new(&x->req, t->sni, &x->hello, &x->hello_len);
+		if (!x->ossl) {
+			x->resp.outcome = TA_OUT_INTERNAL;
+			x->resp.detail = "OpenSSL could not start a session";
+			xchg_complete(x);
+			return;
+		}
+	}
 	rc = ta_conn_start(&s->loop, (const struct sockaddr *)&t->addr, t->addrlen, &xchg_ops, x,
 	                   s->cfg.connect_timeout_ms, s->cfg.read_timeout_ms, XCHG_IN_CAP,
 	                   &x->conn);
@@ -458,6 +502,38 @@ ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned wa
 	x->job = job;
 	x->cb = cb;
 	x->want = want;
+	x->resp.outcome = TA_OUT_CLOSED;
+	if (t->qtail)
+		t->qtail->next = x;
+	else
+		t->qhead = x;
+	t->qtail = x;
+	pump_target(t);
+	return TA_OK;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int
+ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_cb cb)
+{
+	struct ta_target *t = job->t;
+	struct ta_xchg *x = calloc(1, sizeof *x);
+
+	if (!x)
+		return TA_ENOMEM;
+	x->use_ossl = true;
+	x->req = *req;
+	x->req.sigalgs = dup_or_null(req->sigalgs);
+	x->req.groups = dup_or_null(req->groups);
+	x->req.ciphers = dup_or_null(req->ciphers);
+	x->req.ciphersuites = dup_or_null(req->ciphersuites);
+	x->job = job;
+	x->cb = cb;
 	x->resp.outcome = TA_OUT_CLOSED;
 	if (t->qtail)
 		t->qtail->next = x;

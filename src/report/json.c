@@ -59,6 +59,21 @@ suite_details(const struct ta_ver_result *v, bool ssl2)
 }
 
 static json_t *
+scheme_list(const uint16_t *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ta_sigscheme *s = ta_sigscheme_find(v[i]);
+		char unk[24];
+
+		snprintf(unk, sizeof unk, "UNKNOWN_0x%04X", v[i]);
+		json_array_append_new(a, json_string(s ? s->iana : unk));
+	}
+	return a;
+}
+
+static json_t *
 target_json(const struct ta_result *r)
 {
 	json_t *t = json_object(), *protos = json_object(), *groups = json_array(),
@@ -101,14 +116,12 @@ target_json(const struct ta_result *r)
 		        t, "dh", json_pack("{s:i, s:s}", "bits", r->dh.bits, "group", r->dh.group));
 	else
 		json_object_set_new(t, "dh", json_null());
-	for (size_t i = 0; i < r->nsigschemes; i++) {
-		const struct ta_sigscheme *s = ta_sigscheme_find(r->sigschemes[i]);
-		char unk[24];
-
-		snprintf(unk, sizeof unk, "UNKNOWN_0x%04X", r->sigschemes[i]);
-		json_array_append_new(sigs, json_string(s ? s->iana : unk));
-	}
+	json_decref(sigs);
+	sigs = scheme_list(r->sigschemes, r->nsigschemes);
 	json_object_set_new(t, "signature_schemes", sigs);
+	json_object_set_new(t, "signature_schemes_by_version",
+			    json_pack("{s:o, s:o}", "TLSv1.2", scheme_list(r->sig12, r->nsig12),
+				      "TLSv1.3", scheme_list(r->sig13, r->nsig13)));
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(t, "notes", notes);

@@ -147,6 +147,11 @@ ta_wr_uint(struct ta_wr *w, unsigned nbytes, uint32_t v)
 {
 	uint8_t b[4];
 
+	if (nbytes == 0 || nbytes > sizeof b) {
+		if (!w->err)
+			w->err = TA_EINVAL;
+		return;
+	}
 	for (unsigned i = 0; i < nbytes; i++)
 		b[i] = (uint8_t)(v >> (8 * (nbytes - 1 - i)));
 	ta_wr_bytes(w, b, nbytes);
