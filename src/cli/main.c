@@ -36,6 +36,8 @@ usage(FILE *out)
 	        "      --max-conns N         concurrent connections per host (default 4)\n"
 	        "      --max-total N         concurrent connections overall (default 256)\n"
 	        "      --sni NAME            server name to send (default: the host name)\n"
+	        "      --exhaustive          below TLS 1.2, try every suite even when the server\n"
+	        "                            refuses the ones it accepts in TLS 1.2\n"
 	        "  -4 / -6                   use only IPv4 / IPv6 addresses\n"
 	        "      --color / --no-color  force colour on or off (default: on a terminal)\n"
 	        "  -h, --help\n");
@@ -129,7 +131,8 @@ main(int argc, char **argv)
 		O_SNI,
 		O_COLOR,
 		O_NOCOLOR,
-		O_VERSION
+		O_VERSION,
+		O_EXHAUSTIVE
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -144,6 +147,7 @@ main(int argc, char **argv)
 	        {"color", no_argument, NULL, O_COLOR},
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"version", no_argument, NULL, O_VERSION},
+	        {"exhaustive", no_argument, NULL, O_EXHAUSTIVE},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -227,6 +231,9 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			cfg.sni = optarg;
+			break;
+		case O_EXHAUSTIVE:
+			cfg.exhaustive = 1;
 			break;
 		case O_COLOR:
 			color = 1;

@@ -129,6 +129,9 @@ struct ta_target {
 	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */
+	const char *abort_reason;
+	bool alive; /* it has answered like a TLS server */
+	unsigned dead_streak; /* timeouts / garbage in a row before any real answer */
 };
 
 struct ta_scan {

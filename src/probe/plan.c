@@ -1049,7 +1049,10 @@ ta_plan_finish(struct ta_target *t)
 	r->ok = true;
 	if (!any) {
 		r->ok = false;
-		if (t->outcomes[TA_OUT_CONNECT] && !t->outcomes[TA_OUT_ALERT] &&
+		r->nnotes = 0; /* per-probe notes about a dead target are noise */
+		if (t->abort_reason)
+			snprintf(r->error, sizeof r->error, "%s", t->abort_reason);
+		else if (t->outcomes[TA_OUT_CONNECT] && !t->outcomes[TA_OUT_ALERT] &&
 		    !t->outcomes[TA_OUT_GARBAGE])
 			snprintf(r->error, sizeof r->error, "cannot connect");
 		else if (t->outcomes[TA_OUT_GARBAGE])
@@ -1064,5 +1067,7 @@ ta_plan_finish(struct ta_target *t)
 			snprintf(r->error, sizeof r->error,
 			         "the server closed every connection without answering");
 	}
+	else if (t->abort_reason)
+		ta_result_note(r, "probing stopped early: %s", t->abort_reason);
 	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;
 }

@@ -319,6 +319,48 @@ xchg_on_data(struct ta_conn *c)
 
 static void xchg_start_conn(struct ta_xchg *x);
 
+/*
+ * A target that has never answered like a TLS server and keeps timing out
+ * or sending garbage is given up after a few tries, so a dead or non-TLS
+ * port costs seconds, not minutes.  Once it has answered properly, a
+ * timeout is just data about that one hello.
+ */
+#define DEAD_STREAK_LIMIT 3
+
+static void
+note_liveness(struct ta_target *t, const struct ta_response *r)
+{
+	switch (r->outcome) {
+	case TA_OUT_HELLO:
+	case TA_OUT_HRR:
+	case TA_OUT_ALERT:
+	case TA_OUT_SSL2:
+	case TA_OUT_SSL2_ERROR:
+		t->alive = true;
+		t->dead_streak = 0;
+		return;
+	case TA_OUT_TIMEOUT:
+	case TA_OUT_GARBAGE:
+		if (t->alive || t->abort)
+			return;
+		if (++t->dead_streak >= DEAD_STREAK_LIMIT) {
+			t->abort = true;
+			t->abort_reason = r->outcome == TA_OUT_TIMEOUT
+			                          ? "no answer within the timeout"
+			                          : "the server does not answer like a TLS server";
+		}
+		return;
+	case TA_OUT_CONNECT:
+		if (!t->alive && !t->abort) {
+			t->abort = true;
+			t->abort_reason = "cannot connect";
+		}
+		return;
+	default:
+		return;
+	}
+}
+
 static void
 xchg_complete(struct ta_xchg *x)
 {
@@ -335,6 +377,7 @@ xchg_complete(struct ta_xchg *x)
 		        x->resp.sh.suite, x->resp.sh.key_share_group, x->resp.has_ske);
 	if (x->resp.detail)
 		t->last_detail = x->resp.detail;
+	note_liveness(t, &x->resp);
 	x->cb(job, &x->resp);
 	xchg_free(x);
 	pump_target(t);
