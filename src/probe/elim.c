@@ -248,9 +248,21 @@ build_relations(struct ta_elim *e)
 static void on_test(struct ta_job *job, const struct ta_response *r);
 static void sort_next(struct ta_elim *e);
 
+bool
+ta_elim_offered(const struct ta_elim *e, uint16_t id)
+{
+	size_t n = e->ncand < e->window ? e->ncand : e->window;
+
+	for (size_t i = 0; i < n; i++)
+		if (e->cand[i] == id)
+			return true;
+	return false;
+}
+
 static void
 start_order(struct ta_elim *e)
 {
+	e->ordering = true;
 	e->rel = calloc(e->nacc * e->nacc, 1);
 	if (!e->rel) {
 		e->phase = PH_DONE;

@@ -92,6 +92,7 @@ struct ta_elim {
 	size_t nextra;
 	unsigned flags, built_flags; /* kind-specific hello variants */
 	bool stopped_early;          /* on_reject said TA_R_STOP */
+	bool ordering; /* past elimination: offers hold accepted items only */
 	bool pending_groups_check;
 	bool shares_tried;
 	size_t stop_untried; /* candidates left untried then */
@@ -104,6 +105,9 @@ struct ta_elim *ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t 
 
 /* Record a choice made elsewhere (from win[0..n)) as if this job saw it. */
 void ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n);
+
+/* Is id among the candidates the current elimination hello offered? */
+bool ta_elim_offered(const struct ta_elim *e, uint16_t id);
 
 /* Is id a ChaCha20 suite? */
 bool ta_suite_is_chacha(uint16_t id);

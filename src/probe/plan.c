@@ -221,7 +221,7 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		 * each HelloRetryRequest names a suite and a group at once. */
 		e->built_flags = e->flags;
 		e->flags = 0;
-		if (t->ng13_rem && !(e->built_flags & S13_ALL_GROUPS)) {
+		if (t->ng13_rem && !e->ordering && !(e->built_flags & S13_ALL_GROUPS)) {
 			h.groups = t->g13_rem;
 			h.ngroups = t->ng13_rem;
 		} else {
@@ -606,7 +606,6 @@ static const struct ta_elim_kind kind_groups12 = {
 static int
 judge_ffdhe12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 {
-	(void)e;
 	if (r->outcome == TA_OUT_HELLO) {
 		struct ta_dh_seen d;
 		const struct ta_group *g;
@@ -615,11 +614,13 @@ judge_ffdhe12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 			return TA_J_REJECT;
 		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
 		g = ta_group_by_name(d.group);
-		if (g && g->kind == TA_GROUP_FFDHE) {
+		if (g && g->kind == TA_GROUP_FFDHE && (e->ordering || ta_elim_offered(e, g->id))) {
 			*id = g->id;
 			return TA_J_PICK;
 		}
-		return TA_J_REJECT; /* its own prime: no FFDHE negotiation */
+		/* its own prime, or a fixed FFDHE prime whatever was offered:
+		 * nothing offered here was negotiated */
+		return TA_J_REJECT;
 	}
 	return judge_common(r);
 }
