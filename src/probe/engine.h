@@ -126,8 +126,6 @@ struct ta_target {
 	size_t ng13_seed;
 	bool lower_started;
 	bool sig13_started, sig13_done;
-	bool ff12_probed;   /* a TLS 1.2 suite hello asked about FFDHE */
-	uint16_t ff12_seed; /* the FFDHE group it got, or 0 */
 	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */

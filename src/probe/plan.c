@@ -175,7 +175,6 @@ suite_candidates(int vidx, uint16_t *out, size_t cap)
 /* flags of the TLS 1.3 suite hellos */
 #define S13_ALL_GROUPS 0x1u /* offer every group, not just the unknown ones */
 #define S13_SHARES     0x2u /* send real key shares */
-#define S12_FFDHE      0x4u /* TLS 1.2 suite hello that also offers FFDHE groups */
 
 static void
 base_hello(struct ta_elim *e, uint16_t version, struct ta_hello *h)
@@ -252,15 +251,6 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 	}
 	h.ngroups = ec_groups(groups, 96);
 	h.groups = groups;
-	e->built_flags = 0;
-	if (e->vidx == TA_V_TLS12 && e->job.t->res.dh.bits && !e->job.t->ff12_probed) {
-		/* The server's own DH prime is known: offer the FFDHE groups too
-		 * until the next DHE choice, which then shows whether it negotiates
-		 * them (RFC 7919) without a hello of its own.  An RFC 7919 server
-		 * that knows any offered group still chooses the same suites. */
-		h.ngroups += ffdhe_groups(groups + h.ngroups, 96 - h.ngroups);
-		e->built_flags |= S12_FFDHE;
-	}
 	if (e->version >= TA_TLS12) {
 		h.nsigalgs = all_sigalgs(sigs, 96, false);
 		h.sigalgs = sigs;
@@ -329,14 +319,6 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 		struct ta_dh_seen d;
 
 		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
-		if (e->built_flags & S12_FFDHE) {
-			const struct ta_group *g = ta_group_by_name(d.group);
-
-			t->ff12_probed = true;
-			if (g && g->kind == TA_GROUP_FFDHE)
-				t->ff12_seed = g->id;
-			return;
-		}
 		if (t->res.dh.bits == 0 || d.bits < t->res.dh.bits)
 			t->res.dh = d;
 	}
@@ -861,26 +843,6 @@ add_elim(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_
 	ta_target_add_job(t, &e->job);
 }
 
-/* An elimination that starts with one choice already made (seed != 0). */
-static void
-add_elim_seeded(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_t version,
-                const uint16_t *cand, size_t n, const uint16_t *extra, size_t nextra,
-                uint16_t seed, const uint16_t *seed_win, size_t nseed_win)
-{
-	struct ta_elim *e = ta_elim_new(kind, vidx, version, cand, n, false);
-
-	if (!e) {
-		ta_result_note(&t->res, "%s: out of memory", kind->name);
-		return;
-	}
-	memcpy(e->extra, extra, nextra * sizeof *extra);
-	e->nextra = nextra;
-	if (seed)
-		ta_elim_seed(e, seed, seed_win, nseed_win);
-	snprintf(e->job.label, sizeof e->job.label, "%s %s", kind->name, ta_ver_name(vidx));
-	ta_target_add_job(t, &e->job);
-}
-
 void
 ta_plan_start(struct ta_target *t)
 {
@@ -1044,18 +1006,10 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			n = all_sigalgs(cand, TA_MAX_ACCEPT, false);
 			add_elim(t, &kind_sigalgs12, best, TA_TLS12, cand, n, false, extra, nx);
 		}
-		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_dhe, extra)) > 0 &&
-		    !(t->ff12_probed && !t->ff12_seed)) {
-			/* (unless a suite hello already showed no FFDHE negotiation) */
-			uint16_t all[16];
-			size_t na = ffdhe_groups(all, 16);
-
-			n = 0;
-			for (size_t i = 0; i < na; i++)
-				if (all[i] != t->ff12_seed)
-					cand[n++] = all[i];
-			add_elim_seeded(t, &kind_ffdhe12, best, (uint16_t)vcode[best], cand, n, extra,
-			                nx, t->ff12_seed, all, na);
+		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_dhe, extra)) > 0) {
+			n = ffdhe_groups(cand, TA_MAX_ACCEPT);
+			add_elim(t, &kind_ffdhe12, best, (uint16_t)vcode[best], cand, n, false,
+			         extra, nx);
 		}
 	}
 	if (t->g13_done && !t->g12_started) {
