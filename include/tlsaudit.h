@@ -49,6 +49,8 @@ struct ta_config {
 	unsigned max_conns_total;    /* default 256 */
 	int family;                  /* enum ta_family */
 	const char *sni;             /* override; NULL: the host name when not an IP */
+	int no_features;             /* skip certificates and handshake features */
+	const char *ca_file;         /* trust anchors (PEM); NULL: the system store */
 	int exhaustive;              /* try every suite even for versions the server
 					 * evidently refuses (see docs/probing.md) */
 };
@@ -60,6 +62,10 @@ struct ta_scan;
 
 /* New scan with a copy of *cfg (NULL: defaults). NULL on allocation failure. */
 struct ta_scan *ta_scan_new(const struct ta_config *cfg);
+
+/* NULL when the trust store loaded; else why not (certificates are then
+ * analysed without a trust verdict). */
+const char *ta_scan_trust_error(const struct ta_scan *scan);
 void ta_scan_free(struct ta_scan *scan);
 
 /*

@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libssl-dev libjansson-dev
   # tests: real servers and tools, all used on loopback only
-  openssl nginx gnutls-bin python3 iproute2 jq procps
+  openssl nginx gnutls-bin python3 python3-jsonschema iproute2 jq procps
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
 )

@@ -36,6 +36,10 @@ usage(FILE *out)
 	        "      --max-conns N         concurrent connections per host (default 4)\n"
 	        "      --max-total N         concurrent connections overall (default 256)\n"
 	        "      --sni NAME            server name to send (default: the host name)\n"
+	        "      --ca-file FILE        trust anchors for certificate checks (PEM; default:\n"
+	        "                            the system store)\n"
+	        "      --no-features         only versions, suites, groups and schemes: no\n"
+	        "                            certificates or handshake features\n"
 	        "      --exhaustive          below TLS 1.2, try every suite even when the server\n"
 	        "                            refuses the ones it accepts in TLS 1.2\n"
 	        "  -4 / -6                   use only IPv4 / IPv6 addresses\n"
@@ -132,7 +136,9 @@ main(int argc, char **argv)
 		O_COLOR,
 		O_NOCOLOR,
 		O_VERSION,
-		O_EXHAUSTIVE
+		O_EXHAUSTIVE,
+		O_CAFILE,
+		O_NOFEATURES
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -148,6 +154,8 @@ main(int argc, char **argv)
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"version", no_argument, NULL, O_VERSION},
 	        {"exhaustive", no_argument, NULL, O_EXHAUSTIVE},
+	        {"ca-file", required_argument, NULL, O_CAFILE},
+	        {"no-features", no_argument, NULL, O_NOFEATURES},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -232,6 +240,12 @@ main(int argc, char **argv)
 			}
 			cfg.sni = optarg;
 			break;
+		case O_CAFILE:
+			cfg.ca_file = optarg;
+			break;
+		case O_NOFEATURES:
+			cfg.no_features = 1;
+			break;
 		case O_EXHAUSTIVE:
 			cfg.exhaustive = 1;
 			break;
@@ -257,6 +271,11 @@ main(int argc, char **argv)
 	if (!scan) {
 		fprintf(stderr, "tlsaudit: cannot start: out of memory or no epoll\n");
 		return EXIT_INTERNAL;
+	}
+	if (ta_scan_trust_error(scan)) {
+		fprintf(stderr, "tlsaudit: --ca-file: %s\n", ta_scan_trust_error(scan));
+		ta_scan_free(scan);
+		return EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++)
 		add_one(scan, argv[i], "", &valid, &invalid);

@@ -44,10 +44,22 @@ conn_end(struct ta_conn *c, int err)
 {
 	const struct ta_conn_ops *ops = c->ops;
 
-	/* Probes close with RST: no TIME_WAIT pile-up over thousands of hellos. */
-	c->reset = true;
+	/* Probes close with RST: no TIME_WAIT pile-up over thousands of hellos.
+	 * A full handshake ends with its close_notify and a FIN instead, so the
+	 * server keeps the session for resumption. */
+	if (c->graceful && c->outlen > c->outoff && c->watch.fd >= 0)
+		(void)send(c->watch.fd, c->out + c->outoff, c->outlen - c->outoff,
+		           MSG_NOSIGNAL | MSG_DONTWAIT);
+	c->reset = !c->graceful;
 	ops->on_end(c, err);
 	conn_close(c);
+}
+
+void
+ta_conn_rearm(struct ta_conn *c, unsigned ms)
+{
+	ta_timer_start(c->loop, &c->timer, ms);
+	c->rearmed = true;
 }
 
 void
@@ -132,12 +144,14 @@ on_io(struct ta_watch *w, uint32_t ev)
 			return;
 		}
 		c->inlen += (size_t)n;
+		c->rearmed = false;
 		if (c->ops->on_data(c) == TA_CONN_DONE) {
 			conn_end(c, TA_OK);
 			return;
 		}
 		if (c->outlen > 0) { /* the owner queued a new request */
-			ta_timer_start(c->loop, &c->timer, c->read_timeout_ms);
+			if (!c->rearmed)
+				ta_timer_start(c->loop, &c->timer, c->read_timeout_ms);
 			if ((rc = flush_out(c)) != TA_OK) {
 				conn_end(c, rc);
 				return;

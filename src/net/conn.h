@@ -36,7 +36,9 @@ struct ta_conn {
 	const struct ta_conn_ops *ops;
 	void *owner;
 	bool connected;
-	bool reset; /* ended by RST rather than FIN */
+	bool reset;    /* ended by RST rather than FIN */
+	bool rearmed;  /* the owner set its own deadline in on_data */
+	bool graceful; /* end with FIN after flushing what is queued, not RST */
 	unsigned read_timeout_ms;
 	uint8_t *out;
 	size_t outlen, outoff, outcap;
@@ -58,6 +60,9 @@ int ta_conn_send(struct ta_conn *c, const void *buf, size_t len);
 
 /* Drop the first n buffered input bytes. */
 void ta_conn_consume(struct ta_conn *c, size_t n);
+
+/* Restart the current wait with a deadline of ms from now. */
+void ta_conn_rearm(struct ta_conn *c, unsigned ms);
 
 /* Close now without calling on_end (owner is going away). */
 void ta_conn_abort(struct ta_conn *c);

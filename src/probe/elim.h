@@ -92,7 +92,7 @@ struct ta_elim {
 	size_t nextra;
 	unsigned flags, built_flags; /* kind-specific hello variants */
 	bool stopped_early;          /* on_reject said TA_R_STOP */
-	bool ordering; /* past elimination: offers hold accepted items only */
+	bool ordering;               /* past elimination: offers hold accepted items only */
 	bool pending_groups_check;
 	bool shares_tried;
 	size_t stop_untried; /* candidates left untried then */

@@ -36,7 +36,11 @@ enum ta_outcome {
 };
 
 /* What the probe wants read after the ServerHello. */
-#define TA_WANT_SKE 0x01u /* read on to the ServerKeyExchange */
+#define TA_WANT_SKE    0x01u /* read on to the ServerKeyExchange */
+#define TA_WANT_CERT   0x02u /* keep the Certificate chain (TLS 1.2 and below) */
+#define TA_WANT_STATUS 0x04u /* keep a CertificateStatus (stapled OCSP) */
+
+#define TA_RESP_MAX_CERTS 16
 
 struct ta_response {
 	int outcome; /* enum ta_outcome */
@@ -56,22 +60,48 @@ struct ta_response {
 	size_t nssl2_kinds;
 	unsigned cert_count;
 	const char *detail; /* static text for garbage / protocol errors */
+	/* kept when wanted; owned by the exchange: a callback that wants them
+	 * past its return takes them (sets the pointer to NULL) */
+	uint8_t *chain; /* the certificates, back to back */
+	size_t cert_off[TA_RESP_MAX_CERTS], cert_len[TA_RESP_MAX_CERTS];
+	size_t ncerts;
+	uint8_t *ocsp; /* stapled OCSP response (DER) */
+	size_t ocsp_len;
+	bool status_message; /* a CertificateStatus came */
+	char alpn[64];       /* the server's ALPN choice, "" when none */
+	char npn[160];       /* NPN protocols the server listed, comma-separated */
 	/* full handshakes through OpenSSL (ta_xchg_submit_ossl) */
 	bool ossl;
-	bool ossl_ok;		 /* the handshake completed */
+	bool ossl_ok;            /* the handshake completed */
 	uint16_t ossl_sigscheme; /* server's CertificateVerify / SKE scheme, 0 unknown */
 	uint16_t ossl_version;
 	uint16_t ossl_suite;
+	bool ossl_reused;      /* the session offered was resumed */
+	void *ossl_session;    /* SSL_SESSION * (owned; take it to keep it) */
+	unsigned ossl_tickets; /* NewSessionTickets seen */
+	uint32_t ossl_max_early_data;
+	int ossl_reneg; /* enum ta_tri: client renegotiation worked */
+	bool ossl_ems;  /* extended master secret negotiated */
+	uint32_t tag;   /* the job's tag when the exchange was submitted */
 };
 
 /* What a full OpenSSL handshake offers. */
 struct ta_ossl_req {
 	uint16_t min_version, max_version;
-	const char *sigalgs;	  /* OpenSSL sigalgs list, or NULL */
-	const char *groups;	  /* OpenSSL groups list, or NULL */
-	const char *ciphers;	  /* TLS 1.2 cipher string, or NULL */
+	const char *sigalgs;      /* OpenSSL sigalgs list, or NULL */
+	const char *groups;       /* OpenSSL groups list, or NULL */
+	const char *ciphers;      /* TLS 1.2 cipher string, or NULL */
 	const char *ciphersuites; /* TLS 1.3 suites, or NULL */
+	const char *alpn;         /* comma-separated ALPN list, or NULL */
+	unsigned flags;           /* TA_OSSL_* */
+	void *resume;             /* SSL_SESSION * to offer (the caller keeps it) */
 };
+
+#define TA_OSSL_STATUS    0x01u /* ask for a stapled OCSP response */
+#define TA_OSSL_RENEG     0x02u /* after the handshake, renegotiate (TLS 1.2) */
+#define TA_OSSL_TICKETS   0x04u /* after the handshake, wait briefly for tickets */
+#define TA_OSSL_NO_TICKET 0x08u /* do not offer session tickets */
+#define TA_OSSL_CHAIN     0x10u /* keep the peer's chain and stapled OCSP */
 
 struct ta_scan;
 struct ta_target;
@@ -91,6 +121,7 @@ struct ta_job {
 	struct ta_job *next; /* in the target's list */
 	bool done;
 	char label[48]; /* for traces: "suites TLSv1.2" */
+	uint32_t tag;   /* copied into the response of the next submitted exchange */
 };
 
 struct ta_xchg;
@@ -126,11 +157,12 @@ struct ta_target {
 	size_t ng13_seed;
 	bool lower_started;
 	bool sig13_started, sig13_done;
+	bool features_started;
 	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */
 	const char *abort_reason;
-	bool alive; /* it has answered like a TLS server */
+	bool alive;           /* it has answered like a TLS server */
 	unsigned dead_streak; /* timeouts / garbage in a row before any real answer */
 };
 
@@ -145,8 +177,10 @@ struct ta_scan {
 	unsigned inflight; /* connections open across targets */
 	unsigned targets_live;
 	struct ta_target *ready_head, *ready_tail;
-	struct ta_timer tick; /* starts waiting targets */
-	bool trace;           /* TLSAUDIT_TRACE: one stderr line per exchange */
+	struct ta_timer tick;        /* starts waiting targets */
+	bool trace;                  /* TLSAUDIT_TRACE: one stderr line per exchange */
+	struct ta_cert_ctx *certctx; /* trust store for chain analysis */
+	char ca_err[200];            /* why the trust store could not be loaded */
 };
 
 /* Queue one hello exchange for job; cb runs exactly once. */
@@ -160,6 +194,14 @@ int ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xc
 void ta_target_add_job(struct ta_target *t, struct ta_job *job);
 /* Called by a job when it has finished. */
 void ta_job_finish(struct ta_job *job);
+
+/* Lists the plan offers (src/probe/plan.c). */
+size_t ta_list_ec_groups(uint16_t *out, size_t cap);
+size_t ta_list_tls13_groups(uint16_t *out, size_t cap);
+size_t ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13);
+
+/* Certificates and handshake features (src/probe/features.c). */
+void ta_features_start(struct ta_target *t);
 
 /* Planner: the jobs a target starts with, and what follows a finished job. */
 void ta_plan_start(struct ta_target *t);

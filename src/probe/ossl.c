@@ -1,6 +1,8 @@
 /*
  * OpenSSL sessions over memory BIOs (see ossl.h).  Security level 0 and no
- * verification: we are measuring the server, not trusting it.
+ * verification: we are measuring the server, not trusting it.  After the
+ * handshake a session may go on to renegotiate (is client-initiated
+ * renegotiation allowed?) or to read TLS 1.3 NewSessionTickets.
  */
 #include "probe/ossl.h"
 
@@ -11,19 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { PH_HANDSHAKE, PH_RENEG, PH_TICKETS, PH_DONE };
+
 struct ta_ossl {
 	SSL_CTX *ctx;
 	SSL *ssl;
-	BIO *rbio;	/* network -> OpenSSL */
-	BIO *wbio;	/* OpenSSL -> network */
+	BIO *rbio; /* network -> OpenSSL */
+	BIO *wbio; /* OpenSSL -> network */
+	unsigned flags;
+	int phase;
+	unsigned tickets;
 };
+
+static int ticket_index = -1;
 
 void
 ta_ossl_free(struct ta_ossl *o)
 {
 	if (!o)
 		return;
-	SSL_free(o->ssl);	/* frees the BIOs */
+	SSL_free(o->ssl); /* frees the BIOs */
 	SSL_CTX_free(o->ctx);
 	free(o);
 }
@@ -50,6 +59,40 @@ drain(BIO *b, uint8_t **out, size_t *outlen)
 	return TA_OK;
 }
 
+/* Count tickets (TLS 1.2 and 1.3) and keep the newest session. */
+static int
+on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct ta_ossl *o = SSL_get_ex_data(ssl, ticket_index);
+
+	(void)sess;
+	if (o)
+		o->tickets++;
+	return 0; /* we did not take a reference */
+}
+
+static int
+set_alpn(SSL *ssl, const char *list)
+{
+	unsigned char buf[256];
+	size_t len = 0;
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n > 255 || len + 1 + n > sizeof buf)
+			return 0;
+		buf[len++] = (unsigned char)n;
+		memcpy(buf + len, p, n);
+		len += n;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return SSL_set_alpn_protos(ssl, buf, (unsigned)len) == 0;
+}
+
 struct ta_ossl *
 ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, size_t *hello_len)
 {
@@ -57,12 +100,19 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 
 	if (!o)
 		return NULL;
+	if (ticket_index < 0)
+		ticket_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	o->flags = req->flags;
 	o->ctx = SSL_CTX_new(TLS_client_method());
 	if (!o->ctx)
 		goto fail;
 	SSL_CTX_set_security_level(o->ctx, 0);
 	SSL_CTX_set_verify(o->ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_options(o->ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(o->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+	SSL_CTX_sess_set_new_cb(o->ctx, on_new_session);
+	SSL_CTX_set_options(o->ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+	if (req->flags & TA_OSSL_NO_TICKET)
+		SSL_CTX_set_options(o->ctx, SSL_OP_NO_TICKET);
 	if (!SSL_CTX_set_min_proto_version(o->ctx, req->min_version) ||
 	    !SSL_CTX_set_max_proto_version(o->ctx, req->max_version))
 		goto fail;
@@ -83,11 +133,18 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 		goto fail;
 	}
 	SSL_set_bio(o->ssl, o->rbio, o->wbio);
+	SSL_set_ex_data(o->ssl, ticket_index, o);
 	if (sni && *sni)
 		SSL_set_tlsext_host_name(o->ssl, sni);
+	if (req->flags & TA_OSSL_STATUS)
+		SSL_set_tlsext_status_type(o->ssl, TLSEXT_STATUSTYPE_ocsp);
+	if (req->alpn && !set_alpn(o->ssl, req->alpn))
+		goto fail;
+	if (req->resume && !SSL_set_session(o->ssl, (SSL_SESSION *)req->resume))
+		goto fail;
 	SSL_set_connect_state(o->ssl);
 	if (SSL_do_handshake(o->ssl) == 1)
-		goto fail;	/* cannot finish without the server */
+		goto fail; /* cannot finish without the server */
 	if (drain(o->wbio, hello, hello_len) != TA_OK || *hello_len == 0)
 		goto fail;
 	ERR_clear_error();
@@ -122,20 +179,20 @@ peer_scheme(SSL *ssl)
 		return hash == NID_sha256   ? base
 		       : hash == NID_sha384 ? (uint16_t)(base + 1)
 		       : hash == NID_sha512 ? (uint16_t)(base + 2)
-					    : 0;
+		                            : 0;
 	}
 	case EVP_PKEY_RSA:
 		return hash == NID_sha256   ? 0x0401
 		       : hash == NID_sha384 ? 0x0501
 		       : hash == NID_sha512 ? 0x0601
 		       : hash == NID_sha1   ? 0x0201
-					    : 0;
+		                            : 0;
 	case EVP_PKEY_EC:
 		return hash == NID_sha256   ? 0x0403
 		       : hash == NID_sha384 ? 0x0503
 		       : hash == NID_sha512 ? 0x0603
 		       : hash == NID_sha1   ? 0x0203
-					    : 0;
+		                            : 0;
 	case EVP_PKEY_ED25519:
 		return 0x0807;
 	case EVP_PKEY_ED448:
@@ -145,48 +202,196 @@ peer_scheme(SSL *ssl)
 	}
 }
 
+/* Copy the peer's chain (as sent) and stapled OCSP into the response. */
+static void
+keep_chain(SSL *ssl, struct ta_response *r)
+{
+	STACK_OF(X509) *sk = SSL_get_peer_cert_chain(ssl);
+	const unsigned char *ocsp = NULL;
+	long ocsp_len;
+	size_t total = 0, off = 0;
+	int n = sk ? sk_X509_num(sk) : 0;
+
+	if (n > TA_RESP_MAX_CERTS)
+		n = TA_RESP_MAX_CERTS;
+	for (int i = 0; i < n; i++) {
+		int l = i2d_X509(sk_X509_value(sk, i), NULL);
+
+		if (l > 0)
+			total += (size_t)l;
+	}
+	if (total && !r->chain && (r->chain = malloc(total))) {
+		for (int i = 0; i < n; i++) {
+			unsigned char *p = r->chain + off;
+			int l = i2d_X509(sk_X509_value(sk, i), &p);
+
+			if (l <= 0 || off + (size_t)l > total)
+				break;
+			r->cert_off[r->ncerts] = off;
+			r->cert_len[r->ncerts] = (size_t)l;
+			r->ncerts++;
+			off += (size_t)l;
+		}
+	}
+	ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
+	if (ocsp && ocsp_len > 0 && !r->ocsp && (r->ocsp = malloc((size_t)ocsp_len))) {
+		memcpy(r->ocsp, ocsp, (size_t)ocsp_len);
+		r->ocsp_len = (size_t)ocsp_len;
+	}
+}
+
+static void
+handshake_done(struct ta_ossl *o, struct ta_response *r)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(o->ssl);
+	const unsigned char *alpn = NULL;
+	unsigned alpn_len = 0;
+
+	r->outcome = TA_OUT_HELLO;
+	r->ossl_ok = true;
+	r->ossl_version = (uint16_t)SSL_version(o->ssl);
+	r->ossl_suite = c ? SSL_CIPHER_get_protocol_id(c) : 0;
+	r->ossl_sigscheme = peer_scheme(o->ssl);
+	r->ossl_reused = SSL_session_reused(o->ssl) == 1;
+	r->ossl_ems = SSL_get_extms_support(o->ssl) == 1;
+	r->ossl_reneg = TA_UNKNOWN;
+	SSL_get0_alpn_selected(o->ssl, &alpn, &alpn_len);
+	if (alpn && alpn_len) {
+		size_t n = alpn_len < sizeof r->alpn - 1 ? alpn_len : sizeof r->alpn - 1;
+
+		for (size_t i = 0; i < n; i++)
+			r->alpn[i] = alpn[i] >= 0x20 && alpn[i] < 0x7f ? (char)alpn[i] : '?';
+		r->alpn[n] = '\0';
+	}
+	if (o->flags & TA_OSSL_CHAIN)
+		keep_chain(o->ssl, r);
+}
+
+static void
+session_out(struct ta_ossl *o, struct ta_response *r)
+{
+	SSL_SESSION *live = SSL_get1_session(o->ssl);
+	/* a copy: what happens later on this connection (a refused
+	 * renegotiation) must not mark the kept session unresumable */
+	SSL_SESSION *s = live ? SSL_SESSION_dup(live) : NULL;
+
+	SSL_SESSION_free(live);
+	r->ossl_tickets = o->tickets;
+	if (s) {
+		r->ossl_max_early_data = SSL_SESSION_get_max_early_data(s);
+		if (r->ossl_session)
+			SSL_SESSION_free(r->ossl_session);
+		r->ossl_session = s;
+	}
+}
+
 int
 ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
-	     struct ta_response *r)
+             struct ta_response *r)
 {
 	int rc, err;
 
 	*out = NULL;
 	*outlen = 0;
+	r->ossl = true;
 	if (len && BIO_write(o->rbio, in, (int)len) != (int)len) {
 		r->outcome = TA_OUT_INTERNAL;
 		return TA_CONN_DONE;
 	}
-	rc = SSL_do_handshake(o->ssl);
-	if (drain(o->wbio, out, outlen) != TA_OK) {
-		r->outcome = TA_OUT_INTERNAL;
-		return TA_CONN_DONE;
-	}
-	r->ossl = true;
-	if (rc == 1) {
-		const SSL_CIPHER *c = SSL_get_current_cipher(o->ssl);
+	for (;;) {
+		switch (o->phase) {
+		case PH_HANDSHAKE:
+		case PH_RENEG:
+			rc = SSL_do_handshake(o->ssl);
+			break;
+		case PH_TICKETS: {
+			unsigned char buf[512];
 
-		r->outcome = TA_OUT_HELLO;
-		r->ossl_ok = true;
-		r->ossl_version = (uint16_t)SSL_version(o->ssl);
-		r->ossl_suite = c ? SSL_CIPHER_get_protocol_id(c) : 0;
-		r->ossl_sigscheme = peer_scheme(o->ssl);
+			rc = SSL_read(o->ssl, buf, sizeof buf);
+			if (rc > 0)
+				continue; /* application data: ignore */
+			break;
+		}
+		default:
+			return TA_CONN_DONE;
+		}
+		if (drain(o->wbio, out, outlen) != TA_OK) {
+			r->outcome = TA_OUT_INTERNAL;
+			return TA_CONN_DONE;
+		}
+		err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(o->ssl, rc);
 		ERR_clear_error();
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			if (o->phase == PH_TICKETS && o->tickets > 0) {
+				session_out(o, r);
+				return TA_CONN_DONE;
+			}
+			return TA_CONN_MORE;
+		}
+		if (o->phase == PH_HANDSHAKE && rc == 1) {
+			handshake_done(o, r);
+			session_out(o, r);
+			if ((o->flags & TA_OSSL_RENEG) && SSL_version(o->ssl) < TLS1_3_VERSION &&
+			    SSL_renegotiate(o->ssl) == 1) {
+				o->phase = PH_RENEG;
+				free(*out);
+				*out = NULL;
+				*outlen = 0;
+				continue; /* writes the new hello */
+			}
+			if ((o->flags & TA_OSSL_TICKETS) && SSL_version(o->ssl) >= TLS1_3_VERSION &&
+			    o->tickets == 0) {
+				o->phase = PH_TICKETS;
+				return TA_CONN_MORE; /* after our Finished, tickets follow */
+			}
+			return TA_CONN_DONE;
+		}
+		if (o->phase == PH_RENEG) {
+			r->ossl_reneg = rc == 1 ? TA_YES : TA_NO;
+			return TA_CONN_DONE;
+		}
+		if (o->phase == PH_TICKETS) {
+			session_out(o, r);
+			return TA_CONN_DONE;
+		}
+		/* the handshake failed: an alert from the server, or one we raised */
+		r->outcome = TA_OUT_ALERT;
+		r->has_alert = true;
+		r->alert.level = 2;
+		r->alert.desc = TA_ALERT_HANDSHAKE_FAILURE;
+		r->detail = "handshake failed";
 		return TA_CONN_DONE;
 	}
-	err = SSL_get_error(o->ssl, rc);
-	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		ERR_clear_error();
-		return TA_CONN_MORE;
-	}
-	/* failed: an alert from the server, or one we raised */
-	r->outcome = TA_OUT_ALERT;
-	r->has_alert = true;
-	r->alert.level = 2;
-	r->alert.desc = TA_ALERT_HANDSHAKE_FAILURE;
-	r->detail = "handshake failed";
+}
+
+void
+ta_ossl_close(struct ta_ossl *o, uint8_t **out, size_t *outlen)
+{
+	*out = NULL;
+	*outlen = 0;
+	if (!SSL_is_init_finished(o->ssl))
+		return;
+	SSL_shutdown(o->ssl);
 	ERR_clear_error();
-	return TA_CONN_DONE;
+	drain(o->wbio, out, outlen);
+}
+
+bool
+ta_ossl_waiting_tickets(const struct ta_ossl *o)
+{
+	return o->phase == PH_TICKETS;
+}
+
+bool
+ta_ossl_session_has_ticket(void *session)
+{
+	return session && SSL_SESSION_has_ticket(session) == 1;
+}
+
+void
+ta_ossl_session_free(void *session)
+{
+	SSL_SESSION_free(session);
 }
 
 bool

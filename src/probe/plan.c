@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert/cert.h"
 #include "probe/elim.h"
 #include "probe/ossl.h"
 
@@ -168,6 +169,24 @@ suite_candidates(int vidx, uint16_t *out, size_t cap)
 		}
 	}
 	return n;
+}
+
+size_t
+ta_list_ec_groups(uint16_t *out, size_t cap)
+{
+	return ec_groups(out, cap);
+}
+
+size_t
+ta_list_tls13_groups(uint16_t *out, size_t cap)
+{
+	return tls13_groups(out, cap);
+}
+
+size_t
+ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13)
+{
+	return all_sigalgs(out, cap, tls13);
 }
 
 /* ---- hello building ---- */
@@ -731,14 +750,14 @@ finish_sigalgs13(struct ta_elim *e)
 	}
 	if (e->incomplete)
 		ta_result_note(&t->res, "TLS 1.3 signature schemes: probing incomplete (%s)",
-			       e->last_detail ? e->last_detail : "no usable answer");
+		               e->last_detail ? e->last_detail : "no usable answer");
 }
 
 static const struct ta_elim_kind kind_sigalgs13 = {
-	.name = "signature schemes (TLS 1.3)",
-	.submit = submit_sigalgs13,
-	.judge = judge_sigalgs13,
-	.finish = finish_sigalgs13,
+        .name = "signature schemes (TLS 1.3)",
+        .submit = submit_sigalgs13,
+        .judge = judge_sigalgs13,
+        .finish = finish_sigalgs13,
 };
 
 /* TLS 1.3 schemes OpenSSL can offer (it signs nothing; it must only know
@@ -998,6 +1017,12 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 	}
 	if (!legacy_done(t))
 		return;
+	if (t->v_done[TA_V_TLS13] && t->v_done[TA_V_SSL2] &&
+	    (t->sig13_done || !t->res.ver[TA_V_TLS13].offered) && !t->features_started &&
+	    !t->scan->cfg.no_features) {
+		t->features_started = true;
+		ta_features_start(t);
+	}
 	best = best_legacy(t);
 	if (!t->legacy_started) {
 		t->legacy_started = true;
@@ -1028,6 +1053,36 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 	}
 }
 
+/* X.509 analysis of every served chain, against the name the client would
+ * check: the SNI name, or the address for an address target. */
+static void
+analyse_chains(struct ta_target *t)
+{
+	struct ta_result *r = &t->res;
+
+	if (!t->scan->certctx)
+		return;
+	for (size_t i = 0; i < r->nchains; i++) {
+		struct ta_served_chain *sc = &r->chains[i];
+		const uint8_t *der[TA_CHAIN_MAX_CERTS];
+		struct ta_chain *ch = calloc(1, sizeof *ch);
+
+		if (!ch)
+			return;
+		for (size_t k = 0; k < sc->n; k++)
+			der[k] = sc->der + sc->off[k];
+		if (ta_chain_analyse(t->scan->certctx, der, sc->len, sc->n,
+		                     t->sni[0] ? t->sni : r->ip, ch) != TA_OK) {
+			ta_result_note(r, "a certificate the server sent does not parse (%s)",
+			               sc->how[0]);
+			ta_chain_free(ch);
+			free(ch);
+			continue;
+		}
+		sc->analysis = ch;
+	}
+}
+
 void
 ta_plan_finish(struct ta_target *t)
 {
@@ -1054,7 +1109,7 @@ ta_plan_finish(struct ta_target *t)
 		if (t->abort_reason)
 			snprintf(r->error, sizeof r->error, "%s", t->abort_reason);
 		else if (t->outcomes[TA_OUT_CONNECT] && !t->outcomes[TA_OUT_ALERT] &&
-		    !t->outcomes[TA_OUT_GARBAGE])
+		         !t->outcomes[TA_OUT_GARBAGE])
 			snprintf(r->error, sizeof r->error, "cannot connect");
 		else if (t->outcomes[TA_OUT_GARBAGE])
 			snprintf(r->error, sizeof r->error, "no TLS server answered (%s)",
@@ -1067,8 +1122,8 @@ ta_plan_finish(struct ta_target *t)
 		else
 			snprintf(r->error, sizeof r->error,
 			         "the server closed every connection without answering");
-	}
-	else if (t->abort_reason)
+	} else if (t->abort_reason)
 		ta_result_note(r, "probing stopped early: %s", t->abort_reason);
+	analyse_chains(t);
 	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;
 }

@@ -13,7 +13,7 @@
 enum ta_ver_idx { TA_V_SSL2, TA_V_SSL3, TA_V_TLS10, TA_V_TLS11, TA_V_TLS12, TA_V_TLS13, TA_NVER };
 
 #define TA_MAX_ACCEPT 512 /* suites accepted per version, groups, schemes */
-#define TA_MAX_NOTES  16
+#define TA_MAX_NOTES  24
 #define TA_NOTE_LEN   200
 
 /* Tri-state for facts that can be unknown. */
@@ -34,6 +34,47 @@ struct ta_dh_seen {
 	char group[24]; /* "ffdhe2048", "rfc3526-2048", "custom" ... */
 };
 
+#define TA_MAX_CHAINS      8
+#define TA_CHAIN_MAX_CERTS 16
+
+/* One chain as a server sent it, and how we got it. */
+struct ta_served_chain {
+	char how[4][96]; /* up to four ways it was obtained, e.g. "TLSv1.2 RSA suites, SNI" */
+	size_t nhow;
+	bool sni;     /* the first way sent SNI */
+	uint8_t *der; /* certificates back to back (owned) */
+	size_t off[TA_CHAIN_MAX_CERTS], len[TA_CHAIN_MAX_CERTS];
+	size_t n;
+	uint8_t *ocsp; /* stapled OCSP response with it (owned), or NULL */
+	size_t ocsp_len;
+	void *analysis; /* struct ta_chain * (src/cert), filled at the end */
+};
+
+struct ta_features {
+	bool tested;
+	int ocsp_stapling; /* enum ta_tri */
+	int secure_renegotiation;
+	int client_renegotiation;
+	int fallback_scsv; /* yes: protected; null: fewer than two versions */
+	int compression;   /* TLS compression accepted */
+	int session_id_resumption;
+	int session_ticket;   /* TLS 1.2 tickets issued and resumed */
+	int ticket_extension; /* the ServerHello answered the session_ticket extension */
+	int tls13_tickets;    /* TLS 1.3 NewSessionTicket sent */
+	int tls13_resumption;
+	int extended_master_secret;
+	int encrypt_then_mac;
+	int heartbeat;
+	int early_data; /* TLS 1.3 tickets allow 0-RTT */
+	uint32_t max_early_data;
+	int record_size_limit; /* value the server sent, -1 none, -2 not tested */
+	char alpn[8][32];      /* ALPN protocols the server accepts, its order first */
+	size_t nalpn;
+	bool alpn_tested;
+	char npn[160]; /* NPN protocols the server advertised, comma-separated */
+	bool npn_tested;
+};
+
 struct ta_result {
 	char host[256];
 	char ip[64];
@@ -51,10 +92,13 @@ struct ta_result {
 	struct ta_dh_seen dh; /* weakest DH with no FFDHE group offered */
 	uint16_t sigschemes[TA_MAX_ACCEPT];
 	size_t nsigschemes;
-	uint16_t sig12[64], sig13[64];	/* the same, by version */
+	uint16_t sig12[64], sig13[64]; /* the same, by version */
 	size_t nsig12, nsig13;
 	bool sig12_tested, sig13_tested;
 	int hrr_seen; /* enum ta_tri: HelloRetryRequest when asked */
+	struct ta_served_chain chains[TA_MAX_CHAINS];
+	size_t nchains;
+	struct ta_features features;
 	char notes[TA_MAX_NOTES][TA_NOTE_LEN];
 	size_t nnotes;
 };

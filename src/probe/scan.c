@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert/cert.h"
 #include "probe/engine.h"
 #include "scan_internal.h"
 
@@ -82,6 +83,8 @@ ta_scan_new(const struct ta_config *cfg)
 	}
 	s->cfg.sni = NULL;
 	s->trace = getenv("TLSAUDIT_TRACE") != NULL;
+	s->certctx = ta_cert_ctx_new(s->cfg.ca_file, s->ca_err, sizeof s->ca_err);
+	s->cfg.ca_file = NULL; /* not kept: the store is loaded */
 	if (ta_loop_init(&s->loop) != TA_OK) {
 		free(s);
 		return NULL;
@@ -102,6 +105,12 @@ target_free(struct ta_target *t)
 	}
 	for (size_t i = 0; i < t->ng13_seed; i++)
 		free(t->g13_seed_win[i]);
+	for (size_t i = 0; i < t->res.nchains; i++) {
+		free(t->res.chains[i].der);
+		free(t->res.chains[i].ocsp);
+		ta_chain_free(t->res.chains[i].analysis);
+		free(t->res.chains[i].analysis);
+	}
 	free(t);
 }
 
@@ -113,6 +122,7 @@ ta_scan_free(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_free(s->targets[i]);
 	free(s->targets);
+	ta_cert_ctx_free(s->certctx);
 	ta_loop_free(&s->loop);
 	free(s);
 }
@@ -346,6 +356,12 @@ ta_scan_run(struct ta_scan *s)
 	if (s->next_start < s->ntargets)
 		TA_TRY(ta_timer_start(&s->loop, &s->tick, 20));
 	return ta_loop_run(&s->loop);
+}
+
+const char *
+ta_scan_trust_error(const struct ta_scan *s)
+{
+	return s->certctx ? NULL : s->ca_err;
 }
 
 size_t

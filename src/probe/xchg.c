@@ -13,8 +13,9 @@
 #include "probe/engine.h"
 #include "probe/ossl.h"
 
-#define XCHG_IN_CAP (5 + TA_RECORD_MAX)
-#define XCHG_HS_CAP (64 * 1024)
+#define XCHG_IN_CAP      (5 + TA_RECORD_MAX)
+#define XCHG_HS_CAP      (64 * 1024)
+#define XCHG_HS_CAP_CERT (256 * 1024) /* when the chain is wanted */
 
 struct ta_xchg {
 	struct ta_xchg *next;
@@ -34,8 +35,9 @@ struct ta_xchg {
 	struct ta_response resp;
 	/* full handshake mode */
 	bool use_ossl;
-	struct ta_ossl_req req;	/* strings owned here */
+	struct ta_ossl_req req; /* strings owned here */
 	struct ta_ossl *ossl;
+	bool tickets_wait;
 };
 
 static void pump_target(struct ta_target *t);
@@ -46,11 +48,15 @@ xchg_free(struct ta_xchg *x)
 {
 	if (!x)
 		return;
+	free(x->resp.chain);
+	free(x->resp.ocsp);
+	ta_ossl_session_free(x->resp.ossl_session);
 	ta_ossl_free(x->ossl);
 	free((char *)x->req.sigalgs);
 	free((char *)x->req.groups);
 	free((char *)x->req.ciphers);
 	free((char *)x->req.ciphersuites);
+	free((char *)x->req.alpn);
 	free(x->hello);
 	free(x->hs);
 	free(x);
@@ -78,6 +84,82 @@ suite_has_ske(const struct ta_suite *s)
 		return true;
 	default:
 		return false;
+	}
+}
+
+static void
+keep_chain(struct ta_response *r, struct ta_rd body)
+{
+	struct ta_cert_list cl;
+	size_t total = 0, off = 0;
+
+	if (r->chain || ta_certificate_parse(body, false, &cl) != TA_OK || cl.n == 0)
+		return;
+	for (size_t i = 0; i < cl.n && i < TA_RESP_MAX_CERTS; i++)
+		total += ta_rd_left(&cl.der[i]);
+	r->chain = malloc(total ? total : 1);
+	if (!r->chain)
+		return;
+	for (size_t i = 0; i < cl.n && i < TA_RESP_MAX_CERTS; i++) {
+		size_t n = ta_rd_left(&cl.der[i]);
+
+		memcpy(r->chain + off, cl.der[i].p, n);
+		r->cert_off[i] = off;
+		r->cert_len[i] = n;
+		off += n;
+		r->ncerts++;
+	}
+}
+
+static void
+keep_status(struct ta_response *r, struct ta_rd body)
+{
+	struct ta_rd resp;
+	uint8_t type;
+
+	r->status_message = true;
+	if (ta_rd_u8(&body, &type) != TA_OK || type != 1 || ta_rd_vec(&body, 3, &resp) != TA_OK ||
+	    r->ocsp)
+		return;
+	r->ocsp_len = ta_rd_left(&resp);
+	r->ocsp = malloc(r->ocsp_len ? r->ocsp_len : 1);
+	if (r->ocsp)
+		memcpy(r->ocsp, resp.p, r->ocsp_len);
+	else
+		r->ocsp_len = 0;
+}
+
+/* Printable copy of a protocol name (server bytes: escape the rest). */
+static void
+append_name(char *dst, size_t cap, struct ta_rd name)
+{
+	size_t len = strlen(dst);
+
+	if (len && len + 1 < cap)
+		dst[len++] = ',';
+	while (ta_rd_left(&name) > 0 && len + 5 < cap) {
+		uint8_t c = *name.p++;
+
+		if (c >= 0x20 && c < 0x7f && c != ',' && c != '\\') {
+			dst[len++] = (char)c;
+		} else {
+			snprintf(dst + len, cap - len, "\\x%02x", c);
+			len += 4;
+		}
+	}
+	dst[len] = '\0';
+}
+
+static void
+keep_protocols(struct ta_response *r)
+{
+	if (r->sh.has_alpn)
+		append_name(r->alpn, sizeof r->alpn, r->sh.alpn);
+	if (r->sh.has_npn) {
+		struct ta_rd list = r->sh.npn, name;
+
+		while (ta_rd_left(&list) > 0 && ta_rd_vec(&list, 1, &name) == TA_OK)
+			append_name(r->npn, sizeof r->npn, name);
 	}
 }
 
@@ -109,8 +191,11 @@ on_message(struct ta_xchg *x, uint8_t type, struct ta_rd body)
 			return TA_CONN_DONE;
 		}
 		r->outcome = TA_OUT_HELLO;
+		keep_protocols(r);
 		if (r->sh.version >= TA_TLS13)
 			return TA_CONN_DONE; /* the rest is encrypted */
+		if (x->want & (TA_WANT_CERT | TA_WANT_STATUS))
+			return TA_CONN_MORE; /* on to ServerHelloDone */
 		if (!(x->want & TA_WANT_SKE) || !suite_has_ske(chosen_suite(x)))
 			return TA_CONN_DONE;
 		return TA_CONN_MORE;
@@ -118,6 +203,12 @@ on_message(struct ta_xchg *x, uint8_t type, struct ta_rd body)
 	switch (type) {
 	case TA_HS_CERTIFICATE:
 		r->cert_count++;
+		if (x->want & TA_WANT_CERT)
+			keep_chain(r, body);
+		return TA_CONN_MORE;
+	case TA_HS_CERTIFICATE_STATUS:
+		if (x->want & TA_WANT_STATUS)
+			keep_status(r, body);
 		return TA_CONN_MORE;
 	case TA_HS_SERVER_KEY_EXCHANGE: {
 		const struct ta_suite *s = chosen_suite(x);
@@ -140,7 +231,7 @@ on_message(struct ta_xchg *x, uint8_t type, struct ta_rd body)
 			memcpy(r->dh_p, ske.p.p, n);
 			r->dh_p_len = n;
 		}
-		return TA_CONN_DONE;
+		return (x->want & (TA_WANT_CERT | TA_WANT_STATUS)) ? TA_CONN_MORE : TA_CONN_DONE;
 	}
 	case TA_HS_SERVER_HELLO_DONE:
 		return TA_CONN_DONE;
@@ -162,11 +253,13 @@ on_handshake_bytes(struct ta_xchg *x, const uint8_t *p, size_t n)
 			n -= k;
 			continue;
 		}
-		if (!x->hs && !(x->hs = malloc(XCHG_HS_CAP))) {
+		size_t cap = (x->want & TA_WANT_CERT) ? XCHG_HS_CAP_CERT : XCHG_HS_CAP;
+
+		if (!x->hs && !(x->hs = malloc(cap))) {
 			x->resp.outcome = TA_OUT_INTERNAL;
 			return TA_CONN_DONE;
 		}
-		size_t room = XCHG_HS_CAP - x->hslen;
+		size_t room = cap - x->hslen;
 		size_t k = n < room ? n : room;
 
 		memcpy(x->hs + x->hslen, p, k);
@@ -187,7 +280,7 @@ on_handshake_bytes(struct ta_xchg *x, const uint8_t *p, size_t n)
 					break;
 				len = ((uint32_t)x->hs[1] << 16) | ((uint32_t)x->hs[2] << 8) |
 				      x->hs[3];
-				if (len + 4 <= XCHG_HS_CAP)
+				if (len + 4 <= cap)
 					break;
 				/* Too large to keep: only a Certificate may be skipped. */
 				if (x->got_sh && x->hs[0] == TA_HS_CERTIFICATE) {
@@ -197,7 +290,7 @@ on_handshake_bytes(struct ta_xchg *x, const uint8_t *p, size_t n)
 					break;
 				}
 				x->resp.outcome = x->got_sh ? x->resp.outcome : TA_OUT_GARBAGE;
-				x->resp.detail = "handshake message larger than 64 KiB";
+				x->resp.detail = "handshake message larger than the cap";
 				return TA_CONN_DONE;
 			}
 			if (rc != TA_OK)
@@ -247,13 +340,26 @@ ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 	int verdict = ta_ossl_feed(x->ossl, c->in, c->inlen, &out, &outlen, &x->resp);
 
 	ta_conn_consume(c, c->inlen);
-	if (outlen && verdict == TA_CONN_MORE && ta_conn_send(c, out, outlen) != TA_OK) {
+	if (outlen && ta_conn_send(c, out, outlen) != TA_OK) {
 		x->resp.outcome = TA_OUT_INTERNAL;
 		verdict = TA_CONN_DONE;
 	}
 	free(out);
+	if (verdict == TA_CONN_DONE && x->resp.ossl_ok) {
+		/* close properly, or the server forgets the session */
+		ta_ossl_close(x->ossl, &out, &outlen);
+		if (outlen)
+			(void)ta_conn_send(c, out, outlen);
+		free(out);
+		c->graceful = true;
+	}
 	if (x->resp.outcome == TA_OUT_HELLO || x->resp.outcome == TA_OUT_ALERT)
 		x->got_sh = true;
+	if (verdict == TA_CONN_MORE && ta_ossl_waiting_tickets(x->ossl) && !x->tickets_wait) {
+		/* tickets come right after the handshake, or not at all */
+		x->tickets_wait = true;
+		ta_conn_rearm(c, 1000);
+	}
 	return verdict;
 }
 
@@ -375,6 +481,12 @@ xchg_complete(struct ta_xchg *x)
 		        t->res.ip, t->res.port, job->label[0] ? job->label : job->ops->name,
 		        x->resp.outcome, x->resp.has_alert ? x->resp.alert.desc : -1,
 		        x->resp.sh.suite, x->resp.sh.key_share_group, x->resp.has_ske);
+	if (t->scan->trace && x->resp.ossl)
+		fprintf(stderr,
+		        "trace:   openssl ok=%d version=0x%04x reused=%d tickets=%u reneg=%d "
+		        "session=%d\n",
+		        x->resp.ossl_ok, x->resp.ossl_version, x->resp.ossl_reused,
+		        x->resp.ossl_tickets, x->resp.ossl_reneg, x->resp.ossl_session != NULL);
 	if (x->resp.detail)
 		t->last_detail = x->resp.detail;
 	note_liveness(t, &x->resp);
@@ -414,8 +526,14 @@ xchg_on_end(struct ta_conn *c, int err)
 		t->res.failed_connections++;
 	if ((x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT) &&
 	    x->attempt < s->cfg.retries && !t->abort) {
+		uint32_t tag = x->resp.tag;
+
 		x->attempt++;
+		free(x->resp.chain);
+		free(x->resp.ocsp);
+		ta_ossl_session_free(x->resp.ossl_session);
 		memset(&x->resp, 0, sizeof x->resp);
+		x->resp.tag = tag;
 		x->resp.outcome = TA_OUT_CLOSED;
 		x->hslen = 0;
 		x->skip = 0;
@@ -545,6 +663,7 @@ ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned wa
 	x->job = job;
 	x->cb = cb;
 	x->want = want;
+	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
 	if (t->qtail)
 		t->qtail->next = x;
@@ -575,8 +694,10 @@ ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_c
 	x->req.groups = dup_or_null(req->groups);
 	x->req.ciphers = dup_or_null(req->ciphers);
 	x->req.ciphersuites = dup_or_null(req->ciphersuites);
+	x->req.alpn = dup_or_null(req->alpn);
 	x->job = job;
 	x->cb = cb;
+	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
 	if (t->qtail)
 		t->qtail->next = x;

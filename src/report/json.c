@@ -5,10 +5,14 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "cert/cert.h"
 #include "probe/scan_internal.h"
 #include "report/report.h"
 #include "wire/registry.h"
+
+#include <time.h>
 
 static json_t *
 tri(int v)
@@ -56,6 +60,155 @@ suite_details(const struct ta_ver_result *v, bool ssl2)
 		                                   "export", s && (s->flags & TA_SUITE_EXPORT)));
 	}
 	return a;
+}
+
+static json_t *
+iso_time(int64_t t)
+{
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm))
+		return json_null();
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *
+str_list(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* One certificate; jansson escapes every string (they come from servers). */
+static json_t *
+cert_json(const struct ta_cert *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "subject", json_string(c->subject ? c->subject : ""));
+	json_object_set_new(o, "issuer", json_string(c->issuer ? c->issuer : ""));
+	json_object_set_new(o, "serial", json_string(c->serial ? c->serial : ""));
+	json_object_set_new(o, "san", str_list(c->san, c->nsan));
+	json_object_set_new(o, "key_type", json_string(c->key_type));
+	json_object_set_new(o, "key_bits", json_integer(c->key_bits));
+	json_object_set_new(o, "curve", c->curve[0] ? json_string(c->curve) : json_null());
+	json_object_set_new(o, "signature_algorithm", json_string(c->signature_algorithm));
+	json_object_set_new(o, "not_before", iso_time(c->not_before));
+	json_object_set_new(o, "not_after", iso_time(c->not_after));
+	json_object_set_new(o, "days_left", json_integer(c->days_left));
+	json_object_set_new(o, "lifetime_days", json_integer(c->lifetime_days));
+	json_object_set_new(o, "expired", json_boolean(c->expired));
+	json_object_set_new(o, "not_yet_valid", json_boolean(c->not_yet_valid));
+	json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
+	json_object_set_new(o, "is_ca", json_boolean(c->is_ca));
+	json_object_set_new(o, "key_usage", json_string(c->key_usage));
+	json_object_set_new(o, "extended_key_usage", json_string(c->ext_key_usage));
+	json_object_set_new(o, "ocsp_must_staple", json_boolean(c->must_staple));
+	json_object_set_new(o, "ocsp_urls", str_list(c->ocsp_urls, c->nocsp));
+	json_object_set_new(o, "crl_urls", str_list(c->crl_urls, c->ncrl));
+	json_object_set_new(o, "sct_count", json_integer(c->sct_count));
+	json_object_set_new(o, "sha1_signature", json_boolean(c->sha1_signature));
+	json_object_set_new(o, "weak_key", json_boolean(c->weak_key));
+	json_object_set_new(o, "sha256_fingerprint", json_string(c->sha256));
+	json_object_set_new(o, "sha1_fingerprint", json_string(c->sha1));
+	return o;
+}
+
+static json_t *
+tri_int(int v)
+{
+	return v == TA_YES ? json_true() : v == TA_NO ? json_false() : json_null();
+}
+
+static json_t *
+certificates_json(const struct ta_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nchains; i++) {
+		const struct ta_served_chain *sc = &r->chains[i];
+		const struct ta_chain *ch = sc->analysis;
+		json_t *o, *chain, *how;
+
+		if (!ch || ch->n == 0)
+			continue;
+		o = cert_json(&ch->certs[0]);
+		json_object_set_new(o, "hostname_match",
+		                    ch->hostname_match < 0 ? json_null()
+		                                           : json_boolean(ch->hostname_match));
+		json_object_set_new(o, "trusted", json_boolean(ch->trusted == 1));
+		json_object_set_new(o, "trust_error",
+		                    ch->trusted == 1 ? json_null() : json_string(ch->trust_error));
+		json_object_set_new(o, "chain_order_ok", json_boolean(ch->order_ok));
+		json_object_set_new(o, "chain_complete", json_boolean(ch->complete));
+		json_object_set_new(o, "sha1_in_chain", json_boolean(ch->sha1_in_chain));
+		json_object_set_new(o, "root_in_chain", json_boolean(ch->has_anchor_in_chain));
+		json_object_set_new(o, "ocsp_stapled", json_boolean(sc->ocsp != NULL));
+		chain = json_array();
+		for (size_t k = 1; k < ch->n; k++)
+			json_array_append_new(chain, cert_json(&ch->certs[k]));
+		json_object_set_new(o, "chain", chain);
+		how = json_array();
+		for (size_t k = 0; k < sc->nhow; k++)
+			json_array_append_new(how, json_string(sc->how[k]));
+		json_object_set_new(o, "served", how);
+		json_object_set_new(o, "sni", json_boolean(sc->sni));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+features_json(const struct ta_features *f)
+{
+	json_t *o = json_object(), *alpn = json_array(), *npn = json_array();
+
+	if (!f->tested)
+		return json_null();
+	json_object_set_new(o, "ocsp_stapling", tri_int(f->ocsp_stapling));
+	json_object_set_new(o, "secure_renegotiation", tri_int(f->secure_renegotiation));
+	json_object_set_new(o, "client_renegotiation", tri_int(f->client_renegotiation));
+	json_object_set_new(o, "fallback_scsv", tri_int(f->fallback_scsv));
+	json_object_set_new(o, "compression", tri_int(f->compression));
+	json_object_set_new(o, "session_id_resumption", tri_int(f->session_id_resumption));
+	json_object_set_new(o, "session_ticket", tri_int(f->session_ticket));
+	json_object_set_new(o, "session_ticket_extension", tri_int(f->ticket_extension));
+	json_object_set_new(o, "tls13_session_tickets", tri_int(f->tls13_tickets));
+	json_object_set_new(o, "tls13_resumption", tri_int(f->tls13_resumption));
+	json_object_set_new(o, "extended_master_secret", tri_int(f->extended_master_secret));
+	json_object_set_new(o, "encrypt_then_mac", tri_int(f->encrypt_then_mac));
+	json_object_set_new(o, "heartbeat", tri_int(f->heartbeat));
+	json_object_set_new(o, "early_data", tri_int(f->early_data));
+	json_object_set_new(o, "max_early_data",
+	                    f->early_data == TA_UNKNOWN ? json_null()
+	                                                : json_integer(f->max_early_data));
+	json_object_set_new(o, "record_size_limit",
+	                    f->record_size_limit >= 0    ? json_integer(f->record_size_limit)
+	                    : f->record_size_limit == -1 ? json_false()
+	                                                 : json_null());
+	for (size_t i = 0; i < f->nalpn; i++)
+		json_array_append_new(alpn, json_string(f->alpn[i]));
+	json_object_set_new(o, "alpn", f->alpn_tested ? alpn : (json_decref(alpn), json_null()));
+	if (f->npn_tested && f->npn[0]) {
+		const char *p = f->npn;
+
+		while (*p) {
+			size_t n = strcspn(p, ",");
+
+			json_array_append_new(npn, json_stringn(p, n));
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	json_object_set_new(o, "npn", f->npn_tested ? npn : (json_decref(npn), json_null()));
+	return o;
 }
 
 static json_t *
@@ -120,8 +273,10 @@ target_json(const struct ta_result *r)
 	sigs = scheme_list(r->sigschemes, r->nsigschemes);
 	json_object_set_new(t, "signature_schemes", sigs);
 	json_object_set_new(t, "signature_schemes_by_version",
-			    json_pack("{s:o, s:o}", "TLSv1.2", scheme_list(r->sig12, r->nsig12),
-				      "TLSv1.3", scheme_list(r->sig13, r->nsig13)));
+	                    json_pack("{s:o, s:o}", "TLSv1.2", scheme_list(r->sig12, r->nsig12),
+	                              "TLSv1.3", scheme_list(r->sig13, r->nsig13)));
+	json_object_set_new(t, "certificates", certificates_json(r));
+	json_object_set_new(t, "features", features_json(&r->features));
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(t, "notes", notes);

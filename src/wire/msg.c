@@ -122,6 +122,11 @@ parse_sh_extension(struct ta_server_hello *sh, uint16_t type, struct ta_rd *b)
 		TA_TRY(ta_rd_vec(b, 2, &sh->cookie));
 		sh->has_cookie = true;
 		break;
+	case TA_EXT_NPN:
+		sh->npn = *b;
+		sh->has_npn = true;
+		b->p = b->end;
+		break;
 	case TA_EXT_RECORD_SIZE_LIMIT:
 		TA_TRY(ta_rd_u16(b, &sh->record_size_limit));
 		sh->has_record_size_limit = true;

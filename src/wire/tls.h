@@ -197,6 +197,8 @@ struct ta_server_hello {
 	struct ta_rd cookie;
 	bool has_record_size_limit;
 	uint16_t record_size_limit;
+	bool has_npn;
+	struct ta_rd npn;   /* NPN protocol list: 1-byte length-prefixed names */
 	bool dup_extension; /* an extension type appeared twice */
 	uint16_t ext_types[TA_SH_MAX_EXTS];
 	size_t next_types;
