@@ -338,7 +338,7 @@ add_general_name(char **list, size_t *n, size_t cap, const GENERAL_NAME *gn, int
 	char ip[INET6_ADDRSTRLEN];
 	int type;
 
-	if (*n >= cap)
+	if (*n >= cap || gn == NULL)
 		return TA_OK;
 	s = GENERAL_NAME_get0_value(gn, &type);
 	if (uri_only && type != GEN_URI)
@@ -524,7 +524,7 @@ static int
 fill_revocation(struct ta_cert *c, X509 *x)
 {
 	TLS_FEATURE *tf = X509_get_ext_d2i(x, NID_tlsfeature, NULL, NULL);
-	STACK_OF(OPENSSL_STRING) *ocsp = X509_get1_ocsp(x);
+	AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
 	CRL_DIST_POINTS *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
 	STACK_OF(SCT) *scts = X509_get_ext_d2i(x, NID_ct_precert_scts, NULL, NULL);
 	int rc = TA_OK;
@@ -532,12 +532,13 @@ fill_revocation(struct ta_cert *c, X509 *x)
 	for (int i = 0; tf != NULL && i < sk_ASN1_INTEGER_num(tf); i++)
 		if (ASN1_INTEGER_get(sk_ASN1_INTEGER_value(tf, i)) == TLS_FEATURE_STATUS_REQUEST)
 			c->must_staple = true;
-	for (int i = 0; rc == TA_OK && ocsp != NULL && i < sk_OPENSSL_STRING_num(ocsp) &&
-	                c->nocsp < TA_CERT_MAX_URLS;
-	     i++) {
-		const char *u = sk_OPENSSL_STRING_value(ocsp, i);
+	/* As X509_get1_ocsp() reads them, but in served order and without its dedup. */
+	for (int i = 0; rc == TA_OK && aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+		const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
 
-		rc = text_dup("", u, strlen(u), &c->ocsp_urls[c->nocsp++]);
+		if (OBJ_obj2nid(ad->method) == NID_ad_OCSP)
+			rc = add_general_name(c->ocsp_urls, &c->nocsp, TA_CERT_MAX_URLS,
+					      ad->location, 1);
 	}
 	for (int i = 0; rc == TA_OK && dps != NULL && i < sk_DIST_POINT_num(dps); i++) {
 		const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
@@ -555,7 +556,7 @@ fill_revocation(struct ta_cert *c, X509 *x)
 	if (c->sct_count < 0)
 		c->sct_count = 0;
 	TLS_FEATURE_free(tf);
-	X509_email_free(ocsp);
+	AUTHORITY_INFO_ACCESS_free(aia);
 	CRL_DIST_POINTS_free(dps);
 	SCT_LIST_free(scts);
 	return rc;

@@ -38,6 +38,7 @@ enum {
 	T_TIX1,
 	T_TIX2,
 	T_ALPN,
+	T_ETM,
 };
 
 static const char *const alpn_candidates[] = {"h2",       "http/1.1", "http/1.0",
@@ -222,6 +223,33 @@ add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char
 	res->nchains++;
 }
 
+static bool
+aead_suite(uint16_t id)
+{
+	const struct ta_suite *s = ta_suite_find(id);
+
+	return s && (s->flags & TA_SUITE_AEAD);
+}
+
+/* One hello with only the CBC (MAC-then-encrypt) suites the server accepts. */
+static void
+etm_probe(struct feat_job *f)
+{
+	const struct ta_ver_result *v = &f->job.t->res.ver[f->vbest];
+	uint16_t cbc[TA_MAX_ACCEPT];
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->nsuites; i++) {
+		const struct ta_suite *s = ta_suite_find(v->suites[i]);
+
+		if (s && !(s->flags & TA_SUITE_AEAD) && s->cipher != TA_CIPHER_NULL &&
+		    s->cipher != TA_CIPHER_RC4)
+			cbc[n++] = (uint16_t)s->id;
+	}
+	if (n)
+		send_hello(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL, 0);
+}
+
 static void
 take_features(struct feat_job *f, const struct ta_response *r)
 {
@@ -233,7 +261,10 @@ take_features(struct feat_job *f, const struct ta_response *r)
 	f->features_taken = true;
 	ft->secure_renegotiation = sh->has_reneg_info ? TA_YES : TA_NO;
 	ft->extended_master_secret = sh->ems ? TA_YES : TA_NO;
-	ft->encrypt_then_mac = sh->etm ? TA_YES : TA_NO;
+	if (!aead_suite(sh->suite))
+		ft->encrypt_then_mac = sh->etm ? TA_YES : TA_NO;
+	else
+		etm_probe(f); /* EtM only applies to CBC suites */
 	ft->heartbeat = sh->heartbeat ? TA_YES : TA_NO;
 	ft->compression = sh->compression == 1 ? TA_YES : TA_NO;
 	ft->ocsp_stapling = (sh->status_request && r->ocsp) ? TA_YES : TA_NO;
@@ -412,6 +443,10 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 		break;
 	case T_ALPN:
 		on_alpn(f, r);
+		break;
+	case T_ETM:
+		if (r->outcome == TA_OUT_HELLO)
+			ft->encrypt_then_mac = r->sh.etm ? TA_YES : TA_NO;
 		break;
 	default:
 		break;

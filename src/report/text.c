@@ -4,12 +4,16 @@
  * caller says the output is a terminal.  Every string that did not come
  * from our own tables goes through ta_fput_safe().
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "probe/scan_internal.h"
 #include "report/report.h"
+#include "cert/cert.h"
 #include "wire/registry.h"
+
+#include <time.h>
 
 #define C_RED "\033[31m"
 #define C_YEL "\033[33m"
@@ -60,6 +64,127 @@ static const char *
 tri_text(int v)
 {
 	return v == TA_YES ? "yes" : v == TA_NO ? "no" : "n/a";
+}
+
+static void
+date_text(int64_t t, FILE *out)
+{
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) && strftime(buf, sizeof buf, "%Y-%m-%d", &tm))
+		fputs(buf, out);
+	else
+		fputs("?", out);
+}
+
+static void
+cert_line(const struct ta_cert *c, const char *indent, FILE *out, int color)
+{
+	bool bad = c->expired || c->not_yet_valid || c->weak_key || c->sha1_signature;
+
+	fprintf(out, "%s", indent);
+	ta_fput_safe(c->subject ? c->subject : "", out);
+	fprintf(out, "\n%s  %s %d%s%s, %s, ", indent, c->key_type, c->key_bits,
+		c->curve[0] ? " " : "", c->curve, c->signature_algorithm);
+	date_text(c->not_before, out);
+	fputs(" .. ", out);
+	date_text(c->not_after, out);
+	fprintf(out, " (%s%d days left%s, %d-day lifetime)\n", color && bad ? C_RED : "",
+		c->days_left, color && bad ? C_OFF : "", c->lifetime_days);
+	fprintf(out, "%s  issuer: ", indent);
+	ta_fput_safe(c->issuer ? c->issuer : "", out);
+	fputc('\n', out);
+}
+
+static void
+certs_text(const struct ta_result *r, FILE *out, int color)
+{
+	for (size_t i = 0; i < r->nchains; i++) {
+		const struct ta_served_chain *sc = &r->chains[i];
+		const struct ta_chain *ch = sc->analysis;
+
+		if (!ch || ch->n == 0)
+			continue;
+		fprintf(out, "\n  Certificate %zu (", i + 1);
+		for (size_t k = 0; k < sc->nhow; k++)
+			fprintf(out, "%s%s", k ? "; " : "", sc->how[k]);
+		fputs(")\n", out);
+		cert_line(&ch->certs[0], "    ", out, color);
+		if (ch->certs[0].nsan) {
+			fputs("      SAN:", out);
+			for (size_t k = 0; k < ch->certs[0].nsan && k < 20; k++) {
+				fputc(' ', out);
+				ta_fput_safe(ch->certs[0].san[k], out);
+			}
+			if (ch->certs[0].nsan > 20)
+				fprintf(out, " ... (%zu in all)", ch->certs[0].nsan);
+			fputc('\n', out);
+		}
+		fprintf(out, "      hostname: %s, trusted: %s", ch->hostname_match < 0 ? "not checked"
+							      : ch->hostname_match ? "match"
+										   : "NO MATCH",
+			ch->trusted == 1 ? "yes" : "no (");
+		if (ch->trusted != 1) {
+			ta_fput_safe(ch->trust_error, out);
+			fputc(')', out);
+		}
+		fprintf(out, ", chain: %zu certificate%s%s%s%s\n", ch->n, ch->n == 1 ? "" : "s",
+			ch->order_ok ? "" : ", WRONG ORDER", ch->complete ? "" : ", INCOMPLETE",
+			ch->sha1_in_chain ? ", SHA-1 inside" : "");
+		fprintf(out, "      OCSP stapled: %s, must-staple: %s, SCTs: %d\n",
+			sc->ocsp ? "yes" : "no", ch->certs[0].must_staple ? "yes" : "no",
+			ch->certs[0].sct_count);
+		for (size_t k = 1; k < ch->n; k++)
+			cert_line(&ch->certs[k], "      > ", out, color);
+	}
+}
+
+static void
+features_text(const struct ta_features *f, FILE *out)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} rows[] = {
+		{"OCSP stapling", offsetof(struct ta_features, ocsp_stapling)},
+		{"secure renegotiation", offsetof(struct ta_features, secure_renegotiation)},
+		{"client renegotiation", offsetof(struct ta_features, client_renegotiation)},
+		{"fallback SCSV", offsetof(struct ta_features, fallback_scsv)},
+		{"compression", offsetof(struct ta_features, compression)},
+		{"session ID resumption", offsetof(struct ta_features, session_id_resumption)},
+		{"session ticket resumption", offsetof(struct ta_features, session_ticket)},
+		{"TLS 1.3 tickets", offsetof(struct ta_features, tls13_tickets)},
+		{"TLS 1.3 resumption", offsetof(struct ta_features, tls13_resumption)},
+		{"extended master secret", offsetof(struct ta_features, extended_master_secret)},
+		{"encrypt-then-MAC", offsetof(struct ta_features, encrypt_then_mac)},
+		{"heartbeat", offsetof(struct ta_features, heartbeat)},
+		{"0-RTT early data", offsetof(struct ta_features, early_data)},
+	};
+
+	if (!f->tested)
+		return;
+	fputs("\n  Handshake features\n", out);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int v = *(const int *)((const char *)f + rows[i].off);
+
+		fprintf(out, "    %-26s %s\n", rows[i].name,
+			v == TA_YES ? "yes" : v == TA_NO ? "no" : "not tested");
+	}
+	fprintf(out, "    %-26s", "ALPN");
+	if (!f->alpn_tested)
+		fputs(" not tested", out);
+	else if (f->nalpn == 0)
+		fputs(" none", out);
+	for (size_t i = 0; i < f->nalpn; i++)
+		fprintf(out, " %s", f->alpn[i]);
+	fputc('\n', out);
+	if (f->npn[0]) {
+		fprintf(out, "    %-26s ", "NPN");
+		ta_fput_safe(f->npn, out);
+		fputc('\n', out);
+	}
 }
 
 static void
@@ -138,6 +263,8 @@ target_text(const struct ta_result *r, FILE *out, int color)
 		}
 		fputc('\n', out);
 	}
+	certs_text(r, out, color);
+	features_text(&r->features, out);
 	for (size_t i = 0; i < r->nnotes; i++) {
 		fprintf(out, "  note: ");
 		ta_fput_safe(r->notes[i], out);
