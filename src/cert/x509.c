@@ -538,7 +538,7 @@ fill_revocation(struct ta_cert *c, X509 *x)
 
 		if (OBJ_obj2nid(ad->method) == NID_ad_OCSP)
 			rc = add_general_name(c->ocsp_urls, &c->nocsp, TA_CERT_MAX_URLS,
-					      ad->location, 1);
+			                      ad->location, 1);
 	}
 	for (int i = 0; rc == TA_OK && dps != NULL && i < sk_DIST_POINT_num(dps); i++) {
 		const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cert/cert.h"
+#include "cert/ocsp.h"
 #include "probe/scan_internal.h"
 #include "report/report.h"
 #include "wire/registry.h"
@@ -150,6 +151,23 @@ certificates_json(const struct ta_result *r)
 		json_object_set_new(o, "sha1_in_chain", json_boolean(ch->sha1_in_chain));
 		json_object_set_new(o, "root_in_chain", json_boolean(ch->has_anchor_in_chain));
 		json_object_set_new(o, "ocsp_stapled", json_boolean(sc->ocsp != NULL));
+		if (sc->ocsp) {
+			struct ta_ocsp oc;
+
+			ta_ocsp_parse(sc->ocsp, sc->ocsp_len, &oc);
+			json_object_set_new(
+			        o, "ocsp_response",
+			        json_pack("{s:s, s:s, s:o, s:o, s:o}", "response_status",
+			                  oc.response_status, "cert_status", oc.cert_status,
+			                  "this_update",
+			                  oc.this_update ? iso_time(oc.this_update) : json_null(),
+			                  "next_update",
+			                  oc.next_update ? iso_time(oc.next_update) : json_null(),
+			                  "revoked_at",
+			                  oc.revoked_at ? iso_time(oc.revoked_at) : json_null()));
+		} else {
+			json_object_set_new(o, "ocsp_response", json_null());
+		}
 		chain = json_array();
 		for (size_t k = 1; k < ch->n; k++)
 			json_array_append_new(chain, cert_json(&ch->certs[k]));

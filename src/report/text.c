@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cert/cert.h"
 #include "probe/scan_internal.h"
 #include "report/report.h"
-#include "cert/cert.h"
 #include "wire/registry.h"
 
 #include <time.h>
@@ -87,12 +87,12 @@ cert_line(const struct ta_cert *c, const char *indent, FILE *out, int color)
 	fprintf(out, "%s", indent);
 	ta_fput_safe(c->subject ? c->subject : "", out);
 	fprintf(out, "\n%s  %s %d%s%s, %s, ", indent, c->key_type, c->key_bits,
-		c->curve[0] ? " " : "", c->curve, c->signature_algorithm);
+	        c->curve[0] ? " " : "", c->curve, c->signature_algorithm);
 	date_text(c->not_before, out);
 	fputs(" .. ", out);
 	date_text(c->not_after, out);
 	fprintf(out, " (%s%d days left%s, %d-day lifetime)\n", color && bad ? C_RED : "",
-		c->days_left, color && bad ? C_OFF : "", c->lifetime_days);
+	        c->days_left, color && bad ? C_OFF : "", c->lifetime_days);
 	fprintf(out, "%s  issuer: ", indent);
 	ta_fput_safe(c->issuer ? c->issuer : "", out);
 	fputc('\n', out);
@@ -122,20 +122,21 @@ certs_text(const struct ta_result *r, FILE *out, int color)
 				fprintf(out, " ... (%zu in all)", ch->certs[0].nsan);
 			fputc('\n', out);
 		}
-		fprintf(out, "      hostname: %s, trusted: %s", ch->hostname_match < 0 ? "not checked"
-							      : ch->hostname_match ? "match"
-										   : "NO MATCH",
-			ch->trusted == 1 ? "yes" : "no (");
+		fprintf(out, "      hostname: %s, trusted: %s",
+		        ch->hostname_match < 0 ? "not checked"
+		        : ch->hostname_match   ? "match"
+		                               : "NO MATCH",
+		        ch->trusted == 1 ? "yes" : "no (");
 		if (ch->trusted != 1) {
 			ta_fput_safe(ch->trust_error, out);
 			fputc(')', out);
 		}
 		fprintf(out, ", chain: %zu certificate%s%s%s%s\n", ch->n, ch->n == 1 ? "" : "s",
-			ch->order_ok ? "" : ", WRONG ORDER", ch->complete ? "" : ", INCOMPLETE",
-			ch->sha1_in_chain ? ", SHA-1 inside" : "");
+		        ch->order_ok ? "" : ", WRONG ORDER", ch->complete ? "" : ", INCOMPLETE",
+		        ch->sha1_in_chain ? ", SHA-1 inside" : "");
 		fprintf(out, "      OCSP stapled: %s, must-staple: %s, SCTs: %d\n",
-			sc->ocsp ? "yes" : "no", ch->certs[0].must_staple ? "yes" : "no",
-			ch->certs[0].sct_count);
+		        sc->ocsp ? "yes" : "no", ch->certs[0].must_staple ? "yes" : "no",
+		        ch->certs[0].sct_count);
 		for (size_t k = 1; k < ch->n; k++)
 			cert_line(&ch->certs[k], "      > ", out, color);
 	}
@@ -148,19 +149,19 @@ features_text(const struct ta_features *f, FILE *out)
 		const char *name;
 		size_t off;
 	} rows[] = {
-		{"OCSP stapling", offsetof(struct ta_features, ocsp_stapling)},
-		{"secure renegotiation", offsetof(struct ta_features, secure_renegotiation)},
-		{"client renegotiation", offsetof(struct ta_features, client_renegotiation)},
-		{"fallback SCSV", offsetof(struct ta_features, fallback_scsv)},
-		{"compression", offsetof(struct ta_features, compression)},
-		{"session ID resumption", offsetof(struct ta_features, session_id_resumption)},
-		{"session ticket resumption", offsetof(struct ta_features, session_ticket)},
-		{"TLS 1.3 tickets", offsetof(struct ta_features, tls13_tickets)},
-		{"TLS 1.3 resumption", offsetof(struct ta_features, tls13_resumption)},
-		{"extended master secret", offsetof(struct ta_features, extended_master_secret)},
-		{"encrypt-then-MAC", offsetof(struct ta_features, encrypt_then_mac)},
-		{"heartbeat", offsetof(struct ta_features, heartbeat)},
-		{"0-RTT early data", offsetof(struct ta_features, early_data)},
+	        {"OCSP stapling", offsetof(struct ta_features, ocsp_stapling)},
+	        {"secure renegotiation", offsetof(struct ta_features, secure_renegotiation)},
+	        {"client renegotiation", offsetof(struct ta_features, client_renegotiation)},
+	        {"fallback SCSV", offsetof(struct ta_features, fallback_scsv)},
+	        {"compression", offsetof(struct ta_features, compression)},
+	        {"session ID resumption", offsetof(struct ta_features, session_id_resumption)},
+	        {"session ticket resumption", offsetof(struct ta_features, session_ticket)},
+	        {"TLS 1.3 tickets", offsetof(struct ta_features, tls13_tickets)},
+	        {"TLS 1.3 resumption", offsetof(struct ta_features, tls13_resumption)},
+	        {"extended master secret", offsetof(struct ta_features, extended_master_secret)},
+	        {"encrypt-then-MAC", offsetof(struct ta_features, encrypt_then_mac)},
+	        {"heartbeat", offsetof(struct ta_features, heartbeat)},
+	        {"0-RTT early data", offsetof(struct ta_features, early_data)},
 	};
 
 	if (!f->tested)
@@ -170,7 +171,9 @@ features_text(const struct ta_features *f, FILE *out)
 		int v = *(const int *)((const char *)f + rows[i].off);
 
 		fprintf(out, "    %-26s %s\n", rows[i].name,
-			v == TA_YES ? "yes" : v == TA_NO ? "no" : "not tested");
+		        v == TA_YES  ? "yes"
+		        : v == TA_NO ? "no"
+		                     : "not tested");
 	}
 	fprintf(out, "    %-26s", "ALPN");
 	if (!f->alpn_tested)
