@@ -653,6 +653,14 @@ match_host(X509 *leaf, const char *host)
 	return X509_check_host(leaf, host, hl, 0, NULL) == 1;
 }
 
+/* Whether x names next as its issuer and X509_check_issued agrees (no signature check). */
+static bool
+issued_by(X509 *x, X509 *next)
+{
+	return X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(next)) == 0 &&
+	       X509_check_issued(next, x) == X509_V_OK;
+}
+
 /*
  * Verify xs[0] with xs[1..m-1] as untrusted intermediates.  Sets trusted,
  * trust_error, and *reached: whether the chain OpenSSL built ends at a
@@ -664,7 +672,7 @@ verify(struct ta_cert_ctx *ctx, X509 **xs, size_t m, time_t now, struct ta_chain
 {
 	X509_STORE_CTX *sc = X509_STORE_CTX_new();
 	STACK_OF(X509) *rest = sk_X509_new_null();
-	STACK_OF(X509) * built;
+	STACK_OF(X509) *built = NULL;
 	int rc = TA_ENOMEM, r, err;
 
 	*reached = false;
@@ -760,9 +768,7 @@ ta_chain_analyse(struct ta_cert_ctx *ctx, const uint8_t *const *der, const size_
 	out->complete = reached && !skipped;
 	out->order_ok = !skipped;
 	for (size_t i = 0; i + 1 < m; i++)
-		if (X509_NAME_cmp(X509_get_issuer_name(xs[i]), X509_get_subject_name(xs[i + 1])) !=
-		            0 ||
-		    X509_check_issued(xs[i + 1], xs[i]) != X509_V_OK)
+		if (!issued_by(xs[i], xs[i + 1]))
 			out->order_ok = false;
 	for (size_t i = 0; i < m; i++) {
 		/* A root's own signature is never checked by anyone. */
@@ -803,7 +809,9 @@ struct ta_cert_ctx *
 ta_cert_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
 	struct ta_cert_ctx *ctx;
+	unsigned long e, last = 0;
 	const char *why;
+	int sys = 0;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -818,7 +826,13 @@ ta_cert_ctx_new(const char *ca_file, char *err, size_t errlen)
 		ERR_clear_error();
 		return ctx;
 	}
-	why = ERR_reason_error_string(ERR_peek_last_error());
+	/* A system error (no such file...) says more than OpenSSL's "system lib". */
+	while ((e = ERR_get_error()) != 0) {
+		if (ERR_SYSTEM_ERROR(e) && sys == 0)
+			sys = ERR_GET_REASON(e);
+		last = e;
+	}
+	why = sys != 0 ? strerror(sys) : last != 0 ? ERR_reason_error_string(last) : NULL;
 	if (err != NULL && errlen > 0) {
 		if (ca_file != NULL)
 			snprintf(err, errlen, "cannot load CA file %s: %s", ca_file,

@@ -69,6 +69,20 @@ send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 	}
 }
 
+/* The server broke the protocol: stop, keep what is known, say why. */
+static void
+broken(struct ta_elim *e, const char *why)
+{
+	struct ta_target *t = e->job.t;
+
+	e->incomplete = true;
+	e->last_detail = why;
+	if (!t->violation)
+		t->violation = why;
+	e->phase = PH_DONE;
+	step(e);
+}
+
 /* ---- ELIM ---- */
 
 static void on_elim(struct ta_job *job, const struct ta_response *r);
@@ -109,10 +123,7 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 			;
 		if (k == n) {
 			/* chose something never offered: a broken or hostile server */
-			e->incomplete = true;
-			e->last_detail = "server chose an item that was not offered";
-			e->phase = PH_DONE;
-			step(e);
+			broken(e, "the server chose something that was not offered");
 			return;
 		}
 		ta_elim_seed(e, id, e->cand, n);
@@ -146,6 +157,11 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		} else {
 			drop_cands(e, n);
 		}
+	} else if (j == TA_J_BROKEN) {
+		broken(e, e->why      ? e->why
+		          : r->detail ? r->detail
+		                      : "the server broke the protocol");
+		return;
 	} else if (j == TA_J_UNREACHABLE) {
 		e->incomplete = true;
 		e->job.t->abort = true;
@@ -154,6 +170,11 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		return;
 	} else { /* TA_J_FAIL */
 		e->fails++;
+		if (r->outcome == TA_OUT_GARBAGE && (e->shrunk || n <= MIN_WINDOW)) {
+			/* garbage for a small hello too: not intolerance */
+			broken(e, r->detail ? r->detail : "the answer is not valid TLS");
+			return;
+		}
 		if (e->closed_is_reject) {
 			drop_cands(e, n);
 		} else if (!e->shrunk && n > MIN_WINDOW) {

@@ -21,6 +21,7 @@ enum ta_judge {
 	TA_J_NOVERSION,   /* the protocol version itself is refused */
 	TA_J_FAIL,        /* no usable answer (closed, timeout, garbage) */
 	TA_J_UNREACHABLE, /* could not connect */
+	TA_J_BROKEN,      /* the answer breaks the protocol: stop, say so */
 };
 
 struct ta_elim;
@@ -94,6 +95,7 @@ struct ta_elim {
 	bool stopped_early;          /* on_reject said TA_R_STOP */
 	bool ordering;               /* past elimination: offers hold accepted items only */
 	bool pending_groups_check;
+	const char *why; /* set by a judge that returns TA_J_BROKEN */
 	bool shares_tried;
 	size_t stop_untried; /* candidates left untried then */
 	void *ctx;

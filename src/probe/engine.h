@@ -162,8 +162,10 @@ struct ta_target {
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */
 	const char *abort_reason;
-	bool alive;           /* it has answered like a TLS server */
-	unsigned dead_streak; /* timeouts / garbage in a row before any real answer */
+	char abort_buf[160];
+	const char *violation; /* the first protocol violation seen, for the report */
+	bool alive;            /* it has answered like a TLS server */
+	unsigned dead_streak;  /* timeouts / garbage in a row before any real answer */
 };
 
 struct ta_scan {

@@ -41,8 +41,8 @@ enum {
 	T_ETM,
 };
 
-static const char *const alpn_candidates[] = {"h2", "http/1.1", "http/1.0", "http/0.9",
-                                              "spdy/3.1", "h3", "acme-tls/1"};
+static const char *const alpn_candidates[] = {"h2",       "http/1.1", "http/1.0",  "http/0.9",
+                                              "spdy/3.1", "h3",       "acme-tls/1"};
 #define NALPN (sizeof alpn_candidates / sizeof alpn_candidates[0])
 
 /* TLS 1.3 signature families: the schemes one certificate can sign with. */

@@ -23,6 +23,8 @@ struct ta_ossl {
 	unsigned flags;
 	int phase;
 	unsigned tickets;
+	int alert_in;       /* fatal alert received from the server, or -1 */
+	unsigned hrr_count; /* HelloRetryRequests received */
 };
 
 static int ticket_index = -1;
@@ -71,6 +73,33 @@ on_new_session(SSL *ssl, SSL_SESSION *sess)
 	return 0; /* we did not take a reference */
 }
 
+/* Remember the alert the server sent, to tell its refusal from ours. */
+static void
+on_info(const SSL *ssl, int where, int ret)
+{
+	struct ta_ossl *o = SSL_get_ex_data(ssl, ticket_index);
+
+	if (o && (where & SSL_CB_ALERT) && (where & SSL_CB_READ) &&
+	    ((ret >> 8) & 0xff) == SSL3_AL_FATAL)
+		o->alert_in = ret & 0xff;
+}
+
+/* Count HelloRetryRequests: a second one is a violation OpenSSL only calls
+ * "unexpected message" (RFC 8446 4.1.4). */
+static void
+on_msg(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
+{
+	static const unsigned char hrr_random[8] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11};
+	const unsigned char *p = buf;
+	struct ta_ossl *o = arg;
+
+	(void)version;
+	(void)ssl;
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && len >= 14 && p[0] == 2 &&
+	    memcmp(p + 6, hrr_random, sizeof hrr_random) == 0)
+		o->hrr_count++;
+}
+
 static int
 set_alpn(SSL *ssl, const char *list)
 {
@@ -103,6 +132,7 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 	if (ticket_index < 0)
 		ticket_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	o->flags = req->flags;
+	o->alert_in = -1;
 	o->ctx = SSL_CTX_new(TLS_client_method());
 	if (!o->ctx)
 		goto fail;
@@ -134,6 +164,9 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 	}
 	SSL_set_bio(o->ssl, o->rbio, o->wbio);
 	SSL_set_ex_data(o->ssl, ticket_index, o);
+	SSL_set_info_callback(o->ssl, on_info);
+	SSL_set_msg_callback(o->ssl, on_msg);
+	SSL_set_msg_callback_arg(o->ssl, o);
 	if (sni && *sni)
 		SSL_set_tlsext_host_name(o->ssl, sni);
 	if (req->flags & TA_OSSL_STATUS)
@@ -290,6 +323,7 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
              struct ta_response *r)
 {
 	int rc, err;
+	unsigned long eerr;
 
 	*out = NULL;
 	*outlen = 0;
@@ -320,6 +354,7 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 			return TA_CONN_DONE;
 		}
 		err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(o->ssl, rc);
+		eerr = ERR_peek_error();
 		ERR_clear_error();
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
 			if (o->phase == PH_TICKETS && o->tickets > 0) {
@@ -354,12 +389,20 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 			session_out(o, r);
 			return TA_CONN_DONE;
 		}
-		/* the handshake failed: an alert from the server, or one we raised */
-		r->outcome = TA_OUT_ALERT;
-		r->has_alert = true;
-		r->alert.level = 2;
-		r->alert.desc = TA_ALERT_HANDSHAKE_FAILURE;
-		r->detail = "handshake failed";
+		if (o->alert_in >= 0) { /* the server refused */
+			r->outcome = TA_OUT_ALERT;
+			r->has_alert = true;
+			r->alert.level = 2;
+			r->alert.desc = (uint8_t)o->alert_in;
+			return TA_CONN_DONE;
+		}
+		/* OpenSSL gave up on what the server sent: a protocol violation */
+		r->outcome = TA_OUT_GARBAGE;
+		r->detail = err == SSL_ERROR_SSL && eerr ? ERR_reason_error_string(eerr) : NULL;
+		if (o->hrr_count >= 2)
+			r->detail = "a second HelloRetryRequest (RFC 8446 4.1.4 forbids it)";
+		if (!r->detail)
+			r->detail = "the handshake failed on the client side";
 		return TA_CONN_DONE;
 	}
 }

@@ -309,18 +309,40 @@ judge_suites(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 {
 	if (e->version >= TA_TLS13) {
 		if (r->outcome == TA_OUT_HRR || r->outcome == TA_OUT_HELLO) {
+			if (r->sh.has_supported_versions && r->sh.version != TA_TLS13) {
+				ta_result_note(&e->job.t->res,
+				               "TLSv1.3: the server answered with version 0x%04x, "
+				               "which was not offered",
+				               r->sh.version);
+				e->why = "the server answered with a version that was not offered";
+				return TA_J_BROKEN;
+			}
 			if (r->sh.version != TA_TLS13)
-				return TA_J_NOVERSION;
+				return TA_J_NOVERSION; /* a TLS 1.2 (or older) answer */
 			*id = r->sh.suite;
 			return TA_J_PICK;
 		}
+		if (r->outcome == TA_OUT_SSL2 || r->outcome == TA_OUT_SSL2_ERROR)
+			return TA_J_NOVERSION;
 		return judge_common(r);
 	}
 	if (r->outcome == TA_OUT_HELLO) {
+		if (r->sh.version > e->version || (r->sh.version >> 8) != 3) {
+			ta_result_note(&e->job.t->res,
+			               "%s: the server answered with version 0x%04x, which was not "
+			               "offered",
+			               ta_ver_name(e->vidx), r->sh.version);
+			e->why = "the server answered with a version that was not offered";
+			return TA_J_BROKEN;
+		}
 		if (r->sh.version != e->version)
 			return TA_J_NOVERSION;
 		*id = r->sh.suite;
 		return TA_J_PICK;
+	}
+	if (r->outcome == TA_OUT_HRR) {
+		e->why = "a HelloRetryRequest to a hello that did not offer TLS 1.3";
+		return TA_J_BROKEN;
 	}
 	if (r->outcome == TA_OUT_SSL2 || r->outcome == TA_OUT_SSL2_ERROR)
 		return TA_J_NOVERSION;
@@ -1105,9 +1127,12 @@ ta_plan_finish(struct ta_target *t)
 	r->ok = true;
 	if (!any) {
 		r->ok = false;
-		r->nnotes = 0; /* per-probe notes about a dead target are noise */
-		if (t->abort_reason)
+		if (t->abort_reason) {
+			r->nnotes = 0; /* per-probe notes about a dead target are noise */
 			snprintf(r->error, sizeof r->error, "%s", t->abort_reason);
+		} else if (t->violation)
+			snprintf(r->error, sizeof r->error,
+			         "the server's answers break the protocol (%s)", t->violation);
 		else if (t->outcomes[TA_OUT_CONNECT] && !t->outcomes[TA_OUT_ALERT] &&
 		         !t->outcomes[TA_OUT_GARBAGE])
 			snprintf(r->error, sizeof r->error, "cannot connect");

@@ -13,9 +13,10 @@
 #include "probe/engine.h"
 #include "probe/ossl.h"
 
-#define XCHG_IN_CAP      (5 + TA_RECORD_MAX)
-#define XCHG_HS_CAP      (64 * 1024)
-#define XCHG_HS_CAP_CERT (256 * 1024) /* when the chain is wanted */
+#define XCHG_IN_CAP        (5 + TA_RECORD_MAX)
+#define XCHG_HS_CAP        (64 * 1024)
+#define XCHG_HS_CAP_CERT   (256 * 1024) /* when the chain is wanted */
+#define MAX_WARNING_ALERTS 5
 
 struct ta_xchg {
 	struct ta_xchg *next;
@@ -38,6 +39,8 @@ struct ta_xchg {
 	struct ta_ossl_req req; /* strings owned here */
 	struct ta_ossl *ossl;
 	bool tickets_wait;
+	unsigned warnings; /* warning alerts before the ServerHello */
+	bool got_bytes;    /* the server sent something */
 };
 
 static void pump_target(struct ta_target *t);
@@ -371,6 +374,8 @@ xchg_on_data(struct ta_conn *c)
 	size_t used = 0;
 	int verdict = TA_CONN_MORE;
 
+	if (c->inlen)
+		x->got_bytes = true;
 	if (x->use_ossl)
 		return ossl_on_data(x, c);
 
@@ -392,13 +397,27 @@ xchg_on_data(struct ta_conn *c)
 			break;
 		}
 		switch (rec.type) {
-		case TA_CT_ALERT:
+		case TA_CT_ALERT: {
+			struct ta_alert a;
+
+			if (ta_alert_parse(rec.body, &a) == TA_OK && a.level == 1 &&
+			    a.desc != TA_ALERT_CLOSE_NOTIFY && !x->got_sh) {
+				/* a warning (unrecognized_name ...): the answer may follow;
+				 * like OpenSSL, give up after a few */
+				if (++x->warnings <= MAX_WARNING_ALERTS)
+					break;
+				x->resp.outcome = TA_OUT_GARBAGE;
+				x->resp.detail = "endless warning alerts";
+				verdict = TA_CONN_DONE;
+				break;
+			}
 			if (ta_alert_parse(rec.body, &x->resp.alert) == TA_OK)
 				x->resp.has_alert = true;
 			if (!x->got_sh)
 				x->resp.outcome = x->resp.has_alert ? TA_OUT_ALERT : TA_OUT_GARBAGE;
 			verdict = TA_CONN_DONE;
 			break;
+		}
 		case TA_CT_HANDSHAKE:
 			verdict = on_handshake_bytes(x, rec.body.p, ta_rd_left(&rec.body));
 			break;
@@ -451,9 +470,17 @@ note_liveness(struct ta_target *t, const struct ta_response *r)
 			return;
 		if (++t->dead_streak >= DEAD_STREAK_LIMIT) {
 			t->abort = true;
-			t->abort_reason = r->outcome == TA_OUT_TIMEOUT
-			                          ? "no answer within the timeout"
-			                          : "the server does not answer like a TLS server";
+			if (r->outcome == TA_OUT_TIMEOUT || !r->detail) {
+				t->abort_reason =
+				        r->outcome == TA_OUT_TIMEOUT
+				                ? "no answer within the timeout"
+				                : "the server does not answer like a TLS server";
+			} else {
+				snprintf(t->abort_buf, sizeof t->abort_buf,
+				         "the server does not answer like a TLS server (%s)",
+				         r->detail);
+				t->abort_reason = t->abort_buf;
+			}
 		}
 		return;
 	case TA_OUT_CONNECT:
@@ -489,6 +516,10 @@ xchg_complete(struct ta_xchg *x)
 		        x->resp.ossl_tickets, x->resp.ossl_reneg, x->resp.ossl_session != NULL);
 	if (x->resp.detail)
 		t->last_detail = x->resp.detail;
+	if (x->resp.outcome == TA_OUT_HELLO && x->resp.sh.dup_extension)
+		ta_result_note(&t->res,
+		               "the ServerHello repeats the same extension (a protocol violation, "
+		               "RFC 8446 4.2 / RFC 5246 7.4.1.4)");
 	note_liveness(t, &x->resp);
 	x->cb(job, &x->resp);
 	xchg_free(x);
@@ -520,6 +551,14 @@ xchg_on_end(struct ta_conn *c, int err)
 			break;
 		default:
 			x->resp.outcome = TA_OUT_CLOSED;
+		}
+		if (x->got_bytes && (err == TA_ECLOSED || err == TA_ETIMEOUT)) {
+			/* it began an answer and never finished it */
+			x->resp.outcome = TA_OUT_GARBAGE;
+			x->resp.detail =
+			        err == TA_ECLOSED
+			                ? "connection closed in the middle of an answer"
+			                : "an answer began and did not finish within the timeout";
 		}
 	}
 	if (x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT)

@@ -185,10 +185,13 @@ certificates_json(const struct ta_result *r)
 static json_t *
 features_json(const struct ta_features *f)
 {
-	json_t *o = json_object(), *alpn = json_array(), *npn = json_array();
+	json_t *o, *alpn, *npn;
 
 	if (!f->tested)
 		return json_null();
+	o = json_object();
+	alpn = json_array();
+	npn = json_array();
 	json_object_set_new(o, "ocsp_stapling", tri_int(f->ocsp_stapling));
 	json_object_set_new(o, "secure_renegotiation", tri_int(f->secure_renegotiation));
 	json_object_set_new(o, "client_renegotiation", tri_int(f->client_renegotiation));

@@ -29,6 +29,12 @@ struct ta_rd {
 static inline void
 ta_rd_init(struct ta_rd *r, const uint8_t *p, size_t len)
 {
+	static const uint8_t empty[1];
+
+	if (p == NULL) { /* NULL + 0 is undefined: make an empty view */
+		p = empty;
+		len = 0;
+	}
 	r->p = p;
 	r->end = p + len;
 }
