@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,30 +176,50 @@ valid_hostname(const char *h)
 	return true;
 }
 
+/* A printable copy of user text for a one-line message: control bytes and
+ * non-ASCII become '?', and long text is cut. */
+static void
+printable(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in && n + 4 < cap; in++)
+		out[n++] = (*in >= 0x20 && *in < 0x7f) ? *in : '?';
+	if (*in && n + 4 >= cap) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
 int
 ta_parse_target(const char *spec, uint16_t default_port, char *host, size_t hostcap, uint16_t *port,
                 char *err, size_t errlen)
 {
 	const char *h = spec, *p = NULL;
+	char shown[104];
+	bool bracketed = false;
 	size_t hlen;
 
 	if (!spec || !*spec) {
 		snprintf(err, errlen, "empty target");
 		return TA_EINVAL;
 	}
+	printable(spec, shown, sizeof shown);
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 
 		if (!close) {
-			snprintf(err, errlen, "target '%.100s': missing ']'", spec);
+			snprintf(err, errlen, "target '%s': missing ']'", shown);
 			return TA_EINVAL;
 		}
+		bracketed = true;
 		h = spec + 1;
 		hlen = (size_t)(close - h);
 		if (close[1] == ':')
 			p = close + 2;
 		else if (close[1] != '\0') {
-			snprintf(err, errlen, "target '%.100s': junk after ']'", spec);
+			snprintf(err, errlen, "target '%s': junk after ']'", shown);
 			return TA_EINVAL;
 		}
 	} else {
@@ -213,20 +234,26 @@ ta_parse_target(const char *spec, uint16_t default_port, char *host, size_t host
 			hlen = strlen(spec);
 		}
 	}
-	if (hlen == 0 || hlen >= hostcap) {
-		snprintf(err, errlen, "target '%.100s': bad host", spec);
+	if (hlen == 0) {
+		snprintf(err, errlen, "target '%s': no host", shown);
+		return TA_EINVAL;
+	}
+	if (hlen > 253 || hlen >= hostcap) {
+		snprintf(err, errlen, "target '%s': host longer than 253 characters", shown);
 		return TA_EINVAL;
 	}
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	if (p) {
-		char *end;
-		long v;
+		unsigned long v = 0;
+		size_t k;
 
-		errno = 0;
-		v = strtol(p, &end, 10);
-		if (!*p || *end || errno || v < 1 || v > 65535) {
-			snprintf(err, errlen, "target '%.100s': port must be 1-65535", spec);
+		/* digits only: no sign, no spaces, no hex */
+		for (k = 0; p[k] >= '0' && p[k] <= '9' && k < 6; k++)
+			v = v * 10 + (unsigned long)(p[k] - '0');
+		if (k == 0 || p[k] != '\0' || v < 1 || v > 65535) {
+			snprintf(err, errlen, "target '%s': port must be a number from 1 to 65535",
+			         shown);
 			return TA_EINVAL;
 		}
 		*port = (uint16_t)v;
@@ -236,12 +263,19 @@ ta_parse_target(const char *spec, uint16_t default_port, char *host, size_t host
 	{
 		struct in6_addr a6;
 		struct in_addr a4;
+		bool v6 = inet_pton(AF_INET6, host, &a6) == 1;
 
-		if (inet_pton(AF_INET6, host, &a6) != 1 && inet_pton(AF_INET, host, &a4) != 1 &&
-		    !valid_hostname(host)) {
-			snprintf(err, errlen,
-			         "target '%.100s': '%.100s' is not a host name or address", spec,
-			         host);
+		if (bracketed && !v6) {
+			snprintf(err, errlen, "target '%s': brackets are for IPv6 addresses only",
+			         shown);
+			return TA_EINVAL;
+		}
+		if (!v6 && inet_pton(AF_INET, host, &a4) != 1 && !valid_hostname(host)) {
+			char hs[104];
+
+			printable(host, hs, sizeof hs);
+			snprintf(err, errlen, "target '%s': '%s' is not a host name or address",
+			         shown, hs);
 			return TA_EINVAL;
 		}
 	}

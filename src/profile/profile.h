@@ -1,0 +1,114 @@
+/*
+ * Profiles: published TLS guidelines as data (profiles/NN-*.json, embedded at
+ * build time, or files the user names), and the evaluator that judges one
+ * scan result against one profile, rule by rule.
+ *
+ * This module owns the profile file format (docs/profiles.md), the rule
+ * kinds and their verdicts.  It reads only struct ta_result (src/probe) and
+ * the chains' struct ta_chain (src/cert); it never touches sockets.  Facts
+ * the scan does not have (HTTP headers: HSTS) are "could not test", never
+ * "pass".
+ */
+#ifndef TA_PROFILE_PROFILE_H
+#define TA_PROFILE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "probe/result.h"
+#include "tlsaudit.h"
+
+struct ta_profile;
+struct ta_profile_set;
+struct ta_eval;
+
+/* Verdict of one rule.  Ordered: a higher value dominates when combined. */
+enum ta_verdict {
+	TA_VERDICT_NA,   /* not applicable: the rule's subject is absent */
+	TA_VERDICT_PASS, /* checked, satisfied (possibly with a note) */
+	TA_VERDICT_WARN, /* a "should" not met, or rated "phase out" */
+	TA_VERDICT_CNT,  /* could not test: the scan lacks the facts */
+	TA_VERDICT_FAIL,
+};
+
+/* "pass", "fail", "warning", "not_applicable", "could_not_test". */
+const char *ta_verdict_name(enum ta_verdict v);
+
+/*
+ * The built-in profiles (profiles/NN-*.json, in file name order).  *out must
+ * be freed with ta_profiles_free().  Returns 0, or nonzero with a one-line
+ * message in err (a built-in profile that does not parse is a build bug).
+ */
+int ta_profiles_builtin(struct ta_profile_set **out, char *err, size_t errlen) TA_MUST_CHECK;
+
+/*
+ * Parse a profile file and add it to the set.  The parser is strict: an
+ * unknown key, a wrong type, an unknown suite/group/version name or a
+ * duplicate id is an error.  Returns 0, or nonzero with a one-line message
+ * naming the file and the problem in err.
+ */
+int ta_profiles_add_file(struct ta_profile_set *set, const char *path, char *err,
+                         size_t errlen) TA_MUST_CHECK;
+
+/* The same for a profile already in memory; name is used in messages. */
+int ta_profiles_add_buffer(struct ta_profile_set *set, const char *name, const char *buf,
+                           size_t len, char *err, size_t errlen) TA_MUST_CHECK;
+
+/* An empty set (for user-only profiles and the fuzz target); NULL on OOM. */
+struct ta_profile_set *ta_profiles_new(void);
+void ta_profiles_free(struct ta_profile_set *set);
+size_t ta_profiles_count(const struct ta_profile_set *set);
+const struct ta_profile *ta_profiles_get(const struct ta_profile_set *set, size_t i);
+const struct ta_profile *ta_profiles_find(const struct ta_profile_set *set, const char *id);
+
+const char *ta_profile_id(const struct ta_profile *p);
+const char *ta_profile_title(const struct ta_profile *p);
+
+/* Everything a profile says, one rule per paragraph: `profiles show`. */
+void ta_profile_text(const struct ta_profile *p, FILE *out);
+
+/*
+ * Judge r against p.  https: the target is an HTTPS endpoint (web-only
+ * rules apply).  *out is freed with ta_eval_free().  Returns 0, or
+ * TA_ENOMEM.  A failed scan (r->ok
+ * false) makes every rule "could not test".
+ */
+int ta_profile_evaluate(const struct ta_profile *p, const struct ta_result *r, bool https,
+                        struct ta_eval **out) TA_MUST_CHECK;
+void ta_eval_free(struct ta_eval *e);
+
+/* No rule failed.  Warnings and "could not test" do not make it false. */
+bool ta_eval_compliant(const struct ta_eval *e);
+/* No rule was "could not test". */
+bool ta_eval_complete(const struct ta_eval *e);
+const struct ta_profile *ta_eval_profile(const struct ta_eval *e);
+size_t ta_eval_count(const struct ta_eval *e, enum ta_verdict v);
+
+/* Rule results, in profile order. */
+size_t ta_eval_nrules(const struct ta_eval *e);
+const char *ta_eval_rule_id(const struct ta_eval *e, size_t i);
+enum ta_verdict ta_eval_rule_verdict(const struct ta_eval *e, size_t i);
+const char *ta_eval_rule_evidence(const struct ta_eval *e, size_t i);
+const char *ta_eval_rule_remediation(const struct ta_eval *e, size_t i);
+
+/*
+ * {"compliant": bool, "complete": bool, "title": s, "rules": [{"id",
+ * "result", "evidence", "remediation", "source", "trust", "note"?,
+ * "rating"?}]}.  New reference; NULL on allocation failure.
+ */
+json_t *ta_eval_json(const struct ta_eval *e);
+
+/*
+ * The rules with their verdicts, evidence and remediation; with
+ * failing_only, only rules that failed or warned (and a line saying how
+ * many could not be tested).
+ */
+void ta_eval_text(const struct ta_eval *e, FILE *out, bool failing_only);
+
+/* One line per evaluation: profile id, verdict, counts (the matrix). */
+void ta_eval_matrix(const struct ta_eval *const *ev, size_t n, FILE *out);
+
+#endif

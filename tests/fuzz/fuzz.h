@@ -1,0 +1,38 @@
+/*
+ * Shared by the fuzz targets: the libFuzzer entry point's prototype and
+ * checks of invariants the parsers promise (views stay inside the input).
+ * A broken invariant aborts, which libFuzzer and the replay driver report
+ * like a crash.
+ */
+#ifndef TA_TESTS_FUZZ_H
+#define TA_TESTS_FUZZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "wire/rd.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__,       \
+			        #cond);                                                            \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+/* A view lies inside [data, data + size), or is the empty default. */
+static inline bool
+fuzz_within(struct ta_rd v, const uint8_t *data, size_t size)
+{
+	if (v.p == NULL && v.end == NULL)
+		return true;
+	return v.p >= data && v.p <= v.end && v.end <= data + size;
+}
+
+#endif
