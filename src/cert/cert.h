@@ -77,7 +77,8 @@ void ta_cert_ctx_free(struct ta_cert_ctx *ctx);
  * the name to match (a DNS name or an IP address literal), or NULL.  Fills
  * *out (free with ta_chain_free).  Returns 0, or TA_EDECODE when the leaf
  * does not parse (certificates after the leaf that do not parse are
- * skipped and counted as an incomplete chain).
+ * skipped and counted as an incomplete chain), TA_EINVAL for a NULL argument
+ * or n == 0, TA_ENOMEM or TA_EINTERNAL.
  */
 int ta_chain_analyse(struct ta_cert_ctx *ctx, const uint8_t *const *der, const size_t *len,
                      size_t n, const char *host, struct ta_chain *out);
