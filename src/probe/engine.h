@@ -197,6 +197,15 @@ void ta_target_add_job(struct ta_target *t, struct ta_job *job);
 /* Called by a job when it has finished. */
 void ta_job_finish(struct ta_job *job);
 
+static inline bool
+ta_u16_contains(const uint16_t *v, size_t n, uint16_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
 /* Lists the plan offers (src/probe/plan.c). */
 size_t ta_list_ec_groups(uint16_t *out, size_t cap);
 size_t ta_list_tls13_groups(uint16_t *out, size_t cap);

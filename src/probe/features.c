@@ -94,15 +94,6 @@ keep_session(struct feat_job *f, const struct ta_response *r)
 
 static void on_answer(struct ta_job *job, const struct ta_response *r);
 
-static bool
-contains16(const uint16_t *v, size_t n, uint16_t x)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
 /* A raw TLS <= 1.2 hello with every feature extension. */
 static int
 send_hello(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *suites,
@@ -510,11 +501,11 @@ feat_start(struct ta_job *job)
 			const struct ta_result *r = &t->res;
 			struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
 
-			if (!contains16(r->sig13, r->nsig13, families[i].scheme) &&
+			if (!ta_u16_contains(r->sig13, r->nsig13, families[i].scheme) &&
 			    !(families[i].scheme2 &&
-			      contains16(r->sig13, r->nsig13, families[i].scheme2)) &&
+			      ta_u16_contains(r->sig13, r->nsig13, families[i].scheme2)) &&
 			    !(families[i].scheme3 &&
-			      contains16(r->sig13, r->nsig13, families[i].scheme3)))
+			      ta_u16_contains(r->sig13, r->nsig13, families[i].scheme3)))
 				continue;
 			req.sigalgs = families[i].sigalgs;
 			req.flags =

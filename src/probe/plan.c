@@ -70,19 +70,10 @@ ta_result_note(struct ta_result *r, const char *fmt, ...)
 	r->nnotes++;
 }
 
-static bool
-contains(const uint16_t *v, size_t n, uint16_t x)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
 static void
 push_unique(uint16_t *v, size_t *n, size_t cap, uint16_t x)
 {
-	if (*n < cap && !contains(v, *n, x))
+	if (*n < cap && !ta_u16_contains(v, *n, x))
 		v[(*n)++] = x;
 }
 
@@ -404,7 +395,7 @@ reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
 	    e->ncand <= n || e->stopped_early)
 		return TA_R_DROP;
 	for (size_t i = 0; i < n; i++)
-		if (contains(e->extra, e->nextra, ids[i]))
+		if (ta_u16_contains(e->extra, e->nextra, ids[i]))
 			known++;
 	if (known == 0)
 		return TA_R_DROP;
@@ -457,7 +448,7 @@ observe_suites13(struct ta_elim *e, const struct ta_response *r)
 		t->ng13_rem = 0;
 		return;
 	}
-	if ((e->built_flags & S13_ALL_GROUPS) || !contains(t->g13_rem, t->ng13_rem, g) ||
+	if ((e->built_flags & S13_ALL_GROUPS) || !ta_u16_contains(t->g13_rem, t->ng13_rem, g) ||
 	    t->ng13_seed >= 64)
 		return;
 	t->g13_seed_win[t->ng13_seed] = malloc(t->ng13_rem * sizeof(uint16_t));
@@ -931,7 +922,7 @@ start_lower(struct ta_target *t)
 		size_t n = 0, nk = 0, nr = suite_candidates(v, rest, TA_MAX_ACCEPT);
 
 		for (size_t k = 0; k < v12->nsuites; k++)
-			if (contains(rest, nr, (uint16_t)v12->suites[k]))
+			if (ta_u16_contains(rest, nr, (uint16_t)v12->suites[k]))
 				known[nk++] = (uint16_t)v12->suites[k];
 		for (size_t k = 0; k < nk; k++)
 			cand[n++] = known[k];
@@ -1067,7 +1058,7 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 
 			n = 0;
 			for (size_t i = 0; i < na; i++)
-				if (!contains(t->g13, t->ng13, all[i]))
+				if (!ta_u16_contains(t->g13, t->ng13, all[i]))
 					cand[n++] = all[i];
 			add_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n,
 			         t->ng13 == 0, extra, nx);

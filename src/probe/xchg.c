@@ -44,6 +44,18 @@ struct ta_xchg {
 };
 
 static void pump_target(struct ta_target *t);
+
+/* Append to the target's queue of exchanges waiting for a connection. */
+static void
+enqueue(struct ta_target *t, struct ta_xchg *x)
+{
+	x->next = NULL;
+	if (t->qtail)
+		t->qtail->next = x;
+	else
+		t->qhead = x;
+	t->qtail = x;
+}
 static void pump_scan(struct ta_scan *s);
 
 static void
@@ -578,12 +590,7 @@ xchg_on_end(struct ta_conn *c, int err)
 		x->skip = 0;
 		x->got_sh = false;
 		/* back of the queue: other work goes on meanwhile */
-		x->next = NULL;
-		if (t->qtail)
-			t->qtail->next = x;
-		else
-			t->qhead = x;
-		t->qtail = x;
+		enqueue(t, x);
 		pump_target(t);
 		pump_scan(s);
 		return;
@@ -704,11 +711,7 @@ ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned wa
 	x->want = want;
 	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
-	if (t->qtail)
-		t->qtail->next = x;
-	else
-		t->qhead = x;
-	t->qtail = x;
+	enqueue(t, x);
 	pump_target(t);
 	return TA_OK;
 }
@@ -738,11 +741,7 @@ ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_c
 	x->cb = cb;
 	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
-	if (t->qtail)
-		t->qtail->next = x;
-	else
-		t->qhead = x;
-	t->qtail = x;
+	enqueue(t, x);
 	pump_target(t);
 	return TA_OK;
 }

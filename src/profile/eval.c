@@ -308,15 +308,31 @@ list_names(struct sb *b, const struct items *it, const bool *pick)
 		}
 }
 
+/* "Allowed: a, b." from the passing levels. */
+static void
+allowed_hint(const struct ta_rule *ru, struct sb *b)
+{
+	static const int ok[] = {LV_ALLOWED, LV_GOOD, LV_SUFFICIENT, LV_TOLERATED};
+	bool first = true;
+
+	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+		for (size_t i = 0; i < ru->lv[ok[k]].n; i++) {
+			sb_add(b, "%s%s", first ? " Allowed: " : ", ", ru->lv[ok[k]].v[i]);
+			first = false;
+		}
+	if (!first)
+		sb_add(b, ".");
+}
+
 /*
  * Judge the items seen against the rule's lists.  what: "TLSv1.2 cipher
  * suites"; complete: the items are all there is (else missing required
- * items and an all-pass list are "could not test"); noun: "disable"-able
- * thing for the remediation.
+ * items and an all-pass list are "could not test"); cert: the items are
+ * certificate properties (replace the certificate, not disable the item).
  */
 static void
 classify(const struct ta_rule *ru, const struct items *it, const char *what, bool complete,
-         struct ta_out *o)
+         bool cert, struct ta_out *o)
 {
 	bool *bad = calloc(it->n ? it->n : 1, sizeof *bad);
 	bool *warn = calloc(it->n ? it->n : 1, sizeof *warn);
@@ -353,15 +369,18 @@ classify(const struct ta_rule *ru, const struct items *it, const char *what, boo
 	sb_add(&o->ev, ".");
 	if (anybad) {
 		sb_sep(&o->fix);
-		sb_add(&o->fix, "Disable ");
+		sb_add(&o->fix, cert ? "Replace what uses %s " : "Disable %s ", what);
 		list_names(&o->fix, it, bad);
-		sb_add(&o->fix, " (%s).", what);
+		sb_add(&o->fix, ".");
+		if (cert)
+			allowed_hint(ru, &o->fix);
 	}
 	if (anywarn) {
 		sb_sep(&o->fix);
-		sb_add(&o->fix, "Plan to disable ");
+		sb_add(&o->fix, cert ? "Plan to replace what uses %s " : "Plan to disable %s ",
+		       what);
 		list_names(&o->fix, it, warn);
-		sb_add(&o->fix, " (%s).", rated(ru) ? "rated phase out" : "discouraged");
+		sb_add(&o->fix, " (%s).", rated(ru) ? "rated phase out" : "not in profile");
 	}
 	if (anytol) {
 		sb_sep(&o->dev);
@@ -397,7 +416,10 @@ classify(const struct ta_rule *ru, const struct items *it, const char *what, boo
 			found |= items_has(it, ru->required_any.v[i]);
 		if (!found) {
 			sb_sep(&o->ev);
-			sb_add(&o->ev, "None of the required %s seen.", what);
+			sb_add(&o->ev, "The profile requires at least one of: ");
+			for (size_t i = 0; i < ru->required_any.n; i++)
+				sb_add(&o->ev, "%s%s", i ? ", " : "", ru->required_any.v[i]);
+			sb_add(&o->ev, "; none %s.", complete ? "is offered" : "was seen");
 			sb_sep(&o->fix);
 			sb_add(&o->fix, "Enable at least one of: ");
 			for (size_t i = 0; i < ru->required_any.n; i++)
@@ -457,7 +479,7 @@ eval_versions(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *
 		sb_add(&o->ev, ".");
 	if (it.oom)
 		o->ev.oom = true;
-	classify(ru, &it, "versions offered", complete, o);
+	classify(ru, &it, "versions", complete, false, o);
 	free(it.v);
 }
 
@@ -505,7 +527,7 @@ eval_suites(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
 		worsen(o, complete ? TA_VERDICT_NA : TA_VERDICT_CNT);
 	} else {
 		snprintf(what, sizeof what, "%s cipher suites", scope);
-		classify(ru, &it, what, complete, o);
+		classify(ru, &it, what, complete, false, o);
 	}
 	free(it.v);
 }
@@ -546,7 +568,7 @@ eval_groups(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
 		items_add(&it, group_name(c->r->groups[i], buf, sizeof buf));
 	if (it.oom)
 		o->ev.oom = true;
-	classify(ru, &it, "key-exchange groups", any == 1, o);
+	classify(ru, &it, "key-exchange groups", any == 1, false, o);
 	free(it.v);
 }
 
@@ -574,7 +596,7 @@ eval_sigschemes(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out
 	/* Complete only when every offered version's schemes were tested. */
 	bool complete = any == 1 && (!ver_offered(c->r, TA_V_TLS12) || c->r->sig12_tested) &&
 	                (!ver_offered(c->r, TA_V_TLS13) || c->r->sig13_tested);
-	classify(ru, &it, "key-exchange signature schemes", complete, o);
+	classify(ru, &it, "key-exchange signature schemes", complete, false, o);
 	free(it.v);
 }
 
@@ -629,14 +651,13 @@ eval_dh(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
 		enum ta_verdict before = o->v;
 		const char *rt = o->rating;
 		o->v = TA_VERDICT_NA;
-		classify(ru, &it, "DH group", true, o);
+		classify(ru, &it, "DH group", true, true, o);
 		if (before > o->v) {
 			o->v = before;
 			o->rating = rt;
 		}
-		/* Named-group rules: say what to use. */
-		if (o->v >= TA_VERDICT_WARN && o->fix.len == 0)
-			sb_add(&o->fix, "Use a listed DH group, or disable DHE suites.");
+		if (o->v == TA_VERDICT_FAIL || o->v == TA_VERDICT_WARN)
+			sb_add(&o->fix, " Or disable DHE cipher suites.");
 		free(it.v);
 	}
 	worsen(o, TA_VERDICT_PASS);
@@ -703,8 +724,8 @@ eval_cert_field(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out
 	} else {
 		char w[96];
 
-		snprintf(w, sizeof w, "leaf certificate %s%s", what, it.n > 1 ? "s" : "");
-		classify(ru, &it, w, true, o);
+		snprintf(w, sizeof w, "certificate %s", what);
+		classify(ru, &it, w, true, true, o);
 	}
 	free(it.v);
 }

@@ -40,6 +40,10 @@ static int __attribute__((format(printf, 2, 3))) perr(struct pctx *c, const char
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Keys and values come from the file: keep the message one line. */
+	for (char *q = msg; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (c->err && c->errlen) {
 		if (c->rule)
 			snprintf(c->err, c->errlen, "%s: rule \"%s\": %s", c->file, c->rule, msg);
