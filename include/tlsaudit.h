@@ -51,6 +51,8 @@ struct ta_config {
 	const char *sni;             /* override; NULL: the host name when not an IP */
 	int no_features;             /* skip certificates and handshake features */
 	const char *ca_file;         /* trust anchors (PEM); NULL: the system store */
+	const char *profile;         /* profile detailed in text output (default
+					 * "hkcert-intermediate") */
 	int exhaustive;              /* try every suite even for versions the server
 					 * evidently refuses (see docs/probing.md) */
 };
@@ -85,6 +87,28 @@ int ta_scan_run(struct ta_scan *scan) TA_MUST_CHECK;
 size_t ta_scan_target_count(const struct ta_scan *scan);
 /* Number of targets whose status is error. */
 size_t ta_scan_error_count(const struct ta_scan *scan);
+
+/*
+ * Profiles: every built-in profile (HKCERT, NCSC, Mozilla, NCSC-NL, BSI,
+ * NIST) is evaluated for every target in the reports.  Add a user profile
+ * file (one-line error in err naming the file and problem).
+ */
+int ta_scan_add_profile_file(struct ta_scan *scan, const char *path, char *err,
+                             size_t errlen) TA_MUST_CHECK;
+
+/* Is there a profile with this id? */
+int ta_scan_has_profile(const struct ta_scan *scan, const char *id);
+
+/* Number of targets that do not comply with profile id (errors count as not
+ * complying); -1 when there is no such profile. */
+long ta_scan_noncompliant(const struct ta_scan *scan, const char *id);
+
+/* `tlsaudit profiles`: one line per profile; `profiles show ID`: the rules.
+ * Return TA_EINVAL for an unknown id. */
+int ta_profiles_list(FILE *out, const char *const *files, size_t nfiles, char *err,
+                     size_t errlen) TA_MUST_CHECK;
+int ta_profiles_show(FILE *out, const char *id, const char *const *files, size_t nfiles, char *err,
+                     size_t errlen) TA_MUST_CHECK;
 
 enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON };
 

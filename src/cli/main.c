@@ -15,13 +15,23 @@
 
 #include "tlsaudit.h"
 
-enum { EXIT_SCANNED = 0, EXIT_TARGET_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+#define MAX_PROFILE_FILES 16
+
+enum {
+	EXIT_SCANNED = 0,
+	EXIT_TARGET_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_INTERNAL = 3,
+	EXIT_NONCOMPLIANT = 4
+};
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: tlsaudit scan [options] TARGET...\n"
+	        "       tlsaudit profiles [--profile-file FILE]...\n"
+	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default).\n"
@@ -40,6 +50,10 @@ usage(FILE *out)
 	        "                            the system store)\n"
 	        "      --no-features         only versions, suites, groups and schemes: no\n"
 	        "                            certificates or handshake features\n"
+	        "      --profile ID          profile whose failing rules the text report details\n"
+	        "                            (default hkcert-intermediate; see tlsaudit profiles)\n"
+	        "      --profile-file FILE   add a profile of your own (repeatable)\n"
+	        "      --require ID          exit 4 when a target does not comply with profile ID\n"
 	        "      --exhaustive          below TLS 1.2, try every suite even when the server\n"
 	        "                            refuses the ones it accepts in TLS 1.2\n"
 	        "  -4 / -6                   use only IPv4 / IPv6 addresses\n"
@@ -123,6 +137,38 @@ read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *inva
 	return 0;
 }
 
+/* tlsaudit profiles [show ID] [--profile-file FILE]... */
+static int
+profiles_command(int argc, char **argv)
+{
+	const char *files[MAX_PROFILE_FILES], *show = NULL;
+	size_t nfiles = 0;
+	char err[256];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--profile-file") == 0 && i + 1 < argc) {
+			if (nfiles < MAX_PROFILE_FILES)
+				files[nfiles++] = argv[++i];
+		} else if (strcmp(argv[i], "show") == 0 && i + 1 < argc && !show) {
+			show = argv[++i];
+		} else {
+			fprintf(stderr,
+			        "tlsaudit: profiles: unexpected '%.64s' (usage: tlsaudit "
+			        "profiles [show ID] [--profile-file FILE]...)\n",
+			        argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	rc = show ? ta_profiles_show(stdout, show, files, nfiles, err, sizeof err)
+	          : ta_profiles_list(stdout, files, nfiles, err, sizeof err);
+	if (rc != TA_OK) {
+		fprintf(stderr, "tlsaudit: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_SCANNED;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -138,7 +184,10 @@ main(int argc, char **argv)
 		O_VERSION,
 		O_EXHAUSTIVE,
 		O_CAFILE,
-		O_NOFEATURES
+		O_NOFEATURES,
+		O_PROFILE,
+		O_PROFILEFILE,
+		O_REQUIRE
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -156,6 +205,9 @@ main(int argc, char **argv)
 	        {"exhaustive", no_argument, NULL, O_EXHAUSTIVE},
 	        {"ca-file", required_argument, NULL, O_CAFILE},
 	        {"no-features", no_argument, NULL, O_NOFEATURES},
+	        {"profile", required_argument, NULL, O_PROFILE},
+	        {"profile-file", required_argument, NULL, O_PROFILEFILE},
+	        {"require", required_argument, NULL, O_REQUIRE},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -166,6 +218,10 @@ main(int argc, char **argv)
 	size_t valid = 0, invalid = 0;
 	struct ta_scan *scan;
 	FILE *out = stdout;
+	const char *profile_files[MAX_PROFILE_FILES];
+	size_t nprofile_files = 0;
+	const char *require = NULL;
+	char err[256];
 
 	ta_config_default(&cfg);
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
@@ -176,6 +232,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_SCANNED;
 	}
+	if (argc >= 2 && strcmp(argv[1], "profiles") == 0)
+		return profiles_command(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "scan") != 0) {
 		if (argc >= 2)
 			fprintf(stderr, "tlsaudit: unknown command '%.64s' (try 'tlsaudit scan')\n",
@@ -246,6 +304,16 @@ main(int argc, char **argv)
 		case O_NOFEATURES:
 			cfg.no_features = 1;
 			break;
+		case O_PROFILE:
+			cfg.profile = optarg;
+			break;
+		case O_PROFILEFILE:
+			if (nprofile_files < MAX_PROFILE_FILES)
+				profile_files[nprofile_files++] = optarg;
+			break;
+		case O_REQUIRE:
+			require = optarg;
+			break;
 		case O_EXHAUSTIVE:
 			cfg.exhaustive = 1;
 			break;
@@ -271,6 +339,23 @@ main(int argc, char **argv)
 	if (!scan) {
 		fprintf(stderr, "tlsaudit: cannot start: out of memory or no epoll\n");
 		return EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < nprofile_files; i++)
+		if (ta_scan_add_profile_file(scan, profile_files[i], err, sizeof err) != TA_OK) {
+			fprintf(stderr, "tlsaudit: %s\n", err);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
+	for (int k = 0; k < 2; k++) {
+		const char *id = k == 0 ? cfg.profile : require;
+
+		if (id && !ta_scan_has_profile(scan, id)) {
+			fprintf(stderr,
+			        "tlsaudit: %s: no profile '%.64s' (see tlsaudit profiles)\n",
+			        k == 0 ? "--profile" : "--require", id);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
 	}
 	if (ta_scan_trust_error(scan)) {
 		fprintf(stderr, "tlsaudit: --ca-file: %s\n", ta_scan_trust_error(scan));
@@ -311,6 +396,11 @@ main(int argc, char **argv)
 	c = rc != TA_OK                                      ? EXIT_INTERNAL
 	    : (ta_scan_error_count(scan) > 0 || invalid > 0) ? EXIT_TARGET_FAILED
 	                                                     : EXIT_SCANNED;
+	if (c == EXIT_SCANNED && require && ta_scan_noncompliant(scan, require) != 0) {
+		fprintf(stderr, "tlsaudit: %ld target(s) do not comply with %s\n",
+		        ta_scan_noncompliant(scan, require), require);
+		c = EXIT_NONCOMPLIANT;
+	}
 	ta_scan_free(scan);
 	return c;
 }

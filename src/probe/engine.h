@@ -179,7 +179,10 @@ struct ta_scan {
 	unsigned inflight; /* connections open across targets */
 	unsigned targets_live;
 	struct ta_target *ready_head, *ready_tail;
-	struct ta_timer tick;        /* starts waiting targets */
+	struct ta_timer tick; /* starts waiting targets */
+	void *report_state;   /* profiles and verdicts (src/report/profiles.c) */
+	void (*report_state_free)(void *);
+	char focus_profile[64];
 	bool trace;                  /* TLSAUDIT_TRACE: one stderr line per exchange */
 	struct ta_cert_ctx *certctx; /* trust store for chain analysis */
 	char ca_err[200];            /* why the trust store could not be loaded */

@@ -84,6 +84,9 @@ ta_scan_new(const struct ta_config *cfg)
 	}
 	s->cfg.sni = NULL;
 	s->trace = getenv("TLSAUDIT_TRACE") != NULL;
+	snprintf(s->focus_profile, sizeof s->focus_profile, "%s",
+	         s->cfg.profile ? s->cfg.profile : "hkcert-intermediate");
+	s->cfg.profile = NULL;
 	s->certctx = ta_cert_ctx_new(s->cfg.ca_file, s->ca_err, sizeof s->ca_err);
 	s->cfg.ca_file = NULL; /* not kept: the store is loaded */
 	if (ta_loop_init(&s->loop) != TA_OK) {
@@ -123,6 +126,8 @@ ta_scan_free(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_free(s->targets[i]);
 	free(s->targets);
+	if (s->report_state_free)
+		s->report_state_free(s->report_state);
 	ta_cert_ctx_free(s->certctx);
 	ta_loop_free(&s->loop);
 	free(s);

@@ -10,6 +10,7 @@
 #include "cert/cert.h"
 #include "cert/ocsp.h"
 #include "probe/scan_internal.h"
+#include "profile/profile.h"
 #include "report/report.h"
 #include "wire/registry.h"
 
@@ -314,8 +315,18 @@ ta_report_json(const struct ta_scan *scan, FILE *out)
 	json_object_set_new(root, "version", json_string(TA_VERSION_STRING));
 	json_object_set_new(root, "schema",
 	                    json_string("https://tlsaudit.invalid/schema/scan-1.json"));
-	for (size_t i = 0; i < ta_scan_target_count(scan); i++)
-		json_array_append_new(targets, target_json(ta_scan_result(scan, i)));
+	for (size_t i = 0; i < ta_scan_target_count(scan); i++) {
+		json_t *t = target_json(ta_scan_result(scan, i)), *profiles = json_object();
+		size_t n;
+		struct ta_eval *const *ev = ta_report_evals(scan, i, &n);
+
+		for (size_t k = 0; ev && k < n; k++)
+			if (ev[k])
+				json_object_set_new(profiles, ta_profile_id(ta_eval_profile(ev[k])),
+				                    ta_eval_json(ev[k]));
+		json_object_set_new(t, "profiles", profiles);
+		json_array_append_new(targets, t);
+	}
 	json_object_set_new(root, "targets", targets);
 	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);

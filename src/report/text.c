@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "cert/cert.h"
+#include "probe/engine.h"
 #include "probe/scan_internal.h"
+#include "profile/profile.h"
 #include "report/report.h"
 #include "wire/registry.h"
 
@@ -279,8 +281,27 @@ target_text(const struct ta_result *r, FILE *out, int color)
 int
 ta_report_text(const struct ta_scan *scan, FILE *out, int color)
 {
-	for (size_t i = 0; i < ta_scan_target_count(scan); i++)
+	for (size_t i = 0; i < ta_scan_target_count(scan); i++) {
+		size_t n;
+		struct ta_eval *const *ev;
+
 		target_text(ta_scan_result(scan, i), out, color);
+		if (!ta_scan_result(scan, i)->ok)
+			continue;
+		ev = ta_report_evals(scan, i, &n);
+		if (!ev)
+			continue;
+		fputs("  Profiles\n", out);
+		ta_eval_matrix((const struct ta_eval *const *)ev, n, out);
+		for (size_t k = 0; k < n; k++)
+			if (ev[k] && strcmp(ta_profile_id(ta_eval_profile(ev[k])),
+			                    scan->focus_profile) == 0) {
+				fprintf(out, "\n  %s: rules that fail or warn\n",
+				        scan->focus_profile);
+				ta_eval_text(ev[k], out, true);
+			}
+		fputc('\n', out);
+	}
 	return ferror(out) ? TA_ESYS : TA_OK;
 }
 

@@ -119,6 +119,24 @@ def main(t):
     t.check("unresolvable name error says so", "resolve" in (tg["error"] or ""), tg["error"])
     t.eq("unresolvable name has no ip", None, tg["ip"])
 
+    # profiles: the CI gate and the listing
+    rc, out, err = tlsaudit(["scan", "--format", "json", "--require", "hkcert-intermediate",
+                             v4.target])
+    doc = json.loads(out)
+    verdict = doc["targets"][0]["profiles"]["hkcert-intermediate"]
+    t.eq("s_server defaults (CBC suites too) do not comply with HKCERT Intermediate", False,
+         verdict["compliant"])
+    t.eq("--require exit code for a target that does not comply", 4, rc)
+    t.check("--require names the profile on stderr", "hkcert-intermediate" in err, err)
+    t.eq("twelve built-in profiles in the JSON", 12, len(doc["targets"][0]["profiles"]))
+    rc, out, err = tlsaudit(["scan", "--require", "no-such-profile", v4.target])
+    t.eq("--require with an unknown profile: usage error", 2, rc)
+    rc, out, err = tlsaudit(["profiles"])
+    t.eq("tlsaudit profiles exit code", 0, rc)
+    t.check("tlsaudit profiles lists ncsc-uk-suiteb-c1", "ncsc-uk-suiteb-c1" in out, out)
+    rc, out, err = tlsaudit(["profiles", "show", "hkcert-modern"])
+    t.check("profiles show prints rules with sources", rc == 0 and "source:" in out, out[:500])
+
     # colour only when asked (stdout is a pipe here)
     rc, out, err = tlsaudit(["scan", v4.target])
     t.check("no escape sequences in piped text", "\x1b" not in out)
