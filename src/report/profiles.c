@@ -16,7 +16,7 @@ struct ta_report_state {
 	struct ta_profile_set *set;
 	struct ta_eval **evals; /* ntargets x nprofiles, evaluated lazily */
 	size_t ntargets, nprofiles;
-	bool error;		/* the built-in profiles did not load */
+	bool error; /* the built-in profiles did not load */
 	char err[200];
 };
 
