@@ -687,19 +687,28 @@ judge_sigalgs12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 	return judge_common(r);
 }
 
+/* The schemes an elimination found: into its version's list and the union. */
+static void
+store_schemes(struct ta_elim *e, uint16_t *list, size_t *n, const char *what)
+{
+	struct ta_result *r = &e->job.t->res;
+
+	for (size_t i = 0; i < e->nacc; i++) {
+		push_unique(r->sigschemes, &r->nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
+		push_unique(list, n, 64, e->acc[i]);
+	}
+	if (e->incomplete)
+		ta_result_note(r, "%s: probing incomplete (%s)", what,
+		               e->last_detail ? e->last_detail : "no usable answer");
+}
+
 static void
 finish_sigalgs12(struct ta_elim *e)
 {
-	struct ta_target *t = e->job.t;
+	struct ta_result *r = &e->job.t->res;
 
-	t->res.sig12_tested = !e->incomplete;
-	for (size_t i = 0; i < e->nacc; i++) {
-		push_unique(t->res.sigschemes, &t->res.nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
-		push_unique(t->res.sig12, &t->res.nsig12, 64, e->acc[i]);
-	}
-	if (e->incomplete)
-		ta_result_note(&t->res, "signature schemes: probing incomplete (%s)",
-		               e->last_detail ? e->last_detail : "no usable answer");
+	r->sig12_tested = !e->incomplete;
+	store_schemes(e, r->sig12, &r->nsig12, "signature schemes");
 }
 
 static const struct ta_elim_kind kind_sigalgs12 = {
@@ -753,17 +762,11 @@ judge_sigalgs13(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 static void
 finish_sigalgs13(struct ta_elim *e)
 {
-	struct ta_target *t = e->job.t;
+	struct ta_result *r = &e->job.t->res;
 
-	t->sig13_done = true;
-	t->res.sig13_tested = !e->incomplete;
-	for (size_t i = 0; i < e->nacc; i++) {
-		push_unique(t->res.sigschemes, &t->res.nsigschemes, TA_MAX_ACCEPT, e->acc[i]);
-		push_unique(t->res.sig13, &t->res.nsig13, 64, e->acc[i]);
-	}
-	if (e->incomplete)
-		ta_result_note(&t->res, "TLS 1.3 signature schemes: probing incomplete (%s)",
-		               e->last_detail ? e->last_detail : "no usable answer");
+	e->job.t->sig13_done = true;
+	r->sig13_tested = !e->incomplete;
+	store_schemes(e, r->sig13, &r->nsig13, "TLS 1.3 signature schemes");
 }
 
 static const struct ta_elim_kind kind_sigalgs13 = {
