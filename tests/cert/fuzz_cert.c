@@ -17,27 +17,14 @@
 #include "../fuzz/fuzz.h"
 #include "cert/cert.h"
 #include "tlsaudit.h"
+#include "utf8.h"
 
 #define TEXT_MAX 1024 /* as in src/cert/x509.c */
 
 static bool
 text_ok(const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL || strlen(s) > max)
-		return false;
-	while (*p != '\0') {
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
-
-		if (*p >= 0x80 && (*p < 0xc2 || *p > 0xf4))
-			return false;
-		for (size_t i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += n;
-	}
-	return true;
+	return s != NULL && strlen(s) <= max && valid_utf8(s);
 }
 
 static bool

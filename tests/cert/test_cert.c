@@ -24,6 +24,7 @@
 #include "../unit/tharness.h"
 #include "cert/cert.h"
 #include "tlsaudit.h"
+#include "utf8.h"
 
 /* Every date below is what gen_pki.sh passes to "openssl ca". */
 #define NOW        1772366400LL /* 2026-03-01T12:00:00Z */
@@ -176,24 +177,6 @@ analyse_files(const char *const *names, const char *ca, const char *host, struct
 }
 
 /* ---- text invariants ---- */
-
-static bool
-valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
-
-		if (*p >= 0x80 && (*p < 0xc2 || *p > 0xf4))
-			return false;
-		for (size_t i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += n;
-	}
-	return true;
-}
 
 static void
 check_text(const char *s, size_t max)
