@@ -55,7 +55,15 @@ struct ta_config {
 					 * "hkcert-intermediate") */
 	int exhaustive;              /* try every suite even for versions the server
 					 * evidently refuses (see docs/probing.md) */
+	const char *starttls;        /* STARTTLS dialogue for every target without
+					 * its own "/proto": "smtp", "imap" ... or "tls"
+					 * for implicit TLS; NULL: by well-known port */
 };
+
+/* Is name a STARTTLS protocol (or "tls") that targets and --starttls take? */
+int ta_starttls_known(const char *name);
+/* The accepted names, comma-separated, for messages. */
+const char *ta_starttls_names(void);
 
 /* Fill *cfg with the defaults above. */
 void ta_config_default(struct ta_config *cfg);
@@ -71,7 +79,9 @@ const char *ta_scan_trust_error(const struct ta_scan *scan);
 void ta_scan_free(struct ta_scan *scan);
 
 /*
- * Add "HOST", "HOST:PORT", "[V6ADDR]:PORT" or "V6ADDR".  Returns TA_EINVAL,
+ * Add "HOST", "HOST:PORT", "[V6ADDR]:PORT" or "V6ADDR", each optionally
+ * followed by "/PROTO" (a STARTTLS protocol, or "tls"; without a port, a
+ * STARTTLS protocol's usual port is used).  Returns TA_EINVAL,
  * with a one-line reason in err, when the text is not a valid target.  A name
  * that does not resolve is still added, as a target whose status is error, so
  * that one bad name costs nothing else.  A name with several addresses becomes

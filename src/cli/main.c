@@ -34,7 +34,10 @@ usage(FILE *out)
 	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
 	        "       tlsaudit --version\n"
 	        "\n"
-	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default).\n"
+	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
+	        "optional /PROTO: a STARTTLS protocol (smtp, imap, pop3, ftp, xmpp, ldap,\n"
+	        "postgres, mysql, nntp, sieve, lmtp, xmpp-server) or tls (implicit TLS).\n"
+	        "Well-known STARTTLS ports (25, 587, 143, 110, 21, 389 ...) need no /PROTO.\n"
 	        "\n"
 	        "options:\n"
 	        "  -f, --format text|json    output format (default text)\n"
@@ -46,6 +49,7 @@ usage(FILE *out)
 	        "      --max-conns N         concurrent connections per host (default 4)\n"
 	        "      --max-total N         concurrent connections overall (default 256)\n"
 	        "      --sni NAME            server name to send (default: the host name)\n"
+	        "      --starttls PROTO      STARTTLS dialogue for targets without /PROTO\n"
 	        "      --ca-file FILE        trust anchors for certificate checks (PEM; default:\n"
 	        "                            the system store)\n"
 	        "      --no-features         only versions, suites, groups and schemes: no\n"
@@ -187,7 +191,8 @@ main(int argc, char **argv)
 		O_NOFEATURES,
 		O_PROFILE,
 		O_PROFILEFILE,
-		O_REQUIRE
+		O_REQUIRE,
+		O_STARTTLS
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -208,6 +213,7 @@ main(int argc, char **argv)
 	        {"profile", required_argument, NULL, O_PROFILE},
 	        {"profile-file", required_argument, NULL, O_PROFILEFILE},
 	        {"require", required_argument, NULL, O_REQUIRE},
+	        {"starttls", required_argument, NULL, O_STARTTLS},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -316,6 +322,14 @@ main(int argc, char **argv)
 			break;
 		case O_EXHAUSTIVE:
 			cfg.exhaustive = 1;
+			break;
+		case O_STARTTLS:
+			if (!ta_starttls_known(optarg)) {
+				fprintf(stderr, "tlsaudit: --starttls: '%.32s' is not one of %s\n",
+				        optarg, ta_starttls_names());
+				return EXIT_USAGE;
+			}
+			cfg.starttls = optarg;
 			break;
 		case O_COLOR:
 			color = 1;

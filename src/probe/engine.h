@@ -32,6 +32,7 @@ enum ta_outcome {
 	TA_OUT_GARBAGE,    /* bytes that are not a valid answer */
 	TA_OUT_SSL2,       /* an SSLv2 SERVER-HELLO */
 	TA_OUT_SSL2_ERROR, /* an SSLv2 ERROR message */
+	TA_OUT_STARTTLS,   /* the STARTTLS dialogue failed (not offered, refused) */
 	TA_OUT_INTERNAL,   /* we could not even try (memory, sockets) */
 };
 
@@ -126,8 +127,18 @@ struct ta_job {
 
 struct ta_xchg;
 
+struct ta_st_ops;
+
 struct ta_target {
 	struct ta_scan *scan;
+	const struct ta_st_ops *st_ops; /* STARTTLS dialogue before every hello, or NULL */
+	/* rate limiting: after a busy answer (421, reset in the dialogue) no
+	 * new connection before hold_until_ms, and at most conn_cap at once */
+	uint64_t hold_until_ms;
+	struct ta_timer hold_timer;
+	unsigned conn_cap; /* 0: the configured cap */
+	unsigned busy_streak;
+	char st_msg[200]; /* detail text of the last failed dialogue */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	char sni[256];
@@ -162,7 +173,7 @@ struct ta_target {
 	const char *last_detail;
 	bool abort; /* unreachable: stop issuing work */
 	const char *abort_reason;
-	char abort_buf[160];
+	char abort_buf[320];
 	const char *violation; /* the first protocol violation seen, for the report */
 	bool alive;            /* it has answered like a TLS server */
 	unsigned dead_streak;  /* timeouts / garbage in a row before any real answer */
@@ -170,6 +181,7 @@ struct ta_target {
 
 struct ta_scan {
 	struct ta_config cfg;
+	char starttls[16]; /* --starttls, "" when not given */
 	char sni[256];
 	bool has_sni;
 	struct ta_loop loop;

@@ -75,12 +75,70 @@ struct ta_features {
 	bool npn_tested;
 };
 
+/* HTTP checks on an HTTPS endpoint (src/net/http.c). */
+struct ta_hsts {
+	bool valid; /* the header parsed strictly (RFC 6797 6.1) */
+	int64_t max_age;
+	bool include_subdomains;
+	bool preload;
+	char error[120]; /* why a present header is invalid */
+};
+
+struct ta_http_result {
+	bool tested;
+	char error[200];  /* why the HTTPS request failed ("" when it worked) */
+	int https_status; /* status of GET / over TLS, 0 when none */
+	/* plain HTTP on http_port: a redirect to https:// on the same host? */
+	uint16_t http_port;
+	int redirect_to_https;       /* enum ta_tri; unknown when no HTTP answer */
+	int http_status;             /* 0 when none */
+	char redirect_location[256]; /* printable ASCII only */
+	char http_error[200];        /* why the plain-HTTP check had no answer */
+	bool hsts_present;
+	struct ta_hsts hsts;
+	int csp; /* enum ta_tri: Content-Security-Policy on the HTTPS answer */
+	bool csp_report_only;
+	char csp_value[256]; /* printable ASCII only, cut */
+	int compression;     /* enum ta_tri: the answer was compressed when asked */
+	char content_encoding[32];
+};
+
+/* DNS facts about the host (src/net/dns.c). */
+#define TA_MAX_CAA 16
+struct ta_caa {
+	uint8_t flags;
+	char tag[16];
+	char value[256]; /* printable ASCII only */
+};
+
+struct ta_dns_result {
+	bool tested;
+	char error[200];      /* why the lookups failed ("" when they worked) */
+	char caa_domain[256]; /* the name whose CAA set applies; "" when none */
+	struct ta_caa caa[TA_MAX_CAA];
+	size_t ncaa;
+	bool caa_truncated; /* more than TA_MAX_CAA records */
+};
+
+/* The plaintext dialogue before TLS on a STARTTLS service. */
+struct ta_starttls_result {
+	char proto[16];   /* "smtp", "imap" ...; "" for implicit TLS */
+	int offered;      /* enum ta_tri */
+	char banner[160]; /* the greeting, printable ASCII */
+	char error[200];  /* why the dialogue failed, "" when it worked */
+	unsigned busy;    /* temporary refusals (421 ...), resets and closes retried */
+};
+
 struct ta_result {
 	char host[256];
 	char ip[64];
 	uint16_t port;
 	bool ok; /* status "ok" */
 	char error[256];
+	char service[16]; /* "https", "smtp", "imaps" ... "tls" when unknown */
+	struct ta_starttls_result starttls;
+	bool incomplete; /* probing stopped early: some facts are missing */
+	char incomplete_reason[200];
 	unsigned connections;
 	unsigned failed_connections;
 	uint64_t duration_ms;
@@ -99,6 +157,8 @@ struct ta_result {
 	struct ta_served_chain chains[TA_MAX_CHAINS];
 	size_t nchains;
 	struct ta_features features;
+	struct ta_http_result http;
+	struct ta_dns_result dns;
 	char notes[TA_MAX_NOTES][TA_NOTE_LEN];
 	size_t nnotes;
 };

@@ -17,6 +17,19 @@
 #include "cert/cert.h"
 #include "probe/engine.h"
 #include "scan_internal.h"
+#include "wire/starttls.h"
+
+int
+ta_starttls_known(const char *name)
+{
+	return name && ta_st_known(name);
+}
+
+const char *
+ta_starttls_names(void)
+{
+	return ta_st_names();
+}
 
 const char *
 ta_strerror(int err)
@@ -83,6 +96,10 @@ ta_scan_new(const struct ta_config *cfg)
 		s->has_sni = true;
 	}
 	s->cfg.sni = NULL;
+	if (s->cfg.starttls) {
+		snprintf(s->starttls, sizeof s->starttls, "%s", s->cfg.starttls);
+		s->cfg.starttls = NULL;
+	}
 	s->trace = getenv("TLSAUDIT_TRACE") != NULL;
 	snprintf(s->focus_profile, sizeof s->focus_profile, "%s",
 	         s->cfg.profile ? s->cfg.profile : "hkcert-intermediate");
@@ -133,6 +150,31 @@ ta_scan_free(struct ta_scan *s)
 	free(s);
 }
 
+/* The dialogue and service name of a target: its own "/proto", else
+ * --starttls, else what its port usually speaks. */
+static void
+set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
+{
+	const char *want = proto && *proto ? proto : s->starttls[0] ? s->starttls : NULL;
+	const struct ta_st_ops *ops;
+	const char *implicit = ta_st_implicit_service(t->res.port);
+
+	if (want && (strcmp(want, "tls") == 0 || strcmp(want, "none") == 0))
+		ops = NULL;
+	else if (want)
+		ops = ta_st_find(want);
+	else
+		ops = ta_st_for_port(t->res.port);
+	t->st_ops = ops;
+	if (ops) {
+		snprintf(t->res.service, sizeof t->res.service, "%s", ops->name);
+		snprintf(t->res.starttls.proto, sizeof t->res.starttls.proto, "%s", ops->name);
+	} else {
+		snprintf(t->res.service, sizeof t->res.service, "%s", implicit ? implicit : "tls");
+	}
+	t->res.starttls.offered = TA_UNKNOWN;
+}
+
 static struct ta_target *
 new_target(struct ta_scan *s, const char *host, uint16_t port)
 {
@@ -153,6 +195,7 @@ new_target(struct ta_scan *s, const char *host, uint16_t port)
 	t->scan = s;
 	snprintf(t->res.host, sizeof t->res.host, "%s", host);
 	t->res.port = port;
+	ta_timer_init(&t->hold_timer, NULL);
 	s->targets[s->ntargets++] = t;
 	return t;
 }
@@ -291,14 +334,38 @@ int
 ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, char *err,
                    size_t errlen)
 {
-	char host[256], portstr[8];
+	char host[256], portstr[8], proto[16] = "", base[300];
 	uint16_t port;
 	struct addrinfo hints = {0}, *res = NULL, *ai;
 	struct in6_addr a6;
 	struct in_addr a4;
 	bool literal;
 	int rc;
+	const char *slash = spec ? strrchr(spec, '/') : NULL;
 
+	if (slash) {
+		char shown[104];
+
+		printable(spec, shown, sizeof shown);
+		if ((size_t)(slash - spec) >= sizeof base || strlen(slash + 1) >= sizeof proto ||
+		    !ta_st_known(slash + 1)) {
+			snprintf(err, errlen, "target '%s': unknown protocol after '/' (known: %s)",
+			         shown, ta_st_names());
+			return TA_EINVAL;
+		}
+		memcpy(base, spec, (size_t)(slash - spec));
+		base[slash - spec] = '\0';
+		snprintf(proto, sizeof proto, "%s", slash + 1);
+		spec = base;
+	}
+	{
+		/* with a dialogue, a target without a port gets its usual one */
+		const char *want = proto[0] ? proto : s->starttls;
+		const struct ta_st_ops *ops = want[0] ? ta_st_find(want) : NULL;
+
+		if (ops)
+			default_port = ops->default_port;
+	}
 	TA_TRY(ta_parse_target(spec, default_port, host, sizeof host, &port, err, errlen));
 	literal = inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
 	snprintf(portstr, sizeof portstr, "%u", port);
@@ -315,6 +382,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			return TA_ENOMEM;
 		t->res.ok = false;
 		t->resolve_failed = true;
+		set_service(s, t, proto);
 		snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s': %s", host,
 		         rc ? gai_strerror(rc) : "no address");
 		return TA_OK;
@@ -346,6 +414,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
+		set_service(s, t, proto);
 		memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
 		t->addrlen = ai->ai_addrlen;
 		snprintf(t->res.ip, sizeof t->res.ip, "%s", ip);

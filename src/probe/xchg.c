@@ -12,6 +12,7 @@
 
 #include "probe/engine.h"
 #include "probe/ossl.h"
+#include "wire/starttls.h"
 
 #define XCHG_IN_CAP        (5 + TA_RECORD_MAX)
 #define XCHG_HS_CAP        (64 * 1024)
@@ -40,7 +41,11 @@ struct ta_xchg {
 	struct ta_ossl *ossl;
 	bool tickets_wait;
 	unsigned warnings; /* warning alerts before the ServerHello */
-	bool got_bytes;    /* the server sent something */
+	bool got_bytes;    /* the server sent something (after any STARTTLS) */
+	/* STARTTLS: the dialogue runs first, the hello waits for it */
+	struct ta_st st;
+	bool st_active;
+	unsigned busy_tries; /* busy answers retried for this exchange */
 };
 
 static void pump_target(struct ta_target *t);
@@ -378,6 +383,37 @@ ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 	return verdict;
 }
 
+/* The STARTTLS dialogue: feed it, send what it says, and send the hello
+ * once the server agrees. */
+static int
+st_on_data(struct ta_xchg *x, struct ta_conn *c)
+{
+	struct ta_target *t = x->job->t;
+	size_t used = 0;
+	int v = ta_st_feed(&x->st, c->in, c->inlen, &used);
+
+	ta_conn_consume(c, used);
+	if (x->st.outlen && ta_conn_send(c, x->st.out, x->st.outlen) != TA_OK) {
+		x->resp.outcome = TA_OUT_INTERNAL;
+		return TA_CONN_DONE;
+	}
+	if (x->st.banner[0] && !t->res.starttls.banner[0])
+		snprintf(t->res.starttls.banner, sizeof t->res.starttls.banner, "%s", x->st.banner);
+	if (v == TA_ST_MORE)
+		return TA_CONN_MORE;
+	if (v == TA_ST_FAIL) {
+		x->resp.outcome = TA_OUT_STARTTLS;
+		return TA_CONN_DONE;
+	}
+	x->st_active = false;
+	t->res.starttls.offered = TA_YES;
+	if (ta_conn_send(c, x->hello, x->hello_len) != TA_OK) {
+		x->resp.outcome = TA_OUT_INTERNAL;
+		return TA_CONN_DONE;
+	}
+	return TA_CONN_MORE;
+}
+
 static int
 xchg_on_data(struct ta_conn *c)
 {
@@ -386,6 +422,13 @@ xchg_on_data(struct ta_conn *c)
 	size_t used = 0;
 	int verdict = TA_CONN_MORE;
 
+	if (x->st_active) {
+		verdict = st_on_data(x, c);
+		if (verdict != TA_CONN_MORE || x->st_active || c->inlen == 0)
+			return verdict;
+		/* bytes after the go-ahead and before our hello: whatever
+		 * they are, they are what the TLS parser now sees */
+	}
 	if (c->inlen)
 		x->got_bytes = true;
 	if (x->use_ossl)
@@ -482,14 +525,17 @@ note_liveness(struct ta_target *t, const struct ta_response *r)
 			return;
 		if (++t->dead_streak >= DEAD_STREAK_LIMIT) {
 			t->abort = true;
-			if (r->outcome == TA_OUT_TIMEOUT || !r->detail) {
+			if (!r->detail) {
 				t->abort_reason =
 				        r->outcome == TA_OUT_TIMEOUT
 				                ? "no answer within the timeout"
 				                : "the server does not answer like a TLS server";
 			} else {
 				snprintf(t->abort_buf, sizeof t->abort_buf,
-				         "the server does not answer like a TLS server (%s)",
+				         r->outcome == TA_OUT_TIMEOUT
+				                 ? "%s"
+				                 : "the server does not answer like a TLS server "
+				                   "(%s)",
 				         r->detail);
 				t->abort_reason = t->abort_buf;
 			}
@@ -506,12 +552,47 @@ note_liveness(struct ta_target *t, const struct ta_response *r)
 	}
 }
 
+/*
+ * A STARTTLS dialogue failed for good: the service does not offer TLS, or
+ * refuses it, or stayed busy through every retry.  Nothing more can be
+ * learnt from this target; what was found so far is kept and the result
+ * says why it stopped.  To the probes it is an unreachable target.
+ */
+static void
+st_final(struct ta_target *t, struct ta_xchg *x)
+{
+	struct ta_starttls_result *sr = &t->res.starttls;
+	const char *label = x->st.ops ? x->st.ops->label : "STARTTLS";
+
+	if (x->st.fail == TA_STF_NOT_OFFERED && sr->offered != TA_YES)
+		sr->offered = TA_NO;
+	if (!sr->error[0])
+		snprintf(sr->error, sizeof sr->error, "%s", x->st.detail);
+	if (!t->abort) {
+		t->abort = true;
+		if (x->st.fail == TA_STF_BUSY)
+			snprintf(t->abort_buf, sizeof t->abort_buf,
+			         "the %s server kept refusing connections (%.200s)", label,
+			         x->st.detail);
+		else
+			snprintf(t->abort_buf, sizeof t->abort_buf, "%s: %.200s", label,
+			         x->st.detail);
+		t->abort_reason = t->abort_buf;
+	}
+	x->resp.outcome = TA_OUT_CONNECT;
+	x->resp.detail = t->abort_reason;
+}
+
 static void
 xchg_complete(struct ta_xchg *x)
 {
 	struct ta_job *job = x->job;
 	struct ta_target *t = job->t;
 
+	if (x->resp.outcome == TA_OUT_STARTTLS)
+		st_final(t, x);
+	else if (x->st.ops && !x->st_active && x->resp.outcome != TA_OUT_CONNECT)
+		t->busy_streak = 0; /* a dialogue went through */
 	if (x->resp.outcome >= 0 && x->resp.outcome <= TA_OUT_INTERNAL)
 		t->outcomes[x->resp.outcome]++;
 	if (t->scan->trace)
@@ -534,9 +615,68 @@ xchg_complete(struct ta_xchg *x)
 		               "RFC 8446 4.2 / RFC 5246 7.4.1.4)");
 	note_liveness(t, &x->resp);
 	x->cb(job, &x->resp);
+	if (t->abort && t->alive && !t->res.incomplete) {
+		t->res.incomplete = true;
+		snprintf(t->res.incomplete_reason, sizeof t->res.incomplete_reason, "%s",
+		         t->abort_reason ? t->abort_reason : "a connection failed");
+	}
 	xchg_free(x);
 	pump_target(t);
 	pump_scan(t->scan);
+}
+
+/* Queue x again (back of the queue: other work goes on meanwhile). */
+static void
+requeue(struct ta_xchg *x)
+{
+	struct ta_target *t = x->job->t;
+	uint32_t tag = x->resp.tag;
+
+	free(x->resp.chain);
+	free(x->resp.ocsp);
+	ta_ossl_session_free(x->resp.ossl_session);
+	memset(&x->resp, 0, sizeof x->resp);
+	x->resp.tag = tag;
+	x->resp.outcome = TA_OUT_CLOSED;
+	x->hslen = 0;
+	x->skip = 0;
+	x->got_sh = false;
+	x->got_bytes = false;
+	x->warnings = 0;
+	enqueue(t, x);
+	pump_target(t);
+	pump_scan(t->scan);
+}
+
+/*
+ * A busy server (421, a reset in the dialogue): one connection at a time
+ * from now on, and none for a while, doubling up to 16 s.  Mail servers
+ * rate-limit; a scan that slows down gets a complete answer.
+ */
+#define BUSY_RETRIES 4
+
+static void
+on_hold_over(struct ta_timer *tm)
+{
+	struct ta_target *t =
+	        (struct ta_target *)((char *)tm - offsetof(struct ta_target, hold_timer));
+
+	pump_target(t);
+	pump_scan(t->scan);
+}
+
+static void
+hold_target(struct ta_target *t)
+{
+	struct ta_scan *s = t->scan;
+	unsigned shift = t->busy_streak < 4 ? t->busy_streak : 4;
+	uint64_t delay = 1000ull << shift;
+
+	t->busy_streak++;
+	t->conn_cap = 1;
+	t->hold_until_ms = ta_loop_now(&s->loop) + delay;
+	ta_timer_init(&t->hold_timer, on_hold_over);
+	(void)ta_timer_start(&s->loop, &t->hold_timer, delay);
 }
 
 static void
@@ -549,6 +689,24 @@ xchg_on_end(struct ta_conn *c, int err)
 	x->conn = NULL;
 	t->inflight--;
 	s->inflight--;
+	if (x->st_active && err != TA_OK && err != TA_ECONNECT &&
+	    x->resp.outcome == TA_OUT_CLOSED) {
+		/* the dialogue did not finish: silence is a dead or tarpitting
+		 * server, a close or reset mid-dialogue is how busy servers
+		 * shed connections */
+		if (err == TA_ETIMEOUT) {
+			x->resp.outcome = TA_OUT_TIMEOUT;
+			snprintf(t->st_msg, sizeof t->st_msg, "no %s %s within the timeout",
+			         x->st.ops->label, x->st.step == 0 ? "greeting" : "reply");
+			x->resp.detail = t->st_msg;
+		} else {
+			x->resp.outcome = TA_OUT_STARTTLS;
+			x->st.fail = TA_STF_BUSY;
+			snprintf(x->st.detail, sizeof x->st.detail,
+			         "the server closed the connection during the %s dialogue",
+			         x->st.ops->label);
+		}
+	}
 	if (err != TA_OK && !x->got_sh && x->resp.outcome == TA_OUT_CLOSED) {
 		switch (err) {
 		case TA_ECONNECT:
@@ -575,24 +733,19 @@ xchg_on_end(struct ta_conn *c, int err)
 	}
 	if (x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT)
 		t->res.failed_connections++;
+	if (x->resp.outcome == TA_OUT_STARTTLS && x->st.fail == TA_STF_BUSY) {
+		t->res.starttls.busy++;
+		if (x->busy_tries < BUSY_RETRIES && !t->abort) {
+			x->busy_tries++;
+			hold_target(t);
+			requeue(x);
+			return;
+		}
+	}
 	if ((x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT) &&
 	    x->attempt < s->cfg.retries && !t->abort) {
-		uint32_t tag = x->resp.tag;
-
 		x->attempt++;
-		free(x->resp.chain);
-		free(x->resp.ocsp);
-		ta_ossl_session_free(x->resp.ossl_session);
-		memset(&x->resp, 0, sizeof x->resp);
-		x->resp.tag = tag;
-		x->resp.outcome = TA_OUT_CLOSED;
-		x->hslen = 0;
-		x->skip = 0;
-		x->got_sh = false;
-		/* back of the queue: other work goes on meanwhile */
-		enqueue(t, x);
-		pump_target(t);
-		pump_scan(s);
+		requeue(x);
 		return;
 	}
 	xchg_complete(x);
@@ -626,8 +779,15 @@ xchg_start_conn(struct ta_xchg *x)
 	rc = ta_conn_start(&s->loop, (const struct sockaddr *)&t->addr, t->addrlen, &xchg_ops, x,
 	                   s->cfg.connect_timeout_ms, s->cfg.read_timeout_ms, XCHG_IN_CAP,
 	                   &x->conn);
-	if (rc == TA_OK)
+	if (rc == TA_OK && t->st_ops) {
+		ta_st_init(&x->st, t->st_ops, t->sni[0] ? t->sni : t->res.host);
+		ta_st_begin(&x->st);
+		x->st_active = true;
+		if (x->st.outlen)
+			rc = ta_conn_send(x->conn, x->st.out, x->st.outlen);
+	} else if (rc == TA_OK) {
 		rc = ta_conn_send(x->conn, x->hello, x->hello_len);
+	}
 	if (rc != TA_OK) {
 		if (x->conn)
 			ta_conn_abort(x->conn);
@@ -648,7 +808,13 @@ pump_target(struct ta_target *t)
 {
 	struct ta_scan *s = t->scan;
 
-	while (t->qhead && t->inflight < s->cfg.max_conns_per_host) {
+	unsigned cap = s->cfg.max_conns_per_host;
+
+	if (t->conn_cap && t->conn_cap < cap)
+		cap = t->conn_cap;
+	if (t->qhead && !t->abort && t->hold_until_ms > ta_loop_now(&s->loop))
+		return; /* the hold timer pumps again */
+	while (t->qhead && t->inflight < cap) {
 		struct ta_xchg *x = t->qhead;
 
 		if (t->abort) {

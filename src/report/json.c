@@ -249,6 +249,23 @@ scheme_list(const uint16_t *v, size_t n)
 }
 
 static json_t *
+str_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+/* null for implicit TLS */
+static json_t *
+starttls_json(const struct ta_starttls_result *st)
+{
+	if (!st->proto[0])
+		return json_null();
+	return json_pack("{s:s, s:o, s:o, s:o, s:i}", "protocol", st->proto, "offered",
+	                 tri(st->offered), "banner", str_or_null(st->banner), "error",
+	                 str_or_null(st->error), "busy_replies", (json_int_t)st->busy);
+}
+
+static json_t *
 target_json(const struct ta_result *r)
 {
 	json_t *t = json_object(), *protos = json_object(), *groups = json_array(),
@@ -259,6 +276,11 @@ target_json(const struct ta_result *r)
 	json_object_set_new(t, "ip", r->ip[0] ? json_string(r->ip) : json_null());
 	json_object_set_new(t, "status", json_string(r->ok ? "ok" : "error"));
 	json_object_set_new(t, "error", r->ok ? json_null() : json_string(r->error));
+	json_object_set_new(t, "service", json_string(r->service));
+	json_object_set_new(t, "starttls", starttls_json(&r->starttls));
+	json_object_set_new(t, "incomplete", json_boolean(r->incomplete));
+	json_object_set_new(t, "incomplete_reason",
+	                    r->incomplete ? json_string(r->incomplete_reason) : json_null());
 	json_object_set_new(t, "connections", json_integer(r->connections));
 	json_object_set_new(t, "failed_connections", json_integer(r->failed_connections));
 	json_object_set_new(t, "duration_ms", json_integer((json_int_t)r->duration_ms));

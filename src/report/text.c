@@ -201,6 +201,23 @@ target_text(const struct ta_result *r, FILE *out, int color)
 	if (r->ip[0])
 		fprintf(out, " (%s)", r->ip);
 	fprintf(out, "%s\n", color ? C_OFF : "");
+	fprintf(out, "  service: %s", r->service);
+	if (r->starttls.proto[0]) {
+		fprintf(out, " (STARTTLS %s)", tri_text(r->starttls.offered));
+		if (r->starttls.banner[0]) {
+			fputs(", greeting: ", out);
+			ta_fput_safe(r->starttls.banner, out);
+		}
+		if (r->starttls.busy)
+			fprintf(out, "\n  the server was busy %u time(s); tlsaudit slowed down",
+			        r->starttls.busy);
+	}
+	fputc('\n', out);
+	if (r->incomplete) {
+		fprintf(out, "  %sincomplete%s: ", color ? C_RED : "", color ? C_OFF : "");
+		ta_fput_safe(r->incomplete_reason, out);
+		fputc('\n', out);
+	}
 	if (!r->ok) {
 		fprintf(out, "  %serror%s: ", color ? C_RED : "", color ? C_OFF : "");
 		ta_fput_safe(r->error, out);
