@@ -735,7 +735,10 @@ xchg_on_end(struct ta_conn *c, int err)
 		t->res.failed_connections++;
 	if (x->resp.outcome == TA_OUT_STARTTLS && x->st.fail == TA_STF_BUSY) {
 		t->res.starttls.busy++;
-		if (x->busy_tries < BUSY_RETRIES && !t->abort) {
+		/* a server that has never let a dialogue through gets
+		 * BUSY_RETRIES in all, not per exchange */
+		if (x->busy_tries < BUSY_RETRIES && !t->abort &&
+		    (t->alive || t->res.starttls.busy <= BUSY_RETRIES)) {
 			x->busy_tries++;
 			hold_target(t);
 			requeue(x);

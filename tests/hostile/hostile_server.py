@@ -747,6 +747,59 @@ def sc_http(c, h):
     return "HTTP 400"
 
 
+# --- SMTP scenarios: the server speaks first, so they get no ClientHello
+# (h is None) and run the dialogue themselves.
+
+def read_line(c):
+    """One line from the client (at most 1 KiB), without CR LF."""
+    while b"\n" not in c.buf:
+        if len(c.buf) > 1024:
+            raise Gone("line too long")
+        c._fill(len(c.buf) + 1)
+    line, c.buf = c.buf.split(b"\n", 1)
+    return line.rstrip(b"\r")
+
+
+def smtp_until_starttls(c, ehlo_lines):
+    """Greet, answer EHLO with ehlo_lines, and wait for STARTTLS."""
+    c.send(b"220 hostile.test ESMTP\r\n")
+    line = read_line(c)
+    if not line.upper().startswith((b"EHLO", b"HELO")):
+        raise Gone("no EHLO: %r" % line[:40])
+    c.send(b"".join(b"250-%s\r\n" % l for l in ehlo_lines[:-1]) + b"250 %s\r\n" % ehlo_lines[-1])
+    line = read_line(c)
+    if line.upper() != b"STARTTLS":
+        raise Gone("no STARTTLS: %r" % line[:40])
+
+
+def sc_smtp_silent(c, h):
+    time.sleep(CONN_LIFETIME)
+    return "never sent a greeting"
+
+
+def sc_smtp_lie(c, h):
+    smtp_until_starttls(c, [b"hostile.test", b"PIPELINING", b"STARTTLS"])
+    c.send(b"502 5.5.1 STARTTLS not implemented\r\n")
+    return "advertised STARTTLS, then 502"
+
+
+def sc_smtp_fake_tls(c, h):
+    smtp_until_starttls(c, [b"hostile.test", b"STARTTLS"])
+    c.send(b"220 2.0.0 go ahead\r\n")
+    c.read_hello()
+    c.send(b"\x1b[2J250 not TLS at all\r\n" + c.rnd.randbytes(200))
+    c.sock.shutdown(socket.SHUT_WR)
+    return "220 to STARTTLS, then no TLS"
+
+
+def sc_smtp_busy(c, h):
+    c.send(b"421 4.7.0 hostile.test Error: too many connections\r\n")
+    c.sock.shutdown(socket.SHUT_WR)
+    return "421"
+
+
+SMTP_SCENARIOS = {"smtp_silent", "smtp_lie", "smtp_fake_tls", "smtp_busy"}
+
 SCENARIOS = {
     "silence": (sc_silence, "never answers; keeps the socket open"),
     "trickle": (sc_trickle, "a valid-looking ServerHello record, one byte per second"),
@@ -767,6 +820,10 @@ SCENARIOS = {
     "half_close": (sc_half_close, "half a ServerHello, then FIN; keeps reading"),
     "garbage": (sc_garbage, "random bytes"),
     "http": (sc_http, "an HTTP/1.1 400 response"),
+    "smtp_silent": (sc_smtp_silent, "SMTP: accepts and never sends its 220 greeting"),
+    "smtp_lie": (sc_smtp_lie, "SMTP: lists STARTTLS in EHLO, answers STARTTLS with 502"),
+    "smtp_fake_tls": (sc_smtp_fake_tls, "SMTP: 220 to STARTTLS, then text instead of TLS"),
+    "smtp_busy": (sc_smtp_busy, "SMTP: 421 too many connections to everyone"),
 }
 
 
@@ -791,8 +848,11 @@ class Server:
         c = Conn(sock, cid)
         what = "?"
         try:
-            h = c.read_hello()
-            log("conn %d: %s" % (cid, h.describe()))
+            if self.scenario in SMTP_SCENARIOS:
+                h = None
+            else:
+                h = c.read_hello()
+                log("conn %d: %s" % (cid, h.describe()))
             what = self.fn(c, h)
             if what == "close":
                 sock.close()

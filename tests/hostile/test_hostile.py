@@ -173,10 +173,27 @@ EXPECT = {
     # not TLS at all
     "garbage": dict(bound=DEAD_BOUND_S, status="error", error_re=r"TLS", offered=NOTHING),
     "http": dict(bound=DEAD_BOUND_S, status="error", error_re=r"TLS", offered=NOTHING),
+    # SMTP (scanned as HOST:PORT/smtp): a server that never greets is dead,
+    # and the error says which wait it was
+    "smtp_silent": dict(bound=DEAD_BOUND_S, status="error", proto="smtp",
+                        error_re=r"no SMTP greeting within the timeout", offered=NOTHING),
+    # STARTTLS advertised, then refused: an error naming the refusal, not
+    # "not offered" and not a TLS verdict
+    "smtp_lie": dict(bound=DEAD_BOUND_S, status="error", proto="smtp",
+                     error_re=r"SMTP: STARTTLS refused.*502", offered=NOTHING),
+    # 220 to STARTTLS, then plain text: not a TLS server; no raw byte of the
+    # text (it carries a terminal escape) may reach the report
+    "smtp_fake_tls": dict(bound=DEAD_BOUND_S, status="error", proto="smtp",
+                          error_re=r"TLS", offered=NOTHING),
+    # 421 to every connection: the scanner backs off (1+2+4+8 s) and then
+    # says the server kept refusing; it must not call that "no STARTTLS"
+    "smtp_busy": dict(bound=HARD_BOUND_S, status="error", proto="smtp",
+                      error_re=r"kept refusing connections.*421",
+                      error_not_re=r"does not list|not offer", offered=NOTHING),
 }
 
 # scenarios also run with --format text: no raw server byte may reach it
-TEXT_SCENARIOS = ["garbage", "http"]
+TEXT_SCENARIOS = ["garbage", "http", "smtp_fake_tls"]
 
 SANITIZER_RE = re.compile(
     r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer)"
@@ -489,6 +506,13 @@ def sanitizer_excerpt(res, n=60):
 # the test
 # ---------------------------------------------------------------------------
 
+def target_spec(name, port):
+    """The hostile target as given on the command line (with /proto for
+    the scenarios that speak a STARTTLS protocol)."""
+    proto = EXPECT[name].get("proto")
+    return "127.0.0.1:%d" % port + ("/" + proto if proto else "")
+
+
 def scan_args(fmt, *targets, timeout_ms=TIMEOUT_MS):
     return ["scan", "--format", fmt, "--timeout", str(timeout_ms),
             "--connect-timeout", str(CONNECT_TIMEOUT_MS)] + list(targets)
@@ -556,7 +580,7 @@ def main():
                                 tail(os.path.join(WORK, "good-server.log"))))
         srv, port, srvlog = start_hostile(name)
         try:
-            res = run_scanner(tlsaudit, scan_args("json", "127.0.0.1:%d" % port, good,
+            res = run_scanner(tlsaudit, scan_args("json", target_spec(name, port), good,
                                                   timeout_ms=exp.get("timeout_ms", TIMEOUT_MS)),
                               "scan-" + name)
         finally:
@@ -622,7 +646,7 @@ def main():
     for name in [n for n in TEXT_SCENARIOS if n in names]:
         srv, port, srvlog = start_hostile(name)
         try:
-            res = run_scanner(tlsaudit, scan_args("text", "127.0.0.1:%d" % port, good)
+            res = run_scanner(tlsaudit, scan_args("text", target_spec(name, port), good)
                               + ["--no-color"], "text-" + name, trace=False)
         finally:
             stop(srv)
