@@ -55,6 +55,11 @@ struct ta_config {
 					 * "hkcert-intermediate") */
 	int exhaustive;              /* try every suite even for versions the server
 					 * evidently refuses (see docs/probing.md) */
+	const char *resolver;        /* DNS servers "IP[:PORT],..." (c-ares); NULL:
+					 * /etc/hosts, then /etc/resolv.conf */
+	unsigned http_port;          /* plain-HTTP port for the redirect check (0: 80) */
+	int no_http;                 /* skip the HTTP checks of HTTPS targets */
+	int no_dns;                  /* skip the CAA lookups */
 	const char *starttls;        /* STARTTLS dialogue for every target without
 					 * its own "/proto": "smtp", "imap" ... or "tls"
 					 * for implicit TLS; NULL: by well-known port */
@@ -90,7 +95,12 @@ void ta_scan_free(struct ta_scan *scan);
 int ta_scan_add_target(struct ta_scan *scan, const char *spec, uint16_t default_port, char *err,
                        size_t errlen) TA_MUST_CHECK;
 
-/* Probe every target.  Returns 0 when the loop ran; per-target failures are
+/* Check a --resolver value; TA_EINVAL with a one-line reason in err. */
+int ta_resolver_check(const char *spec, char *err, size_t errlen) TA_MUST_CHECK;
+
+/* Resolve names (one event loop, c-ares), then probe every target, with
+ * the CAA lookup of each host name and the HTTP checks of each HTTPS
+ * target alongside.  Returns 0 when the loop ran; per-target failures are
  * recorded in the results, not returned. */
 int ta_scan_run(struct ta_scan *scan) TA_MUST_CHECK;
 

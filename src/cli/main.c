@@ -50,6 +50,11 @@ usage(FILE *out)
 	        "      --max-total N         concurrent connections overall (default 256)\n"
 	        "      --sni NAME            server name to send (default: the host name)\n"
 	        "      --starttls PROTO      STARTTLS dialogue for targets without /PROTO\n"
+	        "      --resolver ADDR[:PORT] DNS server(s) to ask, comma-separated (default:\n"
+	        "                            /etc/hosts, then the servers of /etc/resolv.conf)\n"
+	        "      --http-port PORT      plain-HTTP port for the redirect check (default 80)\n"
+	        "      --no-http             no HTTP checks (redirect, HSTS, CSP, compression)\n"
+	        "      --no-dns              no CAA lookups\n"
 	        "      --ca-file FILE        trust anchors for certificate checks (PEM; default:\n"
 	        "                            the system store)\n"
 	        "      --no-features         only versions, suites, groups and schemes: no\n"
@@ -192,7 +197,11 @@ main(int argc, char **argv)
 		O_PROFILE,
 		O_PROFILEFILE,
 		O_REQUIRE,
-		O_STARTTLS
+		O_STARTTLS,
+		O_RESOLVER,
+		O_HTTPPORT,
+		O_NOHTTP,
+		O_NODNS
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -214,6 +223,10 @@ main(int argc, char **argv)
 	        {"profile-file", required_argument, NULL, O_PROFILEFILE},
 	        {"require", required_argument, NULL, O_REQUIRE},
 	        {"starttls", required_argument, NULL, O_STARTTLS},
+	        {"resolver", required_argument, NULL, O_RESOLVER},
+	        {"http-port", required_argument, NULL, O_HTTPPORT},
+	        {"no-http", no_argument, NULL, O_NOHTTP},
+	        {"no-dns", no_argument, NULL, O_NODNS},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -330,6 +343,23 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			cfg.starttls = optarg;
+			break;
+		case O_RESOLVER:
+			if (ta_resolver_check(optarg, err, sizeof err) != TA_OK) {
+				fprintf(stderr, "tlsaudit: --resolver: %s\n", err);
+				return EXIT_USAGE;
+			}
+			cfg.resolver = optarg;
+			break;
+		case O_HTTPPORT:
+			if (parse_uint("--http-port", optarg, 1, 65535, &cfg.http_port))
+				return EXIT_USAGE;
+			break;
+		case O_NOHTTP:
+			cfg.no_http = 1;
+			break;
+		case O_NODNS:
+			cfg.no_dns = 1;
 			break;
 		case O_COLOR:
 			color = 1;

@@ -145,6 +145,10 @@ struct ta_target {
 	struct ta_result res;
 	bool started, finished;
 	bool resolve_failed;
+	bool needs_resolve;       /* a name, resolved when the scan runs */
+	char proto[16];           /* the target's own "/proto" */
+	struct ta_target **extra; /* more addresses of the same name */
+	size_t nextra;
 	uint64_t start_ms;
 	struct ta_xchg *qhead, *qtail; /* waiting for a connection slot */
 	unsigned inflight;
@@ -179,8 +183,15 @@ struct ta_target {
 	unsigned dead_streak;  /* timeouts / garbage in a row before any real answer */
 };
 
+struct ta_dns;
+struct ta_http;
+
 struct ta_scan {
 	struct ta_config cfg;
+	char resolver[256]; /* --resolver, "" for the system's */
+	struct ta_dns *dns; /* while running */
+	struct ta_http *http;
+	char dns_err[200]; /* why no resolver could be set up */
 	char starttls[16]; /* --starttls, "" when not given */
 	char sni[256];
 	bool has_sni;

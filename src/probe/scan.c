@@ -3,8 +3,10 @@
  * target from one loop with a cap on connections per host and overall,
  * and access for the report writers.
  *
- * Name resolution uses getaddrinfo() before the loop starts; it is the one
- * blocking step left (c-ares will replace it with the DNS checks).
+ * Names are resolved when the scan runs, all at once on the loop (c-ares,
+ * after /etc/hosts unless --resolver names the servers); a name with several
+ * addresses becomes one target per address, in the order given.  CAA
+ * lookups and the HTTP checks of HTTPS targets run on the same loop.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -13,8 +15,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <ares.h>
 
 #include "cert/cert.h"
+#include "net/dns.h"
+#include "net/http.h"
 #include "probe/engine.h"
 #include "scan_internal.h"
 #include "wire/starttls.h"
@@ -96,6 +103,10 @@ ta_scan_new(const struct ta_config *cfg)
 		s->has_sni = true;
 	}
 	s->cfg.sni = NULL;
+	if (s->cfg.resolver) {
+		snprintf(s->resolver, sizeof s->resolver, "%s", s->cfg.resolver);
+		s->cfg.resolver = NULL;
+	}
 	if (s->cfg.starttls) {
 		snprintf(s->starttls, sizeof s->starttls, "%s", s->cfg.starttls);
 		s->cfg.starttls = NULL;
@@ -116,6 +127,8 @@ ta_scan_new(const struct ta_config *cfg)
 static void
 target_free(struct ta_target *t)
 {
+	if (!t)
+		return;
 	struct ta_job *j = t->jobs;
 
 	while (j) {
@@ -124,6 +137,9 @@ target_free(struct ta_target *t)
 		j->ops->free(j);
 		j = next;
 	}
+	for (size_t i = 0; i < t->nextra; i++)
+		target_free(t->extra[i]);
+	free(t->extra);
 	for (size_t i = 0; i < t->ng13_seed; i++)
 		free(t->g13_seed_win[i]);
 	for (size_t i = 0; i < t->res.nchains; i++) {
@@ -159,7 +175,8 @@ set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
 	const struct ta_st_ops *ops;
 	const char *implicit = ta_st_implicit_service(t->res.port);
 
-	if (want && (strcmp(want, "tls") == 0 || strcmp(want, "none") == 0))
+	if (want &&
+	    (strcmp(want, "tls") == 0 || strcmp(want, "none") == 0 || strcmp(want, "https") == 0))
 		ops = NULL;
 	else if (want)
 		ops = ta_st_find(want);
@@ -170,34 +187,63 @@ set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
 		snprintf(t->res.service, sizeof t->res.service, "%s", ops->name);
 		snprintf(t->res.starttls.proto, sizeof t->res.starttls.proto, "%s", ops->name);
 	} else {
-		snprintf(t->res.service, sizeof t->res.service, "%s", implicit ? implicit : "tls");
+		snprintf(t->res.service, sizeof t->res.service, "%s",
+		         want && strcmp(want, "https") == 0 ? "https"
+		         : implicit                         ? implicit
+		                                            : "tls");
 	}
 	t->res.starttls.offered = TA_UNKNOWN;
 }
 
 static struct ta_target *
-new_target(struct ta_scan *s, const char *host, uint16_t port)
+alloc_target(struct ta_scan *s, const char *host, uint16_t port)
 {
-	struct ta_target *t;
+	struct ta_target *t = calloc(1, sizeof *t);
 
-	if (s->ntargets == s->captargets) {
-		size_t cap = s->captargets ? s->captargets * 2 : 16;
-		struct ta_target **v = realloc(s->targets, cap * sizeof *v);
-
-		if (!v)
-			return NULL;
-		s->targets = v;
-		s->captargets = cap;
-	}
-	t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->scan = s;
 	snprintf(t->res.host, sizeof t->res.host, "%s", host);
 	t->res.port = port;
 	ta_timer_init(&t->hold_timer, NULL);
-	s->targets[s->ntargets++] = t;
 	return t;
+}
+
+static int
+append_target(struct ta_scan *s, struct ta_target *t)
+{
+	if (s->ntargets == s->captargets) {
+		size_t cap = s->captargets ? s->captargets * 2 : 16;
+		struct ta_target **v = realloc(s->targets, cap * sizeof *v);
+
+		if (!v)
+			return TA_ENOMEM;
+		s->targets = v;
+		s->captargets = cap;
+	}
+	s->targets[s->ntargets++] = t;
+	return TA_OK;
+}
+
+static struct ta_target *
+new_target(struct ta_scan *s, const char *host, uint16_t port)
+{
+	struct ta_target *t = alloc_target(s, host, port);
+
+	if (t && append_target(s, t) != TA_OK) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Give t the address sa (port already set) and its text. */
+static void
+set_address(struct ta_target *t, const struct sockaddr *sa, socklen_t len, const char *ip)
+{
+	memcpy(&t->addr, sa, len);
+	t->addrlen = len;
+	snprintf(t->res.ip, sizeof t->res.ip, "%s", ip);
 }
 
 static bool
@@ -368,63 +414,338 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	}
 	TA_TRY(ta_parse_target(spec, default_port, host, sizeof host, &port, err, errlen));
 	literal = inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
-	snprintf(portstr, sizeof portstr, "%u", port);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = s->cfg.family == TA_FAMILY_V4   ? AF_INET
-	                  : s->cfg.family == TA_FAMILY_V6 ? AF_INET6
-	                                                  : AF_UNSPEC;
-	hints.ai_flags = literal ? AI_NUMERICHOST : 0;
-	rc = getaddrinfo(host, portstr, &hints, &res);
-	if (rc != 0 || !res) {
+	if (!literal) {
+		/* resolved when the scan runs (ta_scan_run) */
 		struct ta_target *t = new_target(s, host, port);
 
+		if (!t)
+			return TA_ENOMEM;
+		t->needs_resolve = true;
+		snprintf(t->proto, sizeof t->proto, "%s", proto);
+		set_service(s, t, proto);
+		snprintf(t->sni, sizeof t->sni, "%s", s->has_sni ? s->sni : host);
+		return TA_OK;
+	}
+	snprintf(portstr, sizeof portstr, "%u", port);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0 || !res || (s->cfg.family == TA_FAMILY_V4 && res->ai_family != AF_INET) ||
+	    (s->cfg.family == TA_FAMILY_V6 && res->ai_family != AF_INET6)) {
+		struct ta_target *t = new_target(s, host, port);
+
+		if (res)
+			freeaddrinfo(res);
 		if (!t)
 			return TA_ENOMEM;
 		t->res.ok = false;
 		t->resolve_failed = true;
 		set_service(s, t, proto);
-		snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s': %s", host,
-		         rc ? gai_strerror(rc) : "no address");
+		snprintf(t->res.error, sizeof t->res.error, "%s",
+		         rc ? gai_strerror(rc) : "the address is not of the family asked for");
 		return TA_OK;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
+	ai = res;
+	{
 		struct ta_target *t;
 		char ip[INET6_ADDRSTRLEN];
-		bool dup = false;
 
-		if (ai->ai_addrlen > sizeof t->addr)
-			continue;
 		if (ai->ai_family == AF_INET)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip,
 			          sizeof ip);
-		else if (ai->ai_family == AF_INET6)
+		else
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, ip,
 			          sizeof ip);
-		else
-			continue;
 		for (size_t i = 0; i < s->ntargets; i++)
 			if (s->targets[i]->res.port == port &&
 			    strcmp(s->targets[i]->res.ip, ip) == 0 &&
-			    strcmp(s->targets[i]->res.host, host) == 0)
-				dup = true;
-		if (dup)
-			continue;
+			    strcmp(s->targets[i]->res.host, host) == 0) {
+				freeaddrinfo(res);
+				return TA_OK;
+			}
 		t = new_target(s, host, port);
 		if (!t) {
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
 		set_service(s, t, proto);
-		memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
-		t->addrlen = ai->ai_addrlen;
-		snprintf(t->res.ip, sizeof t->res.ip, "%s", ip);
+		set_address(t, ai->ai_addr, ai->ai_addrlen, ip);
 		if (s->has_sni)
 			snprintf(t->sni, sizeof t->sni, "%s", s->sni);
-		else if (!literal)
-			snprintf(t->sni, sizeof t->sni, "%s", host);
 	}
 	freeaddrinfo(res);
 	return TA_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* resolution: /etc/hosts (unless --resolver), then DNS through c-ares */
+
+static bool
+hosts_lookup(struct ta_scan *s, ares_channel ch, struct ta_target *t)
+{
+	static const int fams[] = {AF_INET, AF_INET6};
+	bool found = false;
+
+	for (size_t f = 0; f < 2; f++) {
+		struct hostent *he = NULL;
+
+		if ((fams[f] == AF_INET && s->cfg.family == TA_FAMILY_V6) ||
+		    (fams[f] == AF_INET6 && s->cfg.family == TA_FAMILY_V4))
+			continue;
+		if (ares_gethostbyname_file(ch, t->res.host, fams[f], &he) != ARES_SUCCESS || !he)
+			continue;
+		for (char **a = he->h_addr_list; *a; a++) {
+			struct ta_dns_addr da = {.family = fams[f]};
+
+			if (fams[f] == AF_INET) {
+				struct sockaddr_in *sin = (struct sockaddr_in *)&da.sa;
+
+				sin->sin_family = AF_INET;
+				sin->sin_port = htons(t->res.port);
+				memcpy(&sin->sin_addr, *a, 4);
+				da.salen = sizeof *sin;
+				inet_ntop(AF_INET, *a, da.text, sizeof da.text);
+			} else {
+				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&da.sa;
+
+				sin6->sin6_family = AF_INET6;
+				sin6->sin6_port = htons(t->res.port);
+				memcpy(&sin6->sin6_addr, *a, 16);
+				da.salen = sizeof *sin6;
+				inet_ntop(AF_INET6, *a, da.text, sizeof da.text);
+			}
+			if (!found) {
+				set_address(t, (struct sockaddr *)&da.sa, da.salen, da.text);
+				found = true;
+			} else {
+				struct ta_target *x = alloc_target(s, t->res.host, t->res.port);
+				struct ta_target **v =
+				        x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
+
+				if (!v) {
+					free(x);
+					break;
+				}
+				t->extra = v;
+				set_address(x, (struct sockaddr *)&da.sa, da.salen, da.text);
+				t->extra[t->nextra++] = x;
+			}
+		}
+		ares_free_hostent(he);
+	}
+	return found;
+}
+
+static void
+on_resolved(void *arg, const struct ta_dns_addrs *a)
+{
+	struct ta_target *t = arg;
+	struct ta_scan *s = t->scan;
+
+	if (a->status != TA_DNS_OK || a->n == 0) {
+		t->resolve_failed = true;
+		snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s': %.100s",
+		         t->res.host, a->error && a->error[0] ? a->error : "no address");
+		return;
+	}
+	set_address(t, (const struct sockaddr *)&a->addr[0].sa, a->addr[0].salen, a->addr[0].text);
+	for (size_t i = 1; i < a->n; i++) {
+		struct ta_target *x = alloc_target(s, t->res.host, t->res.port);
+		struct ta_target **v = x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
+
+		if (!v) {
+			free(x);
+			return;
+		}
+		t->extra = v;
+		set_address(x, (const struct sockaddr *)&a->addr[i].sa, a->addr[i].salen,
+		            a->addr[i].text);
+		t->extra[t->nextra++] = x;
+	}
+}
+
+/* Resolve every name, then put each name's extra addresses right after
+ * it, dropping duplicates of (host, port, address). */
+static int
+resolve_names(struct ta_scan *s)
+{
+	ares_channel hosts = NULL;
+	struct ares_options opts = {.lookups = (char *)"f"};
+	struct ta_target **v;
+	size_t n = 0, total = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		any |= s->targets[i]->needs_resolve;
+	if (!any)
+		return TA_OK;
+	if (!s->resolver[0] && ares_init_options(&hosts, &opts, ARES_OPT_LOOKUPS) != ARES_SUCCESS)
+		hosts = NULL;
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct ta_target *t = s->targets[i];
+		int fam = s->cfg.family == TA_FAMILY_V4 ? 4 : s->cfg.family == TA_FAMILY_V6 ? 6 : 0;
+
+		if (!t->needs_resolve || (hosts && hosts_lookup(s, hosts, t)))
+			continue;
+		if (!s->dns) {
+			t->resolve_failed = true;
+			snprintf(t->res.error, sizeof t->res.error,
+			         "cannot resolve '%.120s': %.100s", t->res.host, s->dns_err);
+			continue;
+		}
+		if (ta_dns_resolve(s->dns, t->res.host, fam, t->res.port, on_resolved, t) !=
+		    TA_OK) {
+			t->resolve_failed = true;
+			snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s'",
+			         t->res.host);
+		}
+	}
+	if (hosts)
+		ares_destroy(hosts);
+	TA_TRY(ta_loop_run(&s->loop));
+	for (size_t i = 0; i < s->ntargets; i++)
+		total += 1 + s->targets[i]->nextra;
+	v = calloc(total ? total : 1, sizeof *v);
+	if (!v)
+		return TA_ENOMEM;
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct ta_target *t = s->targets[i];
+		bool drop = false;
+
+		for (size_t k = 0; k <= t->nextra; k++) {
+			struct ta_target *x = k == 0 ? t : t->extra[k - 1];
+			bool dup = false;
+
+			if (k > 0 || t->needs_resolve) {
+				x->needs_resolve = false;
+				if (x != t) {
+					snprintf(x->proto, sizeof x->proto, "%s", t->proto);
+					set_service(s, x, t->proto);
+					snprintf(x->sni, sizeof x->sni, "%s", t->sni);
+				}
+			}
+			for (size_t j = 0; j < n && x->res.ip[0]; j++)
+				dup |= v[j]->res.port == x->res.port &&
+				       strcmp(v[j]->res.ip, x->res.ip) == 0 &&
+				       strcmp(v[j]->res.host, x->res.host) == 0;
+			if (dup) {
+				if (x != t)
+					target_free(x);
+				else
+					drop = true;
+				continue;
+			}
+			v[n++] = x;
+		}
+		free(t->extra);
+		t->extra = NULL;
+		t->nextra = 0;
+		if (drop)
+			target_free(t);
+	}
+	free(s->targets);
+	s->targets = v;
+	s->ntargets = n;
+	s->captargets = total ? total : 1;
+	return TA_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* CAA and HTTP checks alongside the TLS probes */
+
+static bool
+is_literal(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* No CAA lookup for a single label (localhost, a TLD) or the special-use
+ * names of RFC 6761 that never reach public DNS. */
+static bool
+caa_applies(const char *host)
+{
+	return strchr(host, '.') && !ends_with(host, ".localhost") &&
+	       !ends_with(host, ".invalid") && !ends_with(host, ".local");
+}
+
+static void
+side_done(void *arg)
+{
+	(void)arg; /* results are in the target; the loop ends when all are in */
+}
+
+static void
+start_caa(struct ta_scan *s)
+{
+	if (s->cfg.no_dns)
+		return;
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct ta_target *t = s->targets[i];
+		bool seen = false;
+
+		if (is_literal(t->res.host) || t->resolve_failed || !caa_applies(t->res.host))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(s->targets[j]->res.host, t->res.host) == 0;
+		if (seen)
+			continue; /* copied from the first when the scan is over */
+		if (!s->dns) {
+			t->res.dns.tested = true;
+			snprintf(t->res.dns.error, sizeof t->res.dns.error, "%s", s->dns_err);
+			continue;
+		}
+		if (ta_dns_caa(s->dns, t->res.host, &t->res.dns, side_done, t) != TA_OK) {
+			t->res.dns.tested = true;
+			snprintf(t->res.dns.error, sizeof t->res.dns.error,
+			         "the CAA lookup could not start");
+		}
+	}
+}
+
+static void
+copy_caa(struct ta_scan *s)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!s->targets[i]->res.dns.tested && s->targets[j]->res.dns.tested &&
+			    strcmp(s->targets[j]->res.host, s->targets[i]->res.host) == 0) {
+				s->targets[i]->res.dns = s->targets[j]->res.dns;
+				break;
+			}
+}
+
+static void
+start_http(struct ta_target *t)
+{
+	struct ta_scan *s = t->scan;
+	struct ta_http_check_req req = {
+	        .host = t->res.host,
+	        .ip = t->res.ip,
+	        .https_port = t->res.port,
+	        .http_port = s->cfg.http_port ? (uint16_t)s->cfg.http_port : 80,
+	        .timeout_ms = s->cfg.read_timeout_ms * 2,
+	};
+
+	if (s->cfg.no_http || strcmp(t->res.service, "https") != 0)
+		return;
+	if (!s->http)
+		s->http = ta_http_new(&s->loop);
+	if (!s->http || ta_http_check(s->http, &req, &t->res.http, side_done, t) != TA_OK) {
+		t->res.http.tested = true;
+		snprintf(t->res.http.error, sizeof t->res.http.error,
+		         "the HTTP checks could not start");
+	}
 }
 
 static void
@@ -442,6 +763,7 @@ start_targets(struct ta_scan *s)
 		t->started = true;
 		t->start_ms = ta_loop_now(&s->loop);
 		s->targets_live++;
+		start_http(t);
 		ta_plan_start(t);
 	}
 }
@@ -457,13 +779,39 @@ on_tick(struct ta_timer *tm)
 }
 
 int
+ta_resolver_check(const char *spec, char *err, size_t errlen)
+{
+	return ta_dns_parse_resolver(spec, err, errlen);
+}
+
+int
 ta_scan_run(struct ta_scan *s)
 {
-	ta_timer_init(&s->tick, on_tick);
-	start_targets(s);
-	if (s->next_start < s->ntargets)
-		TA_TRY(ta_timer_start(&s->loop, &s->tick, 20));
-	return ta_loop_run(&s->loop);
+	bool need_dns = false;
+	int rc;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		need_dns |= s->targets[i]->needs_resolve ||
+		            (!s->cfg.no_dns && !is_literal(s->targets[i]->res.host));
+	if (need_dns && ta_dns_new(&s->loop, s->resolver[0] ? s->resolver : NULL, 0, 0, &s->dns,
+	                           s->dns_err, sizeof s->dns_err) != TA_OK)
+		s->dns = NULL;
+	rc = resolve_names(s);
+	if (rc == TA_OK) {
+		start_caa(s);
+		ta_timer_init(&s->tick, on_tick);
+		start_targets(s);
+		if (s->next_start < s->ntargets)
+			rc = ta_timer_start(&s->loop, &s->tick, 20);
+		if (rc == TA_OK)
+			rc = ta_loop_run(&s->loop);
+		copy_caa(s);
+	}
+	ta_http_free(s->http);
+	s->http = NULL;
+	ta_dns_free(s->dns);
+	s->dns = NULL;
+	return rc;
 }
 
 const char *

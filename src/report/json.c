@@ -265,6 +265,61 @@ starttls_json(const struct ta_starttls_result *st)
 	                 str_or_null(st->error), "busy_replies", (json_int_t)st->busy);
 }
 
+/* null when not checked (not an HTTPS target, or --no-http) */
+static json_t *
+http_json(const struct ta_http_result *h)
+{
+	json_t *o, *hsts = json_null();
+
+	if (!h->tested)
+		return json_null();
+	if (h->hsts_present && h->hsts.valid)
+		hsts = json_pack("{s:I, s:b, s:b}", "max_age", (json_int_t)h->hsts.max_age,
+		                 "include_subdomains", h->hsts.include_subdomains, "preload",
+		                 h->hsts.preload);
+	o = json_object();
+	json_object_set_new(o, "error", str_or_null(h->error));
+	json_object_set_new(o, "https_status",
+	                    h->https_status ? json_integer(h->https_status) : json_null());
+	json_object_set_new(o, "http_port", json_integer(h->http_port));
+	json_object_set_new(o, "redirect_to_https", tri(h->redirect_to_https));
+	json_object_set_new(o, "http_status",
+	                    h->http_status ? json_integer(h->http_status) : json_null());
+	json_object_set_new(o, "redirect_location", str_or_null(h->redirect_location));
+	json_object_set_new(o, "http_error", str_or_null(h->http_error));
+	json_object_set_new(o, "hsts", hsts);
+	json_object_set_new(o, "hsts_header_present", json_boolean(h->hsts_present));
+	json_object_set_new(o, "hsts_error",
+	                    h->hsts_present && !h->hsts.valid ? json_string(h->hsts.error)
+	                                                      : json_null());
+	json_object_set_new(o, "csp", tri(h->csp));
+	json_object_set_new(o, "csp_report_only", json_boolean(h->csp_report_only));
+	json_object_set_new(o, "csp_value", str_or_null(h->csp_value));
+	json_object_set_new(o, "compression", tri(h->compression));
+	json_object_set_new(o, "content_encoding", str_or_null(h->content_encoding));
+	return o;
+}
+
+/* null when not looked up (an address, a special-use name, --no-dns) */
+static json_t *
+dns_json(const struct ta_dns_result *d)
+{
+	json_t *recs = json_array();
+
+	if (!d->tested) {
+		json_decref(recs);
+		return json_null();
+	}
+	for (size_t i = 0; i < d->ncaa; i++)
+		json_array_append_new(recs,
+		                      json_pack("{s:i, s:b, s:s, s:s}", "flags", d->caa[i].flags,
+		                                "critical", (d->caa[i].flags & 0x80) != 0, "tag",
+		                                d->caa[i].tag, "value", d->caa[i].value));
+	return json_pack("{s:{s:o, s:o, s:b, s:o}}", "caa", "domain", str_or_null(d->caa_domain),
+	                 "records", recs, "truncated", d->caa_truncated, "error",
+	                 str_or_null(d->error));
+}
+
 static json_t *
 target_json(const struct ta_result *r)
 {
@@ -321,6 +376,8 @@ target_json(const struct ta_result *r)
 	                              "TLSv1.3", scheme_list(r->sig13, r->nsig13)));
 	json_object_set_new(t, "certificates", certificates_json(r));
 	json_object_set_new(t, "features", features_json(&r->features));
+	json_object_set_new(t, "http", http_json(&r->http));
+	json_object_set_new(t, "dns", dns_json(&r->dns));
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(t, "notes", notes);

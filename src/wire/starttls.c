@@ -944,7 +944,8 @@ ta_st_find(const char *name)
 bool
 ta_st_known(const char *name)
 {
-	return ta_st_find(name) || strcmp(name, "tls") == 0 || strcmp(name, "none") == 0;
+	return ta_st_find(name) || strcmp(name, "tls") == 0 || strcmp(name, "none") == 0 ||
+	       strcmp(name, "https") == 0;
 }
 
 const struct ta_st_ops *
@@ -971,7 +972,7 @@ const char *
 ta_st_names(void)
 {
 	return "smtp, lmtp, imap, pop3, ftp, xmpp, xmpp-server, ldap, postgres, mysql, nntp, "
-	       "sieve, tls";
+	       "sieve, tls, https";
 }
 
 void
