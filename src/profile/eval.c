@@ -972,23 +972,154 @@ eval_server_order(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_o
 	}
 }
 
-static void
-eval_hsts(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
+/* Common start of the HTTP rules: NA off HTTPS, could-not-test without
+ * an HTTPS answer.  Returns true when the rule can be judged. */
+static bool
+http_judgeable(const struct ta_ectx *c, struct ta_out *o, bool need_https_answer)
 {
+	const struct ta_http_result *h = &c->r->http;
+
 	if (!c->https) {
 		sb_add(&o->ev, "Not an HTTPS endpoint.");
 		worsen(o, TA_VERDICT_NA);
+		return false;
+	}
+	if (!h->tested) {
+		sb_add(&o->ev, "The HTTP checks were not run (--no-http).");
+		worsen(o, TA_VERDICT_CNT);
+		return false;
+	}
+	if (need_https_answer && !h->https_status) {
+		sb_add(&o->ev, "No HTTP answer over TLS: %s", h->error[0] ? h->error : "none");
+		worsen(o, TA_VERDICT_CNT);
+		return false;
+	}
+	return true;
+}
+
+static void
+eval_hsts(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
+{
+	const struct ta_http_result *h = &c->r->http;
+
+	if (!http_judgeable(c, o, true))
+		return;
+	if (!h->hsts_present) {
+		sb_add(&o->ev,
+		       "GET / over TLS (status %d) has no Strict-Transport-Security header.",
+		       h->https_status);
+		sb_add(&o->fix,
+		       "Send Strict-Transport-Security: max-age=%ld (or more) on every HTTPS "
+		       "response (nginx: add_header Strict-Transport-Security \"max-age=%ld\" "
+		       "always;).",
+		       ru->min_age > 1 ? ru->min_age : 31536000L,
+		       ru->min_age > 1 ? ru->min_age : 31536000L);
+		worsen(o, TA_VERDICT_FAIL);
 		return;
 	}
-	sb_add(&o->ev,
-	       "The scan has no HTTP check yet, so the Strict-Transport-Security header "
-	       "(max-age of at least %ld seconds) was not looked at.",
-	       ru->min_age);
-	sb_add(&o->fix,
-	       "Check by hand that responses carry Strict-Transport-Security with "
-	       "max-age=%ld or more.",
-	       ru->min_age);
-	worsen(o, TA_VERDICT_CNT);
+	if (!h->hsts.valid) {
+		sb_add(&o->ev,
+		       "The Strict-Transport-Security header is invalid (%s), so browsers "
+		       "ignore it.",
+		       h->hsts.error);
+		sb_add(&o->fix,
+		       "Write the header as RFC 6797 6.1 says, e.g. max-age=%ld; "
+		       "includeSubDomains.",
+		       ru->min_age > 1 ? ru->min_age : 31536000L);
+		worsen(o, TA_VERDICT_FAIL);
+		return;
+	}
+	sb_add(&o->ev, "Strict-Transport-Security: max-age=%lld%s%s.", (long long)h->hsts.max_age,
+	       h->hsts.include_subdomains ? "; includeSubDomains" : "",
+	       h->hsts.preload ? "; preload" : "");
+	if (h->hsts.max_age < ru->min_age) {
+		sb_add(&o->ev, " The profile asks for at least %ld seconds.", ru->min_age);
+		sb_add(&o->fix, "Raise max-age to %ld or more.", ru->min_age);
+		worsen(o, TA_VERDICT_FAIL);
+		return;
+	}
+	worsen(o, TA_VERDICT_PASS);
+}
+
+static void
+eval_https_redirect(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
+{
+	const struct ta_http_result *h = &c->r->http;
+
+	(void)ru;
+	if (!http_judgeable(c, o, false))
+		return;
+	if (h->redirect_to_https == TA_YES) {
+		sb_add(&o->ev, "Plain HTTP on port %u answers %d with Location %s.", h->http_port,
+		       h->http_status, h->redirect_location);
+		worsen(o, TA_VERDICT_PASS);
+	} else if (h->redirect_to_https == TA_NO) {
+		sb_add(&o->ev, "Plain HTTP on port %u answers %d", h->http_port, h->http_status);
+		if (h->redirect_location[0])
+			sb_add(&o->ev, " with Location %s, not https:// on the same host",
+			       h->redirect_location);
+		sb_add(&o->ev, ".");
+		sb_add(&o->fix, "Answer plain HTTP with a 301 to https:// on the same host, and "
+		                "serve nothing else over HTTP.");
+		worsen(o, TA_VERDICT_FAIL);
+	} else {
+		sb_add(&o->ev,
+		       "No plain-HTTP answer on port %u (%s): nothing is served without "
+		       "TLS there, but no redirect either.",
+		       h->http_port, h->http_error[0] ? h->http_error : "no answer");
+		worsen(o, TA_VERDICT_WARN);
+	}
+}
+
+static void
+eval_csp(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
+{
+	const struct ta_http_result *h = &c->r->http;
+
+	(void)ru;
+	if (!http_judgeable(c, o, true))
+		return;
+	if (h->csp == TA_YES && !h->csp_report_only) {
+		sb_add(&o->ev, "Content-Security-Policy: %s", h->csp_value);
+		worsen(o, TA_VERDICT_PASS);
+		return;
+	}
+	sb_add(&o->ev, h->csp_report_only
+	                       ? "Only Content-Security-Policy-Report-Only is sent: nothing is "
+	                         "enforced."
+	                       : "GET / over TLS has no Content-Security-Policy header.");
+	sb_add(&o->fix, "Send a Content-Security-Policy that fits the site, e.g. default-src "
+	                "'self'.");
+	worsen(o, TA_VERDICT_FAIL);
+}
+
+static void
+eval_caa(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
+{
+	const struct ta_dns_result *d = &c->r->dns;
+
+	(void)ru;
+	if (!d->tested) {
+		sb_add(&o->ev, "No CAA lookup: the target is an address or a special-use name, "
+		               "or --no-dns was given.");
+		worsen(o, TA_VERDICT_CNT);
+		return;
+	}
+	if (d->error[0]) {
+		sb_add(&o->ev, "The CAA lookup failed: %s", d->error);
+		worsen(o, TA_VERDICT_CNT);
+		return;
+	}
+	if (d->ncaa == 0) {
+		sb_add(&o->ev, "No CAA record at %s or any parent: every CA may issue for it.",
+		       c->r->host);
+		sb_add(&o->fix, "Publish CAA records naming the CAs you use (RFC 8659), e.g. "
+		                "example.com. CAA 0 issue \"letsencrypt.org\".");
+		worsen(o, TA_VERDICT_FAIL);
+		return;
+	}
+	sb_add(&o->ev, "%zu CAA record(s) at %s.", d->ncaa, d->caa_domain);
+	worsen(o, TA_VERDICT_PASS);
 }
 
 const struct ta_kind ta_kinds[] = {
@@ -1007,6 +1138,9 @@ const struct ta_kind ta_kinds[] = {
         {"server_order", K_PROTOCOLS | K_EXPECT | K_OTHERWISE | K_UNLESS_ONLY,
          K_PROTOCOLS | K_EXPECT, IT_FREE, eval_server_order},
         {"hsts", K_MIN_AGE, K_MIN_AGE, IT_FREE, eval_hsts},
+        {"https_redirect", 0, 0, IT_FREE, eval_https_redirect},
+        {"csp", 0, 0, IT_FREE, eval_csp},
+        {"caa", 0, 0, IT_FREE, eval_caa},
 };
 const size_t ta_kinds_count = sizeof ta_kinds / sizeof ta_kinds[0];
 

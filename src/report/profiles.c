@@ -73,11 +73,11 @@ ta_scan_has_profile(const struct ta_scan *s, const char *id)
 	return st && st->set && ta_profiles_find(st->set, id) != NULL;
 }
 
-/* HTTPS until services are detected: the web profiles' HSTS rules apply. */
+/* The web profiles' HTTP rules apply to HTTPS services. */
 static bool
 is_https(const struct ta_result *r)
 {
-	return r->port == 443 || r->port == 8443;
+	return strcmp(r->service, "https") == 0;
 }
 
 /* Evaluations of target i, one per profile; NULL entries on failure. */

@@ -193,6 +193,82 @@ features_text(const struct ta_features *f, FILE *out)
 }
 
 static void
+label_value(FILE *out, const char *label, const char *value)
+{
+	fprintf(out, "    %-22s", label);
+	ta_fput_safe(value, out);
+	fputc('\n', out);
+}
+
+static void
+http_text(const struct ta_http_result *h, FILE *out)
+{
+	char buf[320];
+
+	if (!h->tested)
+		return;
+	fputs("\n  HTTP\n", out);
+	if (h->error[0])
+		label_value(out, "HTTPS request:", h->error);
+	else
+		fprintf(out, "    %-22s%d\n", "HTTPS GET / status:", h->https_status);
+	if (h->redirect_to_https == TA_YES)
+		snprintf(buf, sizeof buf, "yes (%d to %s)", h->http_status, h->redirect_location);
+	else if (h->redirect_to_https == TA_NO)
+		snprintf(buf, sizeof buf, "no (status %d%s%s)", h->http_status,
+		         h->redirect_location[0] ? ", Location " : "", h->redirect_location);
+	else
+		snprintf(buf, sizeof buf, "unknown (%s)",
+		         h->http_error[0] ? h->http_error : "no answer");
+	fprintf(out, "    %-22s", "HTTP redirect:");
+	fprintf(out, "port %u: ", h->http_port);
+	ta_fput_safe(buf, out);
+	fputc('\n', out);
+	if (!h->hsts_present)
+		snprintf(buf, sizeof buf, "none");
+	else if (!h->hsts.valid)
+		snprintf(buf, sizeof buf, "invalid (%s)", h->hsts.error);
+	else
+		snprintf(buf, sizeof buf, "max-age=%lld%s%s", (long long)h->hsts.max_age,
+		         h->hsts.include_subdomains ? "; includeSubDomains" : "",
+		         h->hsts.preload ? "; preload" : "");
+	label_value(out, "HSTS:", buf);
+	snprintf(buf, sizeof buf, "%s%s", tri_text(h->csp),
+	         h->csp_report_only ? " (report-only)" : "");
+	label_value(out, "CSP:", buf);
+	if (h->csp_value[0])
+		label_value(out, "  policy:", h->csp_value);
+	snprintf(buf, sizeof buf, "%s%s%s%s", tri_text(h->compression),
+	         h->content_encoding[0] ? " (" : "", h->content_encoding,
+	         h->content_encoding[0] ? ", BREACH exposure if secrets are reflected)" : "");
+	label_value(out, "HTTP compression:", buf);
+}
+
+static void
+dns_text(const struct ta_dns_result *d, FILE *out)
+{
+	if (!d->tested)
+		return;
+	fputs("\n  DNS\n", out);
+	if (d->error[0]) {
+		label_value(out, "CAA:", d->error);
+		return;
+	}
+	if (d->ncaa == 0) {
+		label_value(out, "CAA:", "none (any CA may issue)");
+		return;
+	}
+	label_value(out, "CAA set at:", d->caa_domain);
+	for (size_t i = 0; i < d->ncaa; i++) {
+		char buf[320];
+
+		snprintf(buf, sizeof buf, "%u %s \"%s\"", d->caa[i].flags, d->caa[i].tag,
+		         d->caa[i].value);
+		label_value(out, "", buf);
+	}
+}
+
+static void
 target_text(const struct ta_result *r, FILE *out, int color)
 {
 	fprintf(out, "%s", color ? C_BLD : "");
@@ -287,6 +363,8 @@ target_text(const struct ta_result *r, FILE *out, int color)
 	}
 	certs_text(r, out, color);
 	features_text(&r->features, out);
+	http_text(&r->http, out);
+	dns_text(&r->dns, out);
 	for (size_t i = 0; i < r->nnotes; i++) {
 		fprintf(out, "  note: ");
 		ta_fput_safe(r->notes[i], out);

@@ -40,6 +40,38 @@ failing_rules(const struct ta_eval *e, char *buf, size_t len)
 			                      ta_eval_rule_id(e, i));
 }
 
+/*
+ * Every golden server is a web server doing what the web rules ask: a
+ * redirect from plain HTTP, HSTS for two years with includeSubDomains, an
+ * enforced CSP and a CAA set.  The TLS facts are what the goldens are about;
+ * these keep the web rules from masking them.
+ */
+static void
+web_facts(struct ta_result *r)
+{
+	struct ta_http_result *h = &r->http;
+	struct ta_dns_result *d = &r->dns;
+
+	snprintf(r->service, sizeof r->service, "https");
+	memset(h, 0, sizeof *h);
+	h->tested = true;
+	h->https_status = 200;
+	h->http_port = 80;
+	h->http_status = 301;
+	h->redirect_to_https = TA_YES;
+	snprintf(h->redirect_location, sizeof h->redirect_location, "https://%.200s/", r->host);
+	h->hsts_present = true;
+	h->hsts = (struct ta_hsts){.valid = true, .max_age = 63072000, .include_subdomains = true};
+	h->csp = TA_YES;
+	snprintf(h->csp_value, sizeof h->csp_value, "default-src 'self'");
+	h->compression = TA_NO;
+	memset(d, 0, sizeof *d);
+	d->tested = true;
+	snprintf(d->caa_domain, sizeof d->caa_domain, "%s", r->host);
+	d->ncaa = 1;
+	d->caa[0] = (struct ta_caa){.flags = 0, .tag = "issue", .value = "letsencrypt.org"};
+}
+
 int
 main(void)
 {
@@ -54,6 +86,7 @@ main(void)
 		static struct ta_result r;
 
 		gd->build(&r);
+		web_facts(&r);
 		if (print)
 			printf("\t{\"%s\", fx_%s, \"%s\", {\n", gd->name, gd->name, gd->home);
 		for (size_t i = 0; i < ta_profiles_count(set); i++) {
@@ -79,8 +112,9 @@ main(void)
 			CHECK_STR(fails, x->failing);
 			if (strcmp(ta_profile_id(p), gd->home) == 0) {
 				CHECK(ta_eval_compliant(e));
-				/* HSTS is the one thing a TLS scan cannot see. */
-				CHECK_EQ(ta_eval_count(e, TA_VERDICT_CNT), 1);
+				/* with the HTTP and CAA facts given, nothing is left
+				 * untested */
+				CHECK_EQ(ta_eval_count(e, TA_VERDICT_CNT), 0);
 			}
 			ta_eval_free(e);
 		}

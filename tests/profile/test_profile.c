@@ -255,7 +255,7 @@ test_eval_basic(void)
 	CHECK_EQ(verdict_of(e, "life"), TA_VERDICT_WARN); /* over recommended, under max */
 	CHECK_EQ(verdict_of(e, "dh"), TA_VERDICT_NA);
 	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_CNT);
-	CHECK(strstr(evidence_of(e, "hsts"), "no HTTP check") != NULL);
+	CHECK(strstr(evidence_of(e, "hsts"), "HTTP checks were not run") != NULL);
 	CHECK(!ta_eval_compliant(e));
 	CHECK(!ta_eval_complete(e));
 	ta_eval_free(e);
@@ -283,6 +283,103 @@ test_eval_basic(void)
 }
 
 /* Facts the scan lacks are "could not test", never "pass". */
+/* The web rules judged from HTTP and CAA facts, case by case. */
+static const char *const WEB_PROFILE =
+        HEAD "\"rules\": ["
+             "{\"id\": \"hsts\", \"kind\": \"hsts\", \"clause\": \"1\", \"trust\": \"R\", "
+             "\"min_age\": 31536000},"
+             "{\"id\": \"redir\", \"kind\": \"https_redirect\", \"clause\": \"2\", "
+             "\"trust\": \"R\"},"
+             "{\"id\": \"csp\", \"kind\": \"csp\", \"clause\": \"3\", \"trust\": \"R\"},"
+             "{\"id\": \"caa\", \"kind\": \"caa\", \"clause\": \"4\", \"trust\": \"R\"}]}";
+
+static void
+test_web_rules(void)
+{
+	struct ta_profile_set *set = load(WEB_PROFILE);
+	static struct ta_result r;
+	struct ta_http_result *h = &r.http;
+	struct ta_eval *e;
+
+	fx_ncsc_suiteb(&r);
+	TH_CASE("not https: web rules do not apply; CAA not looked up");
+	e = judge(set, &r, false);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_NA);
+	CHECK_EQ(verdict_of(e, "redir"), TA_VERDICT_NA);
+	CHECK_EQ(verdict_of(e, "caa"), TA_VERDICT_CNT);
+	ta_eval_free(e);
+
+	TH_CASE("https, checks not run");
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_CNT);
+	CHECK_EQ(verdict_of(e, "csp"), TA_VERDICT_CNT);
+	ta_eval_free(e);
+
+	TH_CASE("no HSTS, no CSP, plain HTTP serves 200, no CAA");
+	h->tested = true;
+	h->https_status = 200;
+	h->http_port = 80;
+	h->http_status = 200;
+	h->redirect_to_https = TA_NO;
+	h->csp = TA_NO;
+	r.dns.tested = true;
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_FAIL);
+	CHECK(strstr(evidence_of(e, "hsts"), "no Strict-Transport-Security") != NULL);
+	CHECK_EQ(verdict_of(e, "redir"), TA_VERDICT_FAIL);
+	CHECK_EQ(verdict_of(e, "csp"), TA_VERDICT_FAIL);
+	CHECK_EQ(verdict_of(e, "caa"), TA_VERDICT_FAIL);
+	ta_eval_free(e);
+
+	TH_CASE("HSTS too short, invalid, and long enough");
+	h->hsts_present = true;
+	h->hsts = (struct ta_hsts){.valid = true, .max_age = 86400};
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_FAIL);
+	CHECK(strstr(evidence_of(e, "hsts"), "max-age=86400") != NULL);
+	ta_eval_free(e);
+	h->hsts = (struct ta_hsts){.valid = false, .error = "max-age is not a number"};
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_FAIL);
+	CHECK(strstr(evidence_of(e, "hsts"), "max-age is not a number") != NULL);
+	ta_eval_free(e);
+	h->hsts = (struct ta_hsts){.valid = true, .max_age = 31536000, .include_subdomains = true};
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_PASS);
+	ta_eval_free(e);
+
+	TH_CASE("redirect, closed HTTP port, report-only CSP, CAA at a parent, CAA error");
+	h->redirect_to_https = TA_YES;
+	h->http_status = 301;
+	snprintf(h->redirect_location, sizeof h->redirect_location, "https://example.test/");
+	h->csp = TA_YES;
+	h->csp_report_only = true;
+	r.dns.ncaa = 1;
+	snprintf(r.dns.caa_domain, sizeof r.dns.caa_domain, "example.test");
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "redir"), TA_VERDICT_PASS);
+	CHECK_EQ(verdict_of(e, "csp"), TA_VERDICT_FAIL);
+	CHECK_EQ(verdict_of(e, "caa"), TA_VERDICT_PASS);
+	ta_eval_free(e);
+	h->redirect_to_https = TA_UNKNOWN;
+	snprintf(h->http_error, sizeof h->http_error, "port 80: connection refused");
+	snprintf(r.dns.error, sizeof r.dns.error, "servfail");
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "redir"), TA_VERDICT_WARN);
+	CHECK(strstr(evidence_of(e, "redir"), "connection refused") != NULL);
+	CHECK_EQ(verdict_of(e, "caa"), TA_VERDICT_CNT);
+	ta_eval_free(e);
+	TH_CASE("no HTTPS answer: the header rules cannot be judged");
+	h->https_status = 0;
+	snprintf(h->error, sizeof h->error, "Connection reset by peer");
+	e = judge(set, &r, true);
+	CHECK_EQ(verdict_of(e, "hsts"), TA_VERDICT_CNT);
+	CHECK(strstr(evidence_of(e, "hsts"), "Connection reset") != NULL);
+	ta_eval_free(e);
+	fx_free(&r);
+	ta_profiles_free(set);
+}
+
 static void
 test_could_not_test(void)
 {
@@ -424,7 +521,8 @@ test_deviation_and_json(void)
 		ta_eval_matrix(ev, 1, f);
 		fclose(f);
 		CHECK(strstr(buf, "compliant, incomplete") != NULL);
-		CHECK(strstr(buf, "1 rule could not be tested: hsts") != NULL);
+		CHECK(strstr(buf, "4 rules could not be tested: hsts https-redirect csp caa") !=
+		      NULL);
 		CHECK(strstr(buf, "ncsc-uk-foundation") != NULL);
 		free(buf);
 	}
@@ -459,6 +557,7 @@ main(void)
 	test_builtin();
 	test_eval_basic();
 	test_could_not_test();
+	test_web_rules();
 	test_deviation_and_json();
 	return th_done("profile.unit");
 }
