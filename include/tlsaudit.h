@@ -95,6 +95,15 @@ void ta_scan_free(struct ta_scan *scan);
 int ta_scan_add_target(struct ta_scan *scan, const char *spec, uint16_t default_port, char *err,
                        size_t errlen) TA_MUST_CHECK;
 
+/*
+ * Add a mail domain (tlsaudit mail): its MX hosts are looked up when the
+ * scan runs and scanned on port 25 with STARTTLS on every address; MTA-STS,
+ * TLS-RPT and DANE are checked.  TA_EINVAL with a one-line reason in err
+ * when domain is not a domain name.
+ */
+int ta_scan_add_mail_domain(struct ta_scan *scan, const char *domain, char *err,
+                            size_t errlen) TA_MUST_CHECK;
+
 /* Check a --resolver value; TA_EINVAL with a one-line reason in err. */
 int ta_resolver_check(const char *spec, char *err, size_t errlen) TA_MUST_CHECK;
 

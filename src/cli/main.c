@@ -30,6 +30,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: tlsaudit scan [options] TARGET...\n"
+	        "       tlsaudit mail [options] DOMAIN...\n"
 	        "       tlsaudit profiles [--profile-file FILE]...\n"
 	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
 	        "       tlsaudit --version\n"
@@ -38,6 +39,9 @@ usage(FILE *out)
 	        "optional /PROTO: a STARTTLS protocol (smtp, imap, pop3, ftp, xmpp, ldap,\n"
 	        "postgres, mysql, nntp, sieve, lmtp, xmpp-server) or tls (implicit TLS).\n"
 	        "Well-known STARTTLS ports (25, 587, 143, 110, 21, 389 ...) need no /PROTO.\n"
+	        "\n"
+	        "tlsaudit mail scans every MX host of each DOMAIN on port 25 (STARTTLS, every\n"
+	        "address) and checks the domain's MTA-STS, TLS-RPT and DANE records.\n"
 	        "\n"
 	        "options:\n"
 	        "  -f, --format text|json    output format (default text)\n"
@@ -87,11 +91,14 @@ parse_uint(const char *opt, const char *s, unsigned min, unsigned max, unsigned 
 	return 0;
 }
 
+static int mail_mode; /* tlsaudit mail: the arguments are mail domains */
+
 static void
 add_one(struct ta_scan *scan, const char *spec, const char *where, size_t *valid, size_t *invalid)
 {
 	char err[256];
-	int rc = ta_scan_add_target(scan, spec, 443, err, sizeof err);
+	int rc = mail_mode ? ta_scan_add_mail_domain(scan, spec, err, sizeof err)
+	                   : ta_scan_add_target(scan, spec, 443, err, sizeof err);
 
 	if (rc == TA_OK) {
 		(*valid)++;
@@ -253,7 +260,8 @@ main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "profiles") == 0)
 		return profiles_command(argc - 1, argv + 1);
-	if (argc < 2 || strcmp(argv[1], "scan") != 0) {
+	mail_mode = argc >= 2 && strcmp(argv[1], "mail") == 0;
+	if (argc < 2 || (strcmp(argv[1], "scan") != 0 && !mail_mode)) {
 		if (argc >= 2)
 			fprintf(stderr, "tlsaudit: unknown command '%.64s' (try 'tlsaudit scan')\n",
 			        argv[1]);
@@ -414,7 +422,8 @@ main(int argc, char **argv)
 	}
 	if (valid == 0) {
 		if (invalid == 0)
-			fprintf(stderr, "tlsaudit: no target given (see tlsaudit --help)\n");
+			fprintf(stderr, "tlsaudit: no %s given (see tlsaudit --help)\n",
+			        mail_mode ? "mail domain" : "target");
 		ta_scan_free(scan);
 		return EXIT_USAGE;
 	}

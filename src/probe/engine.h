@@ -191,8 +191,11 @@ struct ta_scan {
 	char resolver[256]; /* --resolver, "" for the system's */
 	struct ta_dns *dns; /* while running */
 	struct ta_http *http;
-	char dns_err[200]; /* why no resolver could be set up */
-	char starttls[16]; /* --starttls, "" when not given */
+	char dns_err[200];            /* why no resolver could be set up */
+	struct ta_mail_result *mails; /* tlsaudit mail: one per domain */
+	size_t nmails;
+	char ca_file[4096]; /* --ca-file, for MTA-STS policy fetches */
+	char starttls[16];  /* --starttls, "" when not given */
 	char sni[256];
 	bool has_sni;
 	struct ta_loop loop;
@@ -250,6 +253,15 @@ int ta_keyshare_make(uint16_t group, uint8_t *buf, size_t cap, size_t *len);
 
 /* Classify a DH prime: fills bits and a group name. */
 void ta_dh_classify(const uint8_t *p, size_t len, struct ta_dh_seen *out);
+
+/* Add a target by host name, resolved when the scan runs (src/probe/scan.c). */
+int ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char *proto);
+
+/* Mail domains (src/probe/mail.c): lookups before the scan, MX targets,
+ * DANE matching after it. */
+void ta_mail_discover(struct ta_scan *s);
+int ta_mail_add_targets(struct ta_scan *s);
+void ta_mail_finish(struct ta_scan *s);
 
 /* Random bytes (OpenSSL RAND_bytes; never fails silently). */
 void ta_random(void *buf, size_t n);

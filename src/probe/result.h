@@ -120,6 +120,56 @@ struct ta_dns_result {
 	bool caa_truncated; /* more than TA_MAX_CAA records */
 };
 
+/* A mail domain (tlsaudit mail): its MX hosts, MTA-STS, TLS-RPT, DANE. */
+#define TA_MAIL_MAX_MX    16
+#define TA_MAIL_MAX_TLSA  8
+#define TA_MAIL_TLSA_DATA 64 /* association data kept (SHA-512 size); longer is cut */
+
+struct ta_tlsa {
+	uint8_t usage, selector, mtype;
+	uint8_t data[TA_MAIL_TLSA_DATA];
+	size_t len;    /* bytes kept */
+	size_t rawlen; /* bytes published */
+};
+
+struct ta_mail_mx {
+	char host[256];
+	uint16_t preference;
+	int sts_match; /* enum ta_tri: the MTA-STS policy names it; unknown without a policy */
+	/* DANE (RFC 7672): TLSA at _25._tcp.<host> */
+	bool tlsa_tested;
+	char tlsa_error[160];
+	bool tlsa_ad; /* the resolver said it validated the answer (AD) */
+	struct ta_tlsa tlsa[TA_MAIL_MAX_TLSA];
+	size_t ntlsa;
+	int dane_match;        /* enum ta_tri: a served chain matches a usable record */
+	char dane_detail[200]; /* which record matched, or why none did */
+};
+
+struct ta_mail_result {
+	char domain[256];
+	char error[200];  /* why the MX lookup failed */
+	bool null_mx;     /* "MX 0 ." (RFC 7505): accepts no mail */
+	bool implicit_mx; /* no MX: the domain itself (RFC 5321 5.1) */
+	struct ta_mail_mx mx[TA_MAIL_MAX_MX];
+	size_t nmx;
+	/* MTA-STS (RFC 8461) */
+	bool sts_record; /* a v=STSv1 TXT record at _mta-sts */
+	char sts_id[40];
+	char sts_error[200]; /* record, fetch or policy problem */
+	bool sts_policy;     /* the policy was fetched and parsed */
+	int sts_http_status;
+	char sts_mode[12]; /* "enforce", "testing", "none" */
+	uint32_t sts_max_age;
+	char sts_mx[16][256];
+	size_t nsts_mx;
+	/* TLS-RPT (RFC 8460) */
+	bool rpt_record;
+	char rpt_error[160];
+	char rpt_rua[8][256];
+	size_t nrpt_rua;
+};
+
 /* The plaintext dialogue before TLS on a STARTTLS service. */
 struct ta_starttls_result {
 	char proto[16];   /* "smtp", "imap" ...; "" for implicit TLS */

@@ -115,6 +115,8 @@ ta_scan_new(const struct ta_config *cfg)
 	snprintf(s->focus_profile, sizeof s->focus_profile, "%s",
 	         s->cfg.profile ? s->cfg.profile : "hkcert-intermediate");
 	s->cfg.profile = NULL;
+	if (s->cfg.ca_file)
+		snprintf(s->ca_file, sizeof s->ca_file, "%s", s->cfg.ca_file);
 	s->certctx = ta_cert_ctx_new(s->cfg.ca_file, s->ca_err, sizeof s->ca_err);
 	s->cfg.ca_file = NULL; /* not kept: the store is loaded */
 	if (ta_loop_init(&s->loop) != TA_OK) {
@@ -159,6 +161,7 @@ ta_scan_free(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_free(s->targets[i]);
 	free(s->targets);
+	free(s->mails);
 	if (s->report_state_free)
 		s->report_state_free(s->report_state);
 	ta_cert_ctx_free(s->certctx);
@@ -477,6 +480,69 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	return TA_OK;
 }
 
+static bool is_literal(const char *host);
+
+int
+ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char *proto)
+{
+	struct ta_target *t;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->needs_resolve && s->targets[i]->res.port == port &&
+		    strcasecmp(s->targets[i]->res.host, host) == 0)
+			return TA_OK;
+	t = new_target(s, host, port);
+	if (!t)
+		return TA_ENOMEM;
+	t->needs_resolve = true;
+	snprintf(t->proto, sizeof t->proto, "%s", proto);
+	set_service(s, t, proto);
+	snprintf(t->sni, sizeof t->sni, "%s", host);
+	return TA_OK;
+}
+
+int
+ta_scan_add_mail_domain(struct ta_scan *s, const char *domain, char *err, size_t errlen)
+{
+	char shown[104], d[256];
+	struct ta_mail_result *v;
+	size_t len = domain ? strlen(domain) : 0;
+
+	printable(domain ? domain : "", shown, sizeof shown);
+	if (len && domain[len - 1] == '.')
+		len--; /* a final dot is allowed */
+	if (len == 0 || len > 253) {
+		snprintf(err, errlen, "mail domain '%s': not a domain name", shown);
+		return TA_EINVAL;
+	}
+	memcpy(d, domain, len);
+	d[len] = '\0';
+	if (is_literal(d) || !strchr(d, '.') || !valid_hostname(d)) {
+		snprintf(err, errlen, "mail domain '%s': not a domain name", shown);
+		return TA_EINVAL;
+	}
+	v = realloc(s->mails, (s->nmails + 1) * sizeof *v);
+	if (!v)
+		return TA_ENOMEM;
+	s->mails = v;
+	memset(&v[s->nmails], 0, sizeof v[0]);
+	snprintf(v[s->nmails].domain, sizeof v[0].domain, "%s", d);
+	s->nmails++;
+	return TA_OK;
+}
+
+size_t
+ta_scan_mail_count(const struct ta_scan *s)
+{
+	return s->nmails;
+}
+
+const struct ta_mail_result *
+ta_scan_mail(const struct ta_scan *s, size_t i)
+{
+	return i < s->nmails ? &s->mails[i] : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* resolution: /etc/hosts (unless --resolver), then DNS through c-ares */
 
@@ -793,9 +859,19 @@ ta_scan_run(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		need_dns |= s->targets[i]->needs_resolve ||
 		            (!s->cfg.no_dns && !is_literal(s->targets[i]->res.host));
+	need_dns |= s->nmails > 0;
 	if (need_dns && ta_dns_new(&s->loop, s->resolver[0] ? s->resolver : NULL, 0, 0, &s->dns,
 	                           s->dns_err, sizeof s->dns_err) != TA_OK)
 		s->dns = NULL;
+	if (s->nmails) {
+		/* MX, MTA-STS, TLS-RPT and TLSA first: the MX hosts are targets */
+		ta_mail_discover(s);
+		rc = ta_loop_run(&s->loop);
+		if (rc == TA_OK)
+			rc = ta_mail_add_targets(s);
+		if (rc != TA_OK)
+			goto out;
+	}
 	rc = resolve_names(s);
 	if (rc == TA_OK) {
 		start_caa(s);
@@ -806,7 +882,9 @@ ta_scan_run(struct ta_scan *s)
 		if (rc == TA_OK)
 			rc = ta_loop_run(&s->loop);
 		copy_caa(s);
+		ta_mail_finish(s);
 	}
+out:
 	ta_http_free(s->http);
 	s->http = NULL;
 	ta_dns_free(s->dns);

@@ -321,6 +321,61 @@ dns_json(const struct ta_dns_result *d)
 }
 
 static json_t *
+mail_json(const struct ta_mail_result *m)
+{
+	json_t *mxs = json_array(), *o = json_object(), *sts, *rpt, *rua = json_array(),
+	       *pmx = json_array();
+
+	for (size_t i = 0; i < m->nmx; i++) {
+		const struct ta_mail_mx *x = &m->mx[i];
+		json_t *tlsa = json_array(), *dane;
+
+		for (size_t k = 0; k < x->ntlsa; k++) {
+			char hex[2 * TA_MAIL_TLSA_DATA + 1];
+
+			for (size_t b = 0; b < x->tlsa[k].len; b++)
+				snprintf(hex + 2 * b, 3, "%02x", x->tlsa[k].data[b]);
+			hex[2 * x->tlsa[k].len] = '\0';
+			json_array_append_new(
+			        tlsa, json_pack("{s:i, s:i, s:i, s:s, s:b}", "usage",
+			                        x->tlsa[k].usage, "selector", x->tlsa[k].selector,
+			                        "matching_type", x->tlsa[k].mtype, "data", hex,
+			                        "data_cut", x->tlsa[k].rawlen > x->tlsa[k].len));
+		}
+		dane = json_pack("{s:o, s:b, s:o, s:o, s:o}", "tlsa", tlsa, "ad", x->tlsa_ad,
+		                 "error", str_or_null(x->tlsa_error), "match", tri(x->dane_match),
+		                 "detail", str_or_null(x->dane_detail));
+		json_array_append_new(mxs, json_pack("{s:s, s:i, s:o, s:o}", "host", x->host,
+		                                     "preference", x->preference, "mta_sts_match",
+		                                     tri(x->sts_match), "dane", dane));
+	}
+	for (size_t i = 0; i < m->nsts_mx; i++)
+		json_array_append_new(pmx, json_string(m->sts_mx[i]));
+	if (m->sts_policy)
+		sts = json_pack("{s:b, s:o, s:o, s:s, s:I, s:o}", "record", m->sts_record, "id",
+		                str_or_null(m->sts_id), "error", str_or_null(m->sts_error), "mode",
+		                m->sts_mode, "max_age", (json_int_t)m->sts_max_age, "mx", pmx);
+	else {
+		json_decref(pmx);
+		sts = json_pack("{s:b, s:o, s:o, s:n, s:n, s:n}", "record", m->sts_record, "id",
+		                str_or_null(m->sts_id), "error", str_or_null(m->sts_error), "mode",
+		                "max_age", "mx");
+	}
+	for (size_t i = 0; i < m->nrpt_rua; i++)
+		json_array_append_new(rua, json_string(m->rpt_rua[i]));
+	rpt = json_pack("{s:b, s:o, s:o}", "record", m->rpt_record, "rua", rua, "error",
+	                str_or_null(m->rpt_error));
+	json_object_set_new(o, "domain", json_string(m->domain));
+	json_object_set_new(o, "error", str_or_null(m->error));
+	json_object_set_new(o, "null_mx", json_boolean(m->null_mx));
+	json_object_set_new(o, "implicit_mx", json_boolean(m->implicit_mx));
+	json_object_set_new(o, "mx", mxs);
+	json_object_set_new(o, "mta_sts", sts);
+	json_object_set_new(o, "tls_rpt", rpt);
+	return o;
+}
+
+static json_t *
 target_json(const struct ta_result *r)
 {
 	json_t *t = json_object(), *protos = json_object(), *groups = json_array(),
@@ -407,6 +462,13 @@ ta_report_json(const struct ta_scan *scan, FILE *out)
 		json_array_append_new(targets, t);
 	}
 	json_object_set_new(root, "targets", targets);
+	if (ta_scan_mail_count(scan)) {
+		json_t *mail = json_array();
+
+		for (size_t i = 0; i < ta_scan_mail_count(scan); i++)
+			json_array_append_new(mail, mail_json(ta_scan_mail(scan, i)));
+		json_object_set_new(root, "mail", mail);
+	}
 	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

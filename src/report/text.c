@@ -373,9 +373,64 @@ target_text(const struct ta_result *r, FILE *out, int color)
 	fputc('\n', out);
 }
 
+static void
+mail_text(const struct ta_mail_result *m, FILE *out, int color)
+{
+	char buf[400];
+
+	fprintf(out, "%smail domain ", color ? C_BLD : "");
+	ta_fput_safe(m->domain, out);
+	fprintf(out, "%s\n", color ? C_OFF : "");
+	if (m->error[0])
+		label_value(out, "error:", m->error);
+	if (m->null_mx)
+		label_value(out, "MX:", "null MX (RFC 7505): the domain accepts no mail");
+	if (m->implicit_mx)
+		label_value(out, "MX:", "none: mail goes to the domain itself (RFC 5321 5.1)");
+	for (size_t i = 0; i < m->nmx; i++) {
+		const struct ta_mail_mx *x = &m->mx[i];
+
+		snprintf(buf, sizeof buf, "%u %s", x->preference, x->host);
+		label_value(out, i == 0 ? "MX:" : "", buf);
+		if (x->sts_match != TA_UNKNOWN)
+			label_value(out, "  in MTA-STS policy:", tri_text(x->sts_match));
+		if (x->tlsa_error[0])
+			label_value(out, "  TLSA:", x->tlsa_error);
+		else if (x->ntlsa == 0)
+			label_value(out, "  DANE:", "no TLSA records");
+		else {
+			snprintf(buf, sizeof buf, "%zu TLSA record(s)%s; match: %s", x->ntlsa,
+			         x->tlsa_ad ? " (resolver says validated)" : " (not validated)",
+			         tri_text(x->dane_match));
+			label_value(out, "  DANE:", buf);
+			if (x->dane_detail[0])
+				label_value(out, "", x->dane_detail);
+		}
+	}
+	if (!m->sts_record && !m->sts_error[0])
+		label_value(out, "MTA-STS:", "no record");
+	else if (m->sts_policy) {
+		snprintf(buf, sizeof buf, "id %s, mode %s, max_age %u, %zu mx pattern(s)",
+		         m->sts_id, m->sts_mode, m->sts_max_age, m->nsts_mx);
+		label_value(out, "MTA-STS:", buf);
+	}
+	if (m->sts_error[0])
+		label_value(out, "MTA-STS problem:", m->sts_error);
+	if (m->rpt_record && !m->rpt_error[0]) {
+		snprintf(buf, sizeof buf, "%zu report address(es)%s%s", m->nrpt_rua,
+		         m->nrpt_rua ? ", first " : "", m->nrpt_rua ? m->rpt_rua[0] : "");
+		label_value(out, "TLS-RPT:", buf);
+	} else {
+		label_value(out, "TLS-RPT:", m->rpt_error[0] ? m->rpt_error : "no record");
+	}
+	fputc('\n', out);
+}
+
 int
 ta_report_text(const struct ta_scan *scan, FILE *out, int color)
 {
+	for (size_t i = 0; i < ta_scan_mail_count(scan); i++)
+		mail_text(ta_scan_mail(scan, i), out, color);
 	for (size_t i = 0; i < ta_scan_target_count(scan); i++) {
 		size_t n;
 		struct ta_eval *const *ev;
