@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh TARGET|all [SECONDS]
 #
 # TARGET is one of: record server_hello ske certificate ssl2 handshake target
+# starttls dns hsts http_headers mtasts tlsrpt
 # (tests/fuzz/fuzz_TARGET.c).  SECONDS per target, default 600.
 #
 # Builds with clang in build-fuzz/ (-DTA_FUZZ=ON: -fsanitize=fuzzer,address,
@@ -17,7 +18,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
-ALL=(record server_hello ske certificate ssl2 handshake target)
+ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt)
 
 usage() {
 	echo "usage: $0 TARGET|all [SECONDS]" >&2

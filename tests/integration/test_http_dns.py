@@ -280,6 +280,20 @@ def no_sanitizer_report(t, label, err):
             not any(m in err for m in marks), err[-3000:])
 
 
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
+                      "scan.schema.json")
+
+
+def schema_check(t, label, doc):
+    """The report, with its http and dns objects, validates against the schema."""
+    import jsonschema
+    try:
+        jsonschema.Draft202012Validator(json.load(open(SCHEMA))).validate(doc)
+        t.check("%s: JSON validates against docs/schema/scan.schema.json" % label, True)
+    except jsonschema.ValidationError as e:
+        t.fail("%s: JSON validates against docs/schema/scan.schema.json" % label, str(e)[:2000])
+
+
 def scan_json(t, label, args, expect_rc):
     rc, out, err, took = scan(args)
     t.eq("%s: exit code" % label, expect_rc, rc)
@@ -291,6 +305,7 @@ def scan_json(t, label, args, expect_rc):
                            % (label, e, out[-4000:], err[-4000:]))
     if os.environ.get("TLSAUDIT_TEST_VERBOSE"):
         h.log("tlsaudit JSON:\n" + json.dumps(doc, indent=2))
+    schema_check(t, label, doc)
     tg = doc.get("targets")
     if not isinstance(tg, list):
         raise h.SetupError("%s: no targets list in %s" % (label, out[:2000]))
