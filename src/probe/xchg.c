@@ -653,7 +653,8 @@ requeue(struct ta_xchg *x)
  * from now on, and none for a while, doubling up to 16 s.  Mail servers
  * rate-limit; a scan that slows down gets a complete answer.
  */
-#define BUSY_RETRIES 4
+#define BUSY_RETRIES    4
+#define BUSY_STREAK_MAX 8 /* busy answers in a row before the target is given up */
 
 static void
 on_hold_over(struct ta_timer *tm)
@@ -675,7 +676,8 @@ hold_target(struct ta_target *t)
 	t->busy_streak++;
 	t->conn_cap = 1;
 	t->hold_until_ms = ta_loop_now(&s->loop) + delay;
-	ta_timer_init(&t->hold_timer, on_hold_over);
+	/* never ta_timer_init() an armed timer: it would sit in the heap twice */
+	t->hold_timer.cb = on_hold_over;
 	(void)ta_timer_start(&s->loop, &t->hold_timer, delay);
 }
 
@@ -738,7 +740,8 @@ xchg_on_end(struct ta_conn *c, int err)
 		/* a server that has never let a dialogue through gets
 		 * BUSY_RETRIES in all, not per exchange */
 		if (x->busy_tries < BUSY_RETRIES && !t->abort &&
-		    (t->alive || t->res.starttls.busy <= BUSY_RETRIES)) {
+		    (t->alive || t->res.starttls.busy <= BUSY_RETRIES) &&
+		    t->busy_streak < BUSY_STREAK_MAX) {
 			x->busy_tries++;
 			hold_target(t);
 			requeue(x);
@@ -815,8 +818,17 @@ pump_target(struct ta_target *t)
 
 	if (t->conn_cap && t->conn_cap < cap)
 		cap = t->conn_cap;
-	if (t->qhead && !t->abort && t->hold_until_ms > ta_loop_now(&s->loop))
-		return; /* the hold timer pumps again */
+	if (t->qhead && !t->abort && t->hold_until_ms > ta_loop_now(&s->loop)) {
+		/* held back: the hold timer pumps again */
+		if (t->hold_timer.idx == SIZE_MAX) {
+			t->hold_timer.cb = on_hold_over;
+			(void)ta_timer_start(&s->loop, &t->hold_timer,
+			                     t->hold_until_ms - ta_loop_now(&s->loop));
+		}
+		return;
+	}
+	if (!t->qhead && t->inflight == 0)
+		ta_timer_stop(&s->loop, &t->hold_timer); /* nothing left to hold back */
 	while (t->qhead && t->inflight < cap) {
 		struct ta_xchg *x = t->qhead;
 

@@ -5,6 +5,7 @@ What it provides
   * Postfix (smtpd with STARTTLS, or without)           start_postfix()
   * Dovecot (IMAP, POP3 and ManageSieve with STARTTLS)   start_dovecot()
   * PostgreSQL 15 (SSLRequest)                           start_postgres()
+  * vsftpd (FTP, AUTH TLS)                               start_vsftpd()
   * an independent client for the plaintext dialogues, and a raw
     ClientHello prober that runs after them, to verify what the servers
     really offer before the scanner is asked          starttls_open(), st_probe()
@@ -125,10 +126,17 @@ def _proc_state(pid):
         return None
 
 
+STALE_EXES = ("/usr/lib/postfix/sbin/master", "/usr/lib/postgresql/")
+
+
 def _reap_stale_masters():
-    """Postfix masters left by killed runs of these tests: their cwd is a
-    queue directory inside a harness temp dir (tlsaudit-it-<pid>-...) whose
-    test process is gone.  Stopped by PID, nothing else is touched."""
+    """Servers left by killed runs of these tests that the parent-death
+    signal cannot reach (the Postfix master is a grandchild in its own
+    session; PostgreSQL changed its user, which clears that signal): a
+    session leader whose executable is one of STALE_EXES and whose cwd (the
+    queue / data directory) is inside a harness temp dir
+    (tlsaudit-it-<pid>-...) whose test process is gone.  Stopped by PID,
+    nothing else is touched."""
     base = os.path.join(tempfile.gettempdir(), "tlsaudit-it-")
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -142,10 +150,10 @@ def _reap_stale_masters():
         except OSError:
             continue
         owner = info[0][len(base):].split("-")[0]
-        if (exe.startswith("/usr/lib/postfix/sbin/master") and owner.isdigit()
+        if (exe.startswith(STALE_EXES) and owner.isdigit()
                 and not os.path.exists("/proc/" + owner)):
-            h.log("stopping stale postfix master pid=%d (cwd %s)" % (pid, info[0]))
-            _stop_session(pid, "stale postfix master")
+            h.log("stopping stale server pid=%d (%s, cwd %s)" % (pid, exe, info[0]))
+            _stop_session(pid, "stale server")
 
 def make_leaf(cn):
     """An RSA-2048 leaf for CN (SAN DNS:CN, IP:127.0.0.1) signed by the
@@ -457,6 +465,7 @@ def start_postgres(port=None, cert=None, key=None, ssl_min_protocol_version="TLS
     .settings (what was passed with -c) and .log()."""
     pg = _pg_bin()
     uid, gid = _user("postgres")
+    _reap_stale_masters()
     c = h.make_certs()
     port = port or h.free_port()
     top = _traversable()
@@ -499,6 +508,71 @@ def start_postgres(port=None, cert=None, key=None, ssl_min_protocol_version="TLS
     h.wait_port(port, proc=proc, log_path=log_path, timeout=30)
     srv = MailServer(name, proc, port, log_path)
     srv.settings = settings
+    srv.dir = d
+    return srv
+
+# ---------------------------------------------------------------------------
+# vsftpd (FTP, AUTH TLS)
+# ---------------------------------------------------------------------------
+
+
+def start_vsftpd(port=None, cert=None, key=None, ssl_ciphers=None, name="vsftpd"):
+    """vsftpd 3.0 (`vsftpd FILE`, background=NO) on 127.0.0.1:PORT with
+    ssl_enable (AUTH TLS allowed, not required), SSLv2/SSLv3 off, no
+    anonymous login, no data connections (pasv/port off).  ssl_ciphers:
+    its setting of that name (TLS <= 1.2 suites); TLS 1.3 suites and groups
+    are not configurable in this vsftpd.  Returns a MailServer with .port,
+    .banner (ftpd_banner) and .conf_text."""
+    _need("/usr/sbin/vsftpd", "vsftpd")
+    c = h.make_certs()
+    port = port or h.free_port()
+    top = _traversable()
+    d = os.path.join(top, "%s-%d" % (name, port))
+    empty = os.path.join(d, "empty")
+    os.makedirs(empty)
+    os.chmod(d, 0o755)
+    os.chmod(empty, 0o555)
+    banner = "tlsaudit-test-%s FTP ready" % secrets.token_hex(3)
+    log_path = os.path.join(d, "vsftpd.log")
+    text = """listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port={port}
+background=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=NO
+pasv_enable=NO
+port_enable=NO
+ssl_enable=YES
+ssl_sslv2=NO
+ssl_sslv3=NO
+ssl_tlsv1=YES
+allow_anon_ssl=NO
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=NO
+rsa_cert_file={cert}
+rsa_private_key_file={key}
+{ciphers}secure_chroot_dir={empty}
+ftpd_banner={banner}
+xferlog_enable=NO
+vsftpd_log_file={log}
+dual_log_enable=YES
+syslog_enable=NO
+seccomp_sandbox=NO
+""".format(port=port, cert=cert or c.rsa_cert, key=key or c.rsa_key, empty=empty,
+           banner=banner, log=log_path,
+           ciphers="ssl_ciphers=%s\n" % ssl_ciphers if ssl_ciphers else "")
+    conf = os.path.join(d, "vsftpd.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    stdout = os.path.join(d, "stdout.log")
+    proc = h.start_process(["/usr/sbin/vsftpd", conf], name, stdout)
+    h.wait_port(port, proc=proc, log_path=stdout, timeout=20)
+    srv = MailServer(name, proc, port, log_path)
+    srv.banner = banner
+    srv.conf_text = text
     srv.dir = d
     return srv
 
