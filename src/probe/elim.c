@@ -1,8 +1,15 @@
 /*
  * The elimination state machine; see elim.h.  Phases: ELIM (find what is
- * accepted), TEST (server order or client order?), SORT (full server
- * order by binary insertion), CHACHA (does a client listing ChaCha20 first
- * get it?), DONE.
+ * accepted; the order test may ride on its last offers), TEST (server order
+ * or client order, when the choices did not tell), SORT (full server order
+ * by selection over the known facts), CHACHA (does a client listing ChaCha20
+ * first get it?), DONE.
+ *
+ * Ordering facts assume a server that either always chooses by its own
+ * preference (then a choice beats every other accepted item it was offered
+ * with) or always takes the first acceptable item the client listed.  A
+ * choice that skipped an accepted item listed earlier proves the first; two
+ * choices that contradict each other under it prove the second.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +18,7 @@
 
 enum { PH_ELIM, PH_TEST, PH_TEST2, PH_SORT, PH_CHACHA, PH_DONE };
 
+#define MID_WINDOW 64
 #define MIN_WINDOW 16
 
 static void step(struct ta_elim *e);
@@ -32,7 +40,9 @@ elim_free(struct ta_job *job)
 		free(e->picks[i].win);
 	free(e->picks);
 	free(e->cand);
+	free(e->order0);
 	free(e->rel);
+	free(e->placed);
 	free(e->ctx);
 	free(e);
 }
@@ -46,6 +56,28 @@ acc_index(const struct ta_elim *e, uint16_t id)
 	return -1;
 }
 
+/* A server preferring ChaCha20 when the client lists it first (OpenSSL's
+ * PRIORITIZE_CHACHA) would answer an offer that starts with a ChaCha20
+ * suite by that rule, not by its order: lead with another suite when
+ * there is one among the first `lead` items. */
+static void
+chacha_not_first(struct ta_elim *e, uint16_t *ids, size_t lead)
+{
+	size_t k;
+
+	if (!e->chacha_test || lead < 2 || !ta_suite_is_chacha(ids[0]))
+		return;
+	for (k = 1; k < lead && ta_suite_is_chacha(ids[k]); k++)
+		;
+	if (k < lead) {
+		uint16_t x = ids[k];
+
+		memmove(ids + 1, ids, k * sizeof *ids);
+		ids[0] = x;
+	}
+}
+
+/* Queue a hello offering ids[0..n) (copied into e->offer first). */
 static void
 send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 {
@@ -53,11 +85,17 @@ send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 	struct ta_wr w;
 	int rc;
 
+	if (ids != e->offer) {
+		if (n > sizeof e->offer / sizeof e->offer[0])
+			n = sizeof e->offer / sizeof e->offer[0];
+		memmove(e->offer, ids, n * sizeof *ids);
+	}
+	e->offer_len = n;
 	if (e->kind->submit) {
-		rc = e->kind->submit(e, ids, n, cb);
+		rc = e->kind->submit(e, e->offer, n, cb);
 	} else {
 		ta_wr_init(&w, buf, sizeof buf);
-		rc = e->kind->build(e, ids, n, &w);
+		rc = e->kind->build(e, e->offer, n, &w);
 		if (rc == TA_OK)
 			rc = ta_xchg_submit(&e->job, buf, w.len, e->kind->want, cb);
 	}
@@ -83,16 +121,159 @@ broken(struct ta_elim *e, const char *why)
 	step(e);
 }
 
+/* ---- facts ---- */
+
+static bool
+add_pick(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
+{
+	struct ta_elim_pick *p = realloc(e->picks, (e->npicks + 1) * sizeof *p);
+
+	if (!p)
+		return false;
+	e->picks = p;
+	p = &e->picks[e->npicks];
+	p->win = malloc((n ? n : 1) * sizeof *p->win);
+	if (!p->win)
+		return false;
+	memcpy(p->win, win, n * sizeof *p->win);
+	p->nwin = n;
+	p->id = id;
+	e->npicks++;
+	return true;
+}
+
+static bool
+listed_before(const struct ta_elim_pick *p, uint16_t x)
+{
+	for (size_t k = 0; k < p->nwin && p->win[k] != p->id; k++)
+		if (p->win[k] == x)
+			return true;
+	return false;
+}
+
+/* The last choice recorded is x: did it skip an accepted item listed
+ * before it, or did an earlier choice skip x, listed before it?  Then the
+ * server uses its own order. */
+static void
+note_evidence(struct ta_elim *e, uint16_t x)
+{
+	const struct ta_elim_pick *last;
+
+	if (!e->want_order || e->server_order != TA_UNKNOWN || e->npicks == 0)
+		return;
+	last = &e->picks[e->npicks - 1];
+	for (size_t k = 0; last->id == x && k < last->nwin && last->win[k] != x; k++)
+		if (acc_index(e, last->win[k]) >= 0) {
+			e->server_order = TA_YES;
+			return;
+		}
+	for (size_t i = 0; i + 1 < e->npicks; i++)
+		if (e->picks[i].id != x && listed_before(&e->picks[i], x)) {
+			e->server_order = TA_YES;
+			return;
+		}
+}
+
+void
+ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
+{
+	if (acc_index(e, id) < 0) {
+		if (e->nacc >= TA_MAX_ACCEPT)
+			return;
+		e->acc[e->nacc++] = id;
+	}
+	if (add_pick(e, id, win, n))
+		note_evidence(e, id);
+}
+
 /* ---- ELIM ---- */
 
 static void on_elim(struct ta_job *job, const struct ta_response *r);
+
+/* A choice p offered together with an accepted a listed after it. */
+static bool
+find_pair(const struct ta_elim *e, uint16_t *a, uint16_t *p)
+{
+	for (size_t i = 0; i < e->npicks; i++) {
+		const struct ta_elim_pick *pk = &e->picks[i];
+		bool after = false;
+
+		for (size_t k = 0; k < pk->nwin; k++) {
+			if (pk->win[k] == pk->id) {
+				after = true;
+				continue;
+			}
+			if (after && acc_index(e, pk->win[k]) >= 0) {
+				*a = pk->win[k];
+				*p = pk->id;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Should the order test ride on an offer of cand[0..n)?  Only while the
+ * order is open and only on unlikely candidates: a server-order server
+ * would choose the known item over a likely new one and waste the hello. */
+static bool
+want_pair(struct ta_elim *e, size_t n)
+{
+	uint8_t rank[TA_ELIM_WINDOW];
+
+	if (!e->want_order || e->server_order != TA_UNKNOWN || e->no_pair || e->nacc < 2 ||
+	    n == 0 || n > TA_ELIM_WINDOW)
+		return false;
+	if (e->kind->rank) {
+		e->kind->rank(e, e->cand, n, rank);
+		for (size_t i = 0; i < n; i++)
+			if (rank[i] < TA_ELIM_UNLIKELY)
+				return false;
+	}
+	return find_pair(e, &e->pair_a, &e->pair_p);
+}
 
 static void
 elim_next(struct ta_elim *e)
 {
 	size_t n = e->ncand < e->window ? e->ncand : e->window;
+	size_t n2 = e->ncand < e->window - 2 ? e->ncand : e->window - 2;
 
-	send_offer(e, e->cand, n, on_elim);
+	e->pair_sent = e->window > 2 && want_pair(e, n2);
+	if (e->pair_sent)
+		n = n2;
+	memcpy(e->offer, e->cand, n * sizeof *e->cand);
+	chacha_not_first(e, e->offer, n);
+	e->noffer = n;
+	if (e->pair_sent) {
+		e->offer[n] = e->pair_a;
+		e->offer[n + 1] = e->pair_p;
+	}
+	send_offer(e, e->offer, n + (e->pair_sent ? 2 : 0), on_elim);
+}
+
+/* Sort the remaining candidates by the kind's rank (stable). */
+static void
+rerank(struct ta_elim *e)
+{
+	uint8_t *rank;
+	uint16_t *tmp;
+	size_t k = 0;
+
+	if (!e->kind->rank || e->ncand < 2)
+		return;
+	rank = malloc(e->ncand);
+	tmp = malloc(e->ncand * sizeof *tmp);
+	if (rank && tmp) {
+		e->kind->rank(e, e->cand, e->ncand, rank);
+		for (uint8_t r = 0; r <= TA_ELIM_UNLIKELY; r++)
+			for (size_t i = 0; i < e->ncand; i++)
+				if (rank[i] == r || (r == TA_ELIM_UNLIKELY && rank[i] > r))
+					tmp[k++] = e->cand[i];
+		memcpy(e->cand, tmp, e->ncand * sizeof *tmp);
+	}
+	free(rank);
+	free(tmp);
 }
 
 static void
@@ -103,10 +284,21 @@ drop_cands(struct ta_elim *e, size_t n)
 }
 
 static void
+remove_cand(struct ta_elim *e, uint16_t id)
+{
+	for (size_t k = 0; k < e->ncand; k++)
+		if (e->cand[k] == id) {
+			memmove(e->cand + k, e->cand + k + 1, (e->ncand - k - 1) * sizeof *e->cand);
+			e->ncand--;
+			return;
+		}
+}
+
+static void
 on_elim(struct ta_job *job, const struct ta_response *r)
 {
 	struct ta_elim *e = (struct ta_elim *)job;
-	size_t n = e->ncand < e->window ? e->ncand : e->window;
+	size_t n = e->noffer;
 	uint16_t id = 0;
 	int j;
 
@@ -117,18 +309,27 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		e->kind->observe(e, r);
 	j = e->kind->judge(e, r, &id);
 	if (j == TA_J_PICK) {
-		size_t k;
-
-		for (k = 0; k < n && e->cand[k] != id; k++)
-			;
-		if (k == n) {
+		if (ta_u16_contains(e->offer, n, id)) {
+			ta_elim_seed(e, id, e->offer, e->offer_len);
+			remove_cand(e, id);
+			rerank(e);
+		} else if (e->pair_sent && id == e->pair_a) {
+			/* pair_p was chosen over pair_a before, so a server with
+			 * an order of its own would not take pair_a now: it takes
+			 * the first acceptable item listed, and none listed before
+			 * pair_a is acceptable */
+			e->server_order = TA_NO;
+			drop_cands(e, n);
+		} else if (e->pair_sent && id == e->pair_p) {
+			/* pair_a was listed first and not taken: server order; the
+			 * candidates offered are still open */
+			e->server_order = TA_YES;
+			(void)add_pick(e, id, e->offer, e->offer_len);
+		} else {
 			/* chose something never offered: a broken or hostile server */
 			broken(e, "the server chose something that was not offered");
 			return;
 		}
-		ta_elim_seed(e, id, e->cand, n);
-		memmove(e->cand + k, e->cand + k + 1, (e->ncand - k - 1) * sizeof *e->cand);
-		e->ncand--;
 		if (e->shrunk)
 			e->maxwindow = e->window; /* the small hello worked */
 		e->shrunk = false;
@@ -137,6 +338,13 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		int what = e->kind->on_reject ? e->kind->on_reject(e, e->cand, n) : TA_R_DROP;
 
 		if (what == TA_R_RESEND) {
+			elim_next(e);
+			return;
+		}
+		if (e->pair_sent) {
+			/* items accepted before were refused with them: do not
+			 * trust this refusal; offer the candidates alone */
+			e->no_pair = true;
 			elim_next(e);
 			return;
 		}
@@ -170,18 +378,18 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		return;
 	} else { /* TA_J_FAIL */
 		e->fails++;
-		if (r->outcome == TA_OUT_GARBAGE && (e->shrunk || n <= MIN_WINDOW)) {
+		if (r->outcome == TA_OUT_GARBAGE && n <= MIN_WINDOW) {
 			/* garbage for a small hello too: not intolerance */
 			broken(e, r->detail ? r->detail : "the answer is not valid TLS");
 			return;
 		}
 		if (e->closed_is_reject) {
 			drop_cands(e, n);
-		} else if (!e->shrunk && n > MIN_WINDOW) {
-			/* maybe intolerant of large hellos: try a small one */
+		} else if (n > MIN_WINDOW) {
+			/* maybe intolerant of large hellos: try a smaller one */
 			e->shrunk = true;
-			e->window = MIN_WINDOW;
-		} else if (e->shrunk || n <= MIN_WINDOW) {
+			e->window = n > MID_WINDOW ? MID_WINDOW : MIN_WINDOW;
+		} else {
 			/* small hellos fail too: this server closes instead of
 			 * alerting when nothing is acceptable */
 			e->closed_is_reject = true;
@@ -202,28 +410,6 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 	elim_next(e);
 }
 
-void
-ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
-{
-	struct ta_elim_pick *p;
-
-	if (e->nacc >= TA_MAX_ACCEPT || acc_index(e, id) >= 0)
-		return;
-	e->acc[e->nacc++] = id;
-	p = realloc(e->picks, (e->npicks + 1) * sizeof *p);
-	if (!p)
-		return;
-	e->picks = p;
-	p = &e->picks[e->npicks];
-	p->win = malloc((n ? n : 1) * sizeof *p->win);
-	if (!p->win)
-		return;
-	memcpy(p->win, win, n * sizeof *p->win);
-	p->nwin = n;
-	p->id = id;
-	e->npicks++;
-}
-
 /* ---- ORDER ---- */
 
 static int8_t *
@@ -232,14 +418,44 @@ rel_at(struct ta_elim *e, size_t a, size_t b)
 	return &e->rel[a * e->nacc + b];
 }
 
-/* Under the server-order hypothesis, each pick beat every other accepted
- * item it was offered with.  Returns true when some pick skipped an
- * accepted item the client listed earlier: evidence of server order. */
+/* a is preferred over b, and so is everything preferred over a over
+ * everything b is preferred over.  A fact contradicting one already known
+ * is dropped (the first wins). */
 static bool
-build_relations(struct ta_elim *e)
+relate(struct ta_elim *e, size_t a, size_t b)
 {
-	bool evidence = false;
+	size_t n = e->nacc;
 
+	if (a == b || *rel_at(e, a, b) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (i != a && *rel_at(e, i, a) <= 0)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (k != b && *rel_at(e, b, k) <= 0)
+				continue;
+			if (i != k && *rel_at(e, i, k) == 0) {
+				*rel_at(e, i, k) = 1;
+				*rel_at(e, k, i) = -1;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * Under the server-order hypothesis each choice beat every other accepted
+ * item it was offered with; enter those facts with their transitive
+ * closure.  *server: some choice skipped an accepted item listed earlier
+ * (proof of server order).  *client: two choices contradict each other
+ * (impossible under server order).
+ */
+static void
+build_relations(struct ta_elim *e, bool *server, bool *client)
+{
+	size_t n = e->nacc;
+
+	*server = *client = false;
 	for (size_t i = 0; i < e->npicks; i++) {
 		const struct ta_elim_pick *p = &e->picks[i];
 		int pi = acc_index(e, p->id);
@@ -255,15 +471,33 @@ build_relations(struct ta_elim *e)
 				continue;
 			}
 			ai = acc_index(e, p->win[k]);
-			if (ai < 0)
+			if (ai < 0 || ai == pi)
 				continue;
 			if (before)
-				evidence = true;
+				*server = true;
+			if (*rel_at(e, (size_t)ai, (size_t)pi) > 0)
+				*client = true;
 			*rel_at(e, (size_t)pi, (size_t)ai) = 1;
 			*rel_at(e, (size_t)ai, (size_t)pi) = -1;
 		}
 	}
-	return evidence;
+	/* transitive closure (Warshall); a contradiction found here is one
+	 * too */
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < n; i++) {
+			if (*rel_at(e, i, k) <= 0)
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (j == i || *rel_at(e, k, j) <= 0)
+					continue;
+				if (*rel_at(e, i, j) < 0)
+					*client = true;
+				else if (*rel_at(e, i, j) == 0) {
+					*rel_at(e, i, j) = 1;
+					*rel_at(e, j, i) = -1;
+				}
+			}
+		}
 }
 
 static void on_test(struct ta_job *job, const struct ta_response *r);
@@ -272,44 +506,49 @@ static void sort_next(struct ta_elim *e);
 bool
 ta_elim_offered(const struct ta_elim *e, uint16_t id)
 {
-	size_t n = e->ncand < e->window ? e->ncand : e->window;
-
-	for (size_t i = 0; i < n; i++)
-		if (e->cand[i] == id)
-			return true;
-	return false;
+	return ta_u16_contains(e->offer, e->offer_len, id);
 }
 
 static void
 start_order(struct ta_elim *e)
 {
+	bool server, client;
+
 	e->ordering = true;
-	e->rel = calloc(e->nacc * e->nacc, 1);
-	if (!e->rel) {
+	e->pair_sent = false;
+	if (e->server_order == TA_NO) {
 		e->phase = PH_DONE;
 		step(e);
 		return;
 	}
-	if (build_relations(e)) {
-		e->server_order = TA_YES;
+	e->rel = calloc(e->nacc * e->nacc, 1);
+	e->placed = calloc(e->nacc, sizeof *e->placed);
+	if (!e->rel || !e->placed) {
+		e->incomplete = true;
+		e->phase = PH_DONE;
+		step(e);
+		return;
+	}
+	build_relations(e, &server, &client);
+	if (e->server_order == TA_UNKNOWN && server != client)
+		e->server_order = server ? TA_YES : TA_NO;
+	if (e->server_order == TA_YES) {
 		e->phase = PH_SORT;
 		step(e);
 		return;
 	}
-	/* a pick p offered together with a later accepted a: offer [a, p] */
-	for (size_t i = 0; i < e->npicks; i++) {
-		const struct ta_elim_pick *p = &e->picks[i];
+	if (e->server_order == TA_NO) {
+		e->phase = PH_DONE;
+		step(e);
+		return;
+	}
+	/* a choice p offered together with a later accepted a: offer [a, p] */
+	if (find_pair(e, &e->test_a, &e->test_first)) {
+		uint16_t offer[2] = {e->test_a, e->test_first};
 
-		for (size_t k = 0; k < p->nwin; k++) {
-			if (p->win[k] != p->id && acc_index(e, p->win[k]) >= 0) {
-				uint16_t offer[2] = {p->win[k], p->id};
-
-				e->test_a = p->win[k];
-				e->phase = PH_TEST;
-				send_offer(e, offer, 2, on_test);
-				return;
-			}
-		}
+		e->phase = PH_TEST;
+		send_offer(e, offer, 2, on_test);
+		return;
 	}
 	/* no pair ever shared an offer: ask both ways */
 	e->phase = PH_TEST2;
@@ -325,7 +564,7 @@ on_test(struct ta_job *job, const struct ta_response *r)
 
 	if (e->kind->observe)
 		e->kind->observe(e, r);
-	if (e->kind->judge(e, r, &id) != TA_J_PICK) {
+	if (e->kind->judge(e, r, &id) != TA_J_PICK || !ta_elim_offered(e, id)) {
 		e->incomplete = true;
 		e->phase = PH_DONE;
 		step(e);
@@ -352,10 +591,8 @@ on_test(struct ta_job *job, const struct ta_response *r)
 		if (!e->two_way)
 			other = e->test_a;
 		il = acc_index(e, other);
-		if (iw >= 0 && il >= 0 && iw != il) {
-			*rel_at(e, (size_t)iw, (size_t)il) = 1;
-			*rel_at(e, (size_t)il, (size_t)iw) = -1;
-		}
+		if (iw >= 0 && il >= 0)
+			(void)relate(e, (size_t)iw, (size_t)il);
 		e->phase = PH_SORT;
 	} else {
 		e->phase = PH_DONE;
@@ -363,64 +600,106 @@ on_test(struct ta_job *job, const struct ta_response *r)
 	step(e);
 }
 
-static void on_compare(struct ta_job *job, const struct ta_response *r);
+static void on_select(struct ta_job *job, const struct ta_response *r);
 
 static void
-sort_insert(struct ta_elim *e, size_t pos)
+place(struct ta_elim *e, size_t i)
 {
-	memmove(e->sorted + pos + 1, e->sorted + pos, (e->nsorted - pos) * sizeof *e->sorted);
-	e->sorted[pos] = e->acc[e->ins];
-	e->nsorted++;
-	e->ins++;
-	e->lo = 0;
-	e->hi = e->nsorted;
+	e->placed[i] = true;
+	e->sorted[e->nsorted++] = e->acc[i];
 }
 
-/* Binary insertion; known relations are free, unknown ones cost a hello. */
+/* Selection: the items nothing unplaced is known to beat are the
+ * candidates for the next place; one of them is free, several cost a hello
+ * offering them all (the server's choice is the next in its order). */
 static void
 sort_next(struct ta_elim *e)
 {
-	while (e->ins < e->nacc) {
-		if (e->lo >= e->hi) {
-			sort_insert(e, e->lo);
+	uint16_t offer[TA_ELIM_WINDOW];
+	size_t n = e->nacc, nm, no;
+
+	while (e->nsorted < n) {
+		size_t first = n;
+
+		nm = 0;
+		for (size_t x = 0; x < n; x++) {
+			bool beaten = false;
+
+			if (e->placed[x])
+				continue;
+			for (size_t y = 0; y < n && !beaten; y++)
+				beaten = !e->placed[y] && *rel_at(e, y, x) > 0;
+			if (!beaten) {
+				if (nm++ == 0)
+					first = x;
+			}
+		}
+		if (nm == 1) {
+			place(e, first);
 			continue;
 		}
-		size_t mid = (e->lo + e->hi) / 2;
-		int x = (int)e->ins, y = acc_index(e, e->sorted[mid]);
-		int8_t known = *rel_at(e, (size_t)x, (size_t)y);
+		/* offer them, ChaCha20 suites last (see chacha_not_first) */
+		no = 0;
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t x = first; x < n && no < e->maxwindow && no < TA_ELIM_WINDOW;
+			     x++) {
+				bool beaten = false, late;
 
-		if (known > 0) {
-			e->hi = mid;
-		} else if (known < 0) {
-			e->lo = mid + 1;
-		} else {
-			uint16_t offer[2] = {e->sorted[mid], e->acc[e->ins]};
-
-			send_offer(e, offer, 2, on_compare);
-			return;
+				if (e->placed[x])
+					continue;
+				for (size_t y = 0; y < n && !beaten; y++)
+					beaten = !e->placed[y] && *rel_at(e, y, x) > 0;
+				late = e->chacha_test && ta_suite_is_chacha(e->acc[x]);
+				if (!beaten && late == (pass == 1))
+					offer[no++] = e->acc[x];
+			}
+		if (no < 2) { /* cannot happen with nm >= 2; do not loop */
+			e->incomplete = true;
+			break;
 		}
+		e->select_full = no == nm;
+		send_offer(e, offer, no, on_select);
+		return;
 	}
 	e->phase = e->chacha_test ? PH_CHACHA : PH_DONE;
 	step(e);
 }
 
 static void
-on_compare(struct ta_job *job, const struct ta_response *r)
+on_select(struct ta_job *job, const struct ta_response *r)
 {
 	struct ta_elim *e = (struct ta_elim *)job;
-	size_t mid = (e->lo + e->hi) / 2;
-	int x = (int)e->ins, y = acc_index(e, e->sorted[mid]);
 	uint16_t id;
+	int w;
 
 	if (e->kind->observe)
 		e->kind->observe(e, r);
-	if (e->kind->judge(e, r, &id) != TA_J_PICK || (id != e->acc[x] && id != e->sorted[mid])) {
+	if (e->kind->judge(e, r, &id) != TA_J_PICK || !ta_elim_offered(e, id) ||
+	    (w = acc_index(e, id)) < 0) {
+		/* no usable answer: keep the order found so far out of the
+		 * result (it is marked incomplete) */
 		e->incomplete = true;
-		id = e->sorted[mid]; /* keep going; the order is marked incomplete */
+		e->phase = PH_DONE;
+		step(e);
+		return;
 	}
-	int8_t v = id == e->acc[x] ? 1 : -1;
-	*rel_at(e, (size_t)x, (size_t)y) = v;
-	*rel_at(e, (size_t)y, (size_t)x) = (int8_t)-v;
+	if (e->select_full) {
+		place(e, (size_t)w); /* beats every candidate, so everything */
+	} else {
+		/* more candidates than one hello holds: it beats these */
+		bool news = false;
+
+		for (size_t k = 0; k < e->offer_len; k++) {
+			int l = acc_index(e, e->offer[k]);
+
+			if (l >= 0 && l != w && relate(e, (size_t)w, (size_t)l))
+				news = true;
+		}
+		if (!news) { /* contradicts what is known: do not loop */
+			e->incomplete = true;
+			place(e, (size_t)w);
+		}
+	}
 	sort_next(e);
 }
 
@@ -458,6 +737,33 @@ chacha_start(struct ta_elim *e)
 	step(e);
 }
 
+/* Without a server order, report in the order of order0 (stable; items
+ * not in it stay behind, in the order found). */
+static void
+client_order(struct ta_elim *e)
+{
+	uint16_t tmp[TA_MAX_ACCEPT];
+	bool *used = calloc(e->nacc ? e->nacc : 1, sizeof *used);
+	size_t k = 0;
+
+	if (!used || !e->order0)
+		goto out;
+	for (size_t i = 0; i < e->norder0; i++) {
+		int a = acc_index(e, e->order0[i]);
+
+		if (a >= 0 && !used[a]) {
+			used[a] = true;
+			tmp[k++] = e->acc[a];
+		}
+	}
+	for (size_t a = 0; a < e->nacc; a++)
+		if (!used[a])
+			tmp[k++] = e->acc[a];
+	memcpy(e->acc, tmp, e->nacc * sizeof *tmp);
+out:
+	free(used);
+}
+
 static void
 step(struct ta_elim *e)
 {
@@ -486,8 +792,12 @@ step(struct ta_elim *e)
 		chacha_start(e);
 		return;
 	default:
+		if (e->incomplete && !e->ordering)
+			e->server_order = TA_UNKNOWN; /* no order claims on half a list */
 		if (e->server_order == TA_YES && e->nsorted == e->nacc)
 			memcpy(e->acc, e->sorted, e->nacc * sizeof *e->acc);
+		else if (e->want_order && e->server_order != TA_YES)
+			client_order(e);
 		e->kind->finish(e);
 		ta_job_finish(&e->job);
 		return;
@@ -506,6 +816,26 @@ static const struct ta_job_ops elim_ops = {
         .free = elim_free,
 };
 
+bool
+ta_elim_set_order(struct ta_elim *e, const uint16_t *list, size_t n)
+{
+	uint16_t *o = malloc((n ? n : 1) * sizeof *o);
+
+	if (!o)
+		return false;
+	memcpy(o, list, n * sizeof *o);
+	free(e->order0);
+	e->order0 = o;
+	e->norder0 = n;
+	return true;
+}
+
+bool
+ta_job_is_elim(const struct ta_job *job)
+{
+	return job && job->ops == &elim_ops;
+}
+
 struct ta_elim *
 ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t version, const uint16_t *cand,
             size_t n, bool want_order)
@@ -521,12 +851,13 @@ ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t version, const u
 	}
 	memcpy(e->cand, cand, n * sizeof *cand);
 	e->ncand = n;
+	(void)ta_elim_set_order(e, cand, n); /* NULL order0: found order */
 	e->job.ops = &elim_ops;
 	e->kind = kind;
 	e->vidx = vidx;
 	e->version = version;
 	e->want_order = want_order;
-	e->window = e->maxwindow = 64;
+	e->window = e->maxwindow = TA_ELIM_WINDOW;
 	e->server_order = TA_UNKNOWN;
 	e->chacha = TA_UNKNOWN;
 	e->phase = PH_ELIM;

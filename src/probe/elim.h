@@ -7,13 +7,38 @@
  * offer.  The connections needed grow with what the server accepts, not
  * with the registry.  Each choice also says "chosen over every other
  * accepted item in that offer", which under server preference is an
- * ordering fact; the order phase uses those facts first and spends a
- * connection only on comparisons they do not settle (binary insertion).
+ * ordering fact.
+ *
+ * Three things keep the connections down:
+ *  - a kind may rank the candidates (how likely each is to be accepted,
+ *    given what was chosen so far); after every choice the rest is sorted
+ *    by rank, so that accepted items share offers and their order under
+ *    server preference comes free from the choices themselves;
+ *  - while the server's order is unknown, an offer of unlikely candidates
+ *    (the last, usually refused, ones) also carries two accepted items in
+ *    the reverse of an order already seen: a client-order server then
+ *    answers "client order" and "none of the rest" in one hello, a
+ *    server-order server says so (and the rest is offered again);
+ *  - the order phase uses the recorded facts with their transitive closure
+ *    and then selection: each hello offers every item that nothing known
+ *    beats, and the server's choice is the next in its order.
  */
 #ifndef TA_PROBE_ELIM_H
 #define TA_PROBE_ELIM_H
 
 #include "probe/engine.h"
+
+/* Candidates per hello.  testssl.sh tests suites in bundles of at most 128
+ * because some servers (old Cisco ASAs) fail above that; 120 stays below
+ * it with room for signalling suites.  A hello that fails is retried with
+ * 64 and then 16 candidates. */
+#define TA_ELIM_WINDOW 120
+
+/* Ranks a kind gives candidates; a window whose candidates are all
+ * TA_ELIM_UNLIKELY or worse may carry the order test. */
+#define TA_ELIM_KNOWN    0u /* accepted elsewhere (another version) */
+#define TA_ELIM_LIKELY   1u
+#define TA_ELIM_UNLIKELY 2u
 
 enum ta_judge {
 	TA_J_PICK,        /* the server chose *id from the offer */
@@ -41,8 +66,13 @@ struct ta_elim_kind {
 	/* Optional: a refusal of ids[0..n) during elimination.  Return
 	 * TA_R_DROP (the usual: drop them), TA_R_RESEND (the kind changed what
 	 * its next hello says; offer the same ids again) or TA_R_STOP (enough
-	 * is known: stop eliminating). */
+	 * is known: stop eliminating).  e->pair_sent says whether the refused
+	 * hello also carried two accepted items (the order test). */
 	int (*on_reject)(struct ta_elim *e, const uint16_t *ids, size_t n);
+	/* Optional: rank ids[0..n) into out[0..n) (TA_ELIM_*; lower is more
+	 * likely to be accepted).  Only ever moves candidates around: what is
+	 * found does not depend on it, only how many hellos it takes. */
+	void (*rank)(struct ta_elim *e, const uint16_t *ids, size_t n, uint8_t *out);
 	/* Store the outcome into the target's result. */
 	void (*finish)(struct ta_elim *e);
 };
@@ -65,13 +95,22 @@ struct ta_elim {
 	/* candidates */
 	uint16_t *cand;
 	size_t ncand;
+	uint16_t *order0; /* the order results are reported in without server order */
+	size_t norder0;
 	size_t window, maxwindow;
 	bool closed_is_reject;
 	bool shrunk;
+	/* the hello in flight: offer[0..noffer) are candidates, and when
+	 * pair_sent offer[noffer], offer[noffer + 1] are pair_a, pair_p */
+	uint16_t offer[TA_ELIM_WINDOW + 2];
+	size_t noffer, offer_len;
+	bool pair_sent;
+	uint16_t pair_a, pair_p; /* pair_p was chosen over pair_a before */
+	bool no_pair;            /* the order test may not ride on offers */
 	/* results */
 	uint16_t acc[TA_MAX_ACCEPT];
 	size_t nacc;
-	struct ta_elim_pick *picks;
+	struct ta_elim_pick *picks; /* every choice, with its offer */
 	size_t npicks;
 	bool noversion;
 	bool incomplete;
@@ -85,7 +124,8 @@ struct ta_elim {
 	int8_t *rel;      /* nacc x nacc: +1 row preferred over column */
 	uint16_t sorted[TA_MAX_ACCEPT];
 	size_t nsorted;
-	size_t ins, lo, hi;
+	bool *placed;     /* by acc index, during the order phase */
+	bool select_full; /* the selection hello offered every candidate */
 	uint16_t test_a, test_first;
 	bool two_way;
 	/* kind-specific parameters */
@@ -98,18 +138,30 @@ struct ta_elim {
 	const char *why; /* set by a judge that returns TA_J_BROKEN */
 	bool shares_tried;
 	size_t stop_untried; /* candidates left untried then */
-	void *ctx;
+	void *ctx;           /* kind-specific, one allocation (freed with free()) */
 };
 
 /* Create an elimination job over cand[0..n) (copied). */
 struct ta_elim *ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t version,
                             const uint16_t *cand, size_t n, bool want_order);
 
-/* Record a choice made elsewhere (from win[0..n)) as if this job saw it. */
+/* Without server order, results are reported in the order of the initial
+ * candidate list (the client's preference), however they were found; a
+ * planner that seeds choices or reorders cand sets that list here (copied;
+ * false when out of memory, and the order stays as it was). */
+bool ta_elim_set_order(struct ta_elim *e, const uint16_t *list, size_t n);
+
+/* Record a choice made elsewhere (from win[0..n), in the order offered) as
+ * if this job saw it.  The same id may be recorded more than once (each
+ * choice is an ordering fact); it is accepted once.  The caller removes it
+ * from the candidates (or never puts it there). */
 void ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n);
 
-/* Is id among the candidates the current elimination hello offered? */
+/* Is id among what the hello in flight offered? */
 bool ta_elim_offered(const struct ta_elim *e, uint16_t id);
+
+/* Is job an elimination job (so a struct ta_elim)? */
+bool ta_job_is_elim(const struct ta_job *job);
 
 /* Is id a ChaCha20 suite? */
 bool ta_suite_is_chacha(uint16_t id);

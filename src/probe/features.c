@@ -13,10 +13,13 @@
  * extended_master_secret, encrypt_then_mac, heartbeat, NPN,
  * record_size_limit, renegotiation_info and DEFLATE, and the ServerHello
  * answers for all of them (RFC 6066, 5077, 7627, 7366, 6520, 8449, 5746,
- * 3749).  Resumption, tickets, client-initiated renegotiation and 0-RTT need
- * real sessions: OpenSSL handshakes inside the loop.  TLS_FALLBACK_SCSV
- * (RFC 7507) costs one hello at the second-highest version.  ALPN is an
- * elimination over common protocol names.
+ * 3749); they offer the kind's CBC suites when there are any, so that the
+ * answer also settles encrypt_then_mac (which only applies to CBC).
+ * Resumption, tickets, client-initiated renegotiation and 0-RTT need real
+ * sessions: OpenSSL handshakes inside the loop.  TLS_FALLBACK_SCSV (RFC
+ * 7507) costs one hello at the second-highest version.  ALPN is an
+ * elimination over common protocol names whose first offer rides on the
+ * session-ID handshake (repeated without ALPN when it fails with it).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,8 +75,10 @@ struct feat_job {
 	unsigned pending;
 	int vbest; /* highest version <= TLS 1.2 offered, or -1 */
 	bool tls13;
-	bool features_taken; /* a TLS 1.2 hello's extension answers are recorded */
+	bool features_taken;  /* a TLS 1.2 hello's extension answers are recorded */
+	unsigned cert12_left; /* certificate hellos not answered yet */
 	bool alpn_left[NALPN];
+	bool alpn_on_sid1; /* the first ALPN offer rides on the T_SID1 handshake */
 	bool ossl12_failed;
 	void *sessions[4]; /* SSL_SESSION * kept for resumption (owned) */
 	size_t nsessions;
@@ -214,12 +219,12 @@ add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char
 	res->nchains++;
 }
 
+/* A suite encrypt_then_mac applies to: CBC (MAC-then-encrypt). */
 static bool
-aead_suite(uint16_t id)
+cbc_suite(const struct ta_suite *s)
 {
-	const struct ta_suite *s = ta_suite_find(id);
-
-	return s && (s->flags & TA_SUITE_AEAD);
+	return s && !(s->flags & TA_SUITE_AEAD) && s->cipher != TA_CIPHER_NULL &&
+	       s->cipher != TA_CIPHER_RC4;
 }
 
 /* One hello with only the CBC (MAC-then-encrypt) suites the server accepts. */
@@ -233,12 +238,27 @@ etm_probe(struct feat_job *f)
 	for (size_t i = 0; i < v->nsuites; i++) {
 		const struct ta_suite *s = ta_suite_find(v->suites[i]);
 
-		if (s && !(s->flags & TA_SUITE_AEAD) && s->cipher != TA_CIPHER_NULL &&
-		    s->cipher != TA_CIPHER_RC4)
+		if (cbc_suite(s))
 			cbc[n++] = (uint16_t)s->id;
 	}
 	if (n)
 		send_hello(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL, 0);
+}
+
+/* Every certificate hello answer may settle encrypt_then_mac (the hellos
+ * lead with CBC suites for that); after the last, one more hello does when
+ * none could. */
+static void
+take_etm(struct feat_job *f, const struct ta_response *r)
+{
+	struct ta_features *ft = &f->job.t->res.features;
+
+	if (r->outcome == TA_OUT_HELLO && !r->ossl && ft->encrypt_then_mac == TA_UNKNOWN &&
+	    cbc_suite(ta_suite_find(r->sh.suite)))
+		ft->encrypt_then_mac = r->sh.etm ? TA_YES : TA_NO;
+	if (f->cert12_left > 0 && --f->cert12_left == 0 && f->features_taken &&
+	    ft->encrypt_then_mac == TA_UNKNOWN)
+		etm_probe(f);
 }
 
 static void
@@ -252,10 +272,6 @@ take_features(struct feat_job *f, const struct ta_response *r)
 	f->features_taken = true;
 	ft->secure_renegotiation = sh->has_reneg_info ? TA_YES : TA_NO;
 	ft->extended_master_secret = sh->ems ? TA_YES : TA_NO;
-	if (!aead_suite(sh->suite))
-		ft->encrypt_then_mac = sh->etm ? TA_YES : TA_NO;
-	else
-		etm_probe(f); /* EtM only applies to CBC suites */
 	ft->heartbeat = sh->heartbeat ? TA_YES : TA_NO;
 	ft->compression = sh->compression == 1 ? TA_YES : TA_NO;
 	ft->ocsp_stapling = (sh->status_request && r->ocsp) ? TA_YES : TA_NO;
@@ -324,18 +340,52 @@ on_alpn(struct feat_job *f, const struct ta_response *r)
 	ta_result_note(&f->job.t->res, "ALPN: the server chose a protocol that was not offered");
 }
 
+/* The ALPN candidates still open, comma-separated. */
+static size_t
+alpn_joined(const struct feat_job *f, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < NALPN; i++)
+		if (f->alpn_left[i]) {
+			size_t len = strlen(out);
+
+			snprintf(out + len, cap - len, "%s%s", n++ ? "," : "", alpn_candidates[i]);
+		}
+	return n;
+}
+
+/* The session-ID handshake also makes the first ALPN offer (every
+ * candidate), which saves a hello; its answer goes through on_alpn. */
+static void
+send_sid1(struct feat_job *f)
+{
+	char joined[256];
+	struct ta_ossl_req req = {.min_version = TA_TLS10,
+	                          .max_version = ta_ver_code(f->vbest),
+	                          .ciphers = "ALL:COMPLEMENTOFALL:@SECLEVEL=0",
+	                          .flags = TA_OSSL_NO_TICKET};
+
+	if (f->alpn_on_sid1 && alpn_joined(f, joined, sizeof joined) > 0)
+		req.alpn = joined;
+	else
+		f->alpn_on_sid1 = false;
+	send_ossl(f, T_SID1, &req);
+}
+
 static void
 start_ossl12(struct feat_job *f)
 {
 	struct ta_ossl_req req = {.min_version = TA_TLS10,
 	                          .max_version = ta_ver_code(f->vbest),
 	                          .ciphers = "ALL:COMPLEMENTOFALL:@SECLEVEL=0",
-	                          .flags = TA_OSSL_NO_TICKET};
+	                          .flags = TA_OSSL_RENEG};
 
 	if (req.max_version < TA_TLS10)
 		return;
-	send_ossl(f, T_SID1, &req);
-	req.flags = TA_OSSL_RENEG;
+	f->alpn_on_sid1 = true;
+	send_sid1(f);
 	send_ossl(f, T_TIX1, &req);
 }
 
@@ -357,6 +407,7 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			          t->sni[0] ? "sent" : "none (address)");
 			take_features(f, r);
 		}
+		take_etm(f, r);
 		break;
 	case T_NOSNI:
 	case T_NOSNI13:
@@ -398,6 +449,23 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 		break;
 	case T_SID1:
 	case T_TIX1:
+		if (kind == T_SID1 && f->alpn_on_sid1) {
+			f->alpn_on_sid1 = false;
+			if (r->outcome == TA_OUT_HELLO && r->ossl_ok) {
+				on_alpn(f, r);
+			} else {
+				/* no_application_protocol (120) answers ALPN: none
+				 * of them; any other failure leaves ALPN to a hello
+				 * of its own.  The session test goes again without
+				 * ALPN either way, so ALPN never costs it. */
+				if (r->outcome == TA_OUT_ALERT && r->alert.desc == 120)
+					ft->alpn_tested = true;
+				else
+					alpn_next(f);
+				send_sid1(f);
+				break;
+			}
+		}
 		if (r->outcome != TA_OUT_HELLO || !r->ossl_ok) {
 			if (!f->ossl12_failed)
 				ta_result_note(&t->res,
@@ -477,17 +545,27 @@ feat_start(struct ta_job *job)
 		for (size_t i = 0; i < v->nsuites; i++)
 			all[i] = (uint16_t)v->suites[i];
 		for (size_t a = 0; a < sizeof auths; a++) {
-			size_t n = 0;
+			size_t n = 0, ncbc = 0;
 
 			for (size_t i = 0; i < v->nsuites; i++) {
+				const struct ta_suite *s = ta_suite_find(v->suites[i]);
+
+				if (s && s->auth == auths[a] && cbc_suite(s))
+					by[ncbc++] = (uint16_t)s->id;
+			}
+			/* the CBC suites of that kind when there are any, so the
+			 * same answer says whether encrypt_then_mac is used */
+			n = ncbc;
+			for (size_t i = 0; ncbc == 0 && i < v->nsuites; i++) {
 				const struct ta_suite *s = ta_suite_find(v->suites[i]);
 
 				if (s && s->auth == auths[a])
 					by[n++] = (uint16_t)s->id;
 			}
-			if (n)
-				send_hello(f, T_CERT12 | (uint32_t)auths[a] << 8,
-				           ta_ver_code(f->vbest), by, n, true, false, NULL, 0);
+			if (n &&
+			    send_hello(f, T_CERT12 | (uint32_t)auths[a] << 8, ta_ver_code(f->vbest),
+			               by, n, true, false, NULL, 0) == TA_OK)
+				f->cert12_left++;
 		}
 		if (t->sni[0])
 			send_hello(f, T_NOSNI, ta_ver_code(f->vbest), all, v->nsuites, false, false,
@@ -537,7 +615,8 @@ feat_start(struct ta_job *job)
 			suites[i] = (uint16_t)v->suites[i];
 		send_hello(f, T_FALLBACK, ta_ver_code(v2), suites, v->nsuites, true, true, NULL, 0);
 	}
-	alpn_next(f);
+	if (!f->alpn_on_sid1)
+		alpn_next(f);
 	if (--f->pending == 0)
 		ta_job_finish(job);
 }

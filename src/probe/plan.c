@@ -13,6 +13,12 @@
  *                             curve (groups not already found in TLS 1.3)
  *   ffdhe12                   DHE suites with only FFDHE groups (RFC 7919)
  *   sigalgs12                 signed ServerKeyExchange: the scheme chosen
+ *
+ * The TLS <= 1.2 suite hellos list the signature schemes and curves not
+ * yet seen in a ServerKeyExchange first (the same sets, only reordered, so
+ * no server chooses a different suite): a server that takes the client's
+ * first acceptable one names a new one with every choice, and those become
+ * the first choices of sigalgs12 and groups12.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,6 +81,43 @@ push_unique(uint16_t *v, size_t *n, size_t cap, uint16_t x)
 {
 	if (*n < cap && !ta_u16_contains(v, *n, x))
 		v[(*n)++] = x;
+}
+
+/* What the suite hellos of one version saw on the side (the job's ctx). */
+#define SEEDS_MAX 32
+struct suites_ctx {
+	/* TLS <= 1.2: schemes and curves seen in a ServerKeyExchange */
+	uint16_t sig_seen[64], curve_seen[64];
+	size_t nsig_seen, ncurve_seen;
+	/* ... and the lists the hello in flight offered them in */
+	uint16_t sig_list[96], grp_list[96];
+	size_t nsig_list, ngrp_list;
+	/* each curve choice with the list it was chosen from (for the order) */
+	struct {
+		uint16_t id;
+		uint16_t win[64];
+		size_t nwin;
+	} cseed[SEEDS_MAX];
+	size_t ncseed;
+	/* TLS 1.3: the group list of a hello offering every group */
+	uint16_t g13_list[96];
+	size_t ng13_list;
+};
+
+/* Move the items of v[0..n) that are in seen[0..nseen) to the end (stable). */
+static void
+seen_last(uint16_t *v, size_t n, const uint16_t *seen, size_t nseen)
+{
+	uint16_t tmp[96];
+	size_t k = 0;
+
+	if (n > 96)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (ta_u16_contains(seen, nseen, v[i]) == (pass == 1))
+				tmp[k++] = v[i];
+	memcpy(v, tmp, n * sizeof *v);
 }
 
 /* ---- lists offered in hellos ---- */
@@ -211,12 +254,61 @@ base_hello(struct ta_elim *e, uint16_t version, struct ta_hello *h)
 	}
 }
 
+static bool
+g13_seeded(const struct ta_target *t, uint16_t g)
+{
+	return ta_u16_contains(t->g13_seed, t->ng13_seed, g);
+}
+
+/* TLS 1.3 suite hellos offering every group: when the group choices seen so
+ * far (seeds) show p chosen over an accepted a listed after it and do not
+ * show the server's order yet, list a before p: a server with an order of
+ * its own still names p, one taking the client's first names a.  The
+ * groups job reads the answer from the seeds. */
+static void
+g13_test_order(const struct ta_target *t, uint16_t *g, size_t n)
+{
+	uint16_t a = 0, p = 0;
+	bool pair = false;
+
+	for (size_t i = 0; i < t->ng13_seed; i++) {
+		const uint16_t *w = t->g13_seed_win[i];
+		bool before = true;
+
+		for (size_t k = 0; k < t->g13_seed_nwin[i]; k++) {
+			if (w[k] == t->g13_seed[i]) {
+				before = false;
+			} else if (g13_seeded(t, w[k])) {
+				if (before)
+					return; /* a choice skipped it: server order */
+				if (!pair) {
+					pair = true;
+					a = w[k];
+					p = t->g13_seed[i];
+				}
+			}
+		}
+	}
+	if (!pair || n > 96 || !ta_u16_contains(g, n, a) || !ta_u16_contains(g, n, p))
+		return;
+	uint16_t tmp[96];
+	size_t k = 0;
+
+	tmp[k++] = a;
+	tmp[k++] = p;
+	for (size_t i = 0; i < n; i++)
+		if (g[i] != a && g[i] != p)
+			tmp[k++] = g[i];
+	memcpy(g, tmp, n * sizeof *g);
+}
+
 static int
 build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 {
 	struct ta_hello h;
 	uint16_t groups[96], sigs[96];
 	static const uint16_t v13[] = {TA_TLS13};
+	struct suites_ctx *c = e->ctx;
 
 	base_hello(e, e->version, &h);
 	h.suites = ids;
@@ -237,6 +329,12 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 			h.ngroups = tls13_groups(groups, 96);
 			h.groups = groups;
 			e->built_flags |= S13_ALL_GROUPS;
+			if (!(e->built_flags & S13_SHARES))
+				g13_test_order(t, groups, h.ngroups);
+		}
+		if (c) {
+			c->ng13_list = h.ngroups < 96 ? h.ngroups : 96;
+			memcpy(c->g13_list, h.groups, c->ng13_list * sizeof *h.groups);
 		}
 		h.nsigalgs = all_sigalgs(sigs, 96, true);
 		h.sigalgs = sigs;
@@ -264,6 +362,15 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 	if (e->version >= TA_TLS12) {
 		h.nsigalgs = all_sigalgs(sigs, 96, false);
 		h.sigalgs = sigs;
+	}
+	if (c) {
+		/* what was not seen yet first: the same sets, reordered */
+		seen_last(groups, h.ngroups, c->curve_seen, c->ncurve_seen);
+		c->ngrp_list = h.ngroups;
+		memcpy(c->grp_list, groups, h.ngroups * sizeof *groups);
+		seen_last(sigs, h.nsigalgs, c->sig_seen, c->nsig_seen);
+		c->nsig_list = h.nsigalgs;
+		memcpy(c->sig_list, sigs, h.nsigalgs * sizeof *sigs);
 	}
 	return ta_hello_write(&h, w);
 }
@@ -344,6 +451,7 @@ static void
 observe_suites(struct ta_elim *e, const struct ta_response *r)
 {
 	struct ta_target *t = e->job.t;
+	struct suites_ctx *c = e->ctx;
 
 	if (r->outcome != TA_OUT_HELLO || !r->has_ske)
 		return;
@@ -353,6 +461,34 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
 		if (t->res.dh.bits == 0 || d.bits < t->res.dh.bits)
 			t->res.dh = d;
+	}
+	/* side facts for sigalgs12 and groups12, from answers that are what
+	 * they should be: this version, a suite that was offered, a scheme or
+	 * curve from the lists offered */
+	if (!c || r->sh.version != e->version || !ta_elim_offered(e, r->sh.suite))
+		return;
+	if (r->has_sigalg && e->version == TA_TLS12 &&
+	    ta_u16_contains(c->sig_list, c->nsig_list, r->sigalg))
+		push_unique(c->sig_seen, &c->nsig_seen, 64, r->sigalg);
+	if (r->ske_kind == TA_SKE_ECDH && r->curve &&
+	    ta_u16_contains(c->grp_list, c->ngrp_list, r->curve)) {
+		bool same = false;
+
+		push_unique(c->curve_seen, &c->ncurve_seen, 64, r->curve);
+		if (c->ncseed > 0) {
+			const size_t l = c->ncseed - 1;
+
+			same = c->cseed[l].id == r->curve && c->cseed[l].nwin == c->ngrp_list &&
+			       memcmp(c->cseed[l].win, c->grp_list,
+			              c->ngrp_list * sizeof *c->grp_list) == 0;
+		}
+		if (!same && c->ncseed < SEEDS_MAX && c->ngrp_list <= 64) {
+			c->cseed[c->ncseed].id = r->curve;
+			c->cseed[c->ncseed].nwin = c->ngrp_list;
+			memcpy(c->cseed[c->ncseed].win, c->grp_list,
+			       c->ngrp_list * sizeof *c->grp_list);
+			c->ncseed++;
+		}
 	}
 }
 
@@ -391,9 +527,23 @@ reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
 	struct ta_target *t = e->job.t;
 	size_t known = 0;
 
-	if (e->nacc > 0 || e->npicks > 0 || t->scan->cfg.exhaustive || e->nextra == 0 ||
-	    e->ncand <= n || e->stopped_early)
+	if (e->nacc > 0 || e->npicks > 0 || t->scan->cfg.exhaustive || e->ncand <= n ||
+	    e->stopped_early)
 		return TA_R_DROP;
+	if (e->nextra == 0) {
+		/* TLS 1.2 accepts nothing this version can use (AEAD or SHA-2
+		 * suites only): by the same token it accepts nothing here */
+		if (!t->res.ver[TA_V_TLS12].offered)
+			return TA_R_DROP;
+		ta_result_note(
+		        &t->res,
+		        "%s: not offered: TLS 1.2 accepts no suite %s can use, and a hello with "
+		        "%zu common %s suites was refused; %zu rarer suites were not tried "
+		        "(--exhaustive tries them)",
+		        ta_ver_name(e->vidx), ta_ver_name(e->vidx), n, ta_ver_name(e->vidx),
+		        e->ncand - n);
+		return TA_R_STOP;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (ta_u16_contains(e->extra, e->nextra, ids[i]))
 			known++;
@@ -406,6 +556,58 @@ reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
 	return TA_R_STOP;
 }
 
+static bool
+cert_kx(uint8_t kx)
+{
+	return kx == TA_KX_RSA || kx == TA_KX_RSA_EXPORT || kx == TA_KX_DHE || kx == TA_KX_ECDHE;
+}
+
+/*
+ * How likely a suite is to be accepted, from what this version accepted so
+ * far: accepted in TLS 1.2 (lower versions); then popular suites, anonymous
+ * ones, those signed or decrypted with a certificate kind already seen
+ * (RSA, ECDHE, DHE key exchange) and those of a key exchange and
+ * authentication already seen; then the rest.  A server with one RSA
+ * certificate thus gets its RSA suites together, whatever the registry
+ * order (see elim.h: this changes how many hellos it takes, not what is
+ * found).
+ */
+static void
+rank_suites(struct ta_elim *e, const uint16_t *ids, size_t n, uint8_t *out)
+{
+	uint32_t auths = 0, kxauth[32] = {0};
+
+	for (size_t i = 0; i < e->nacc; i++) {
+		const struct ta_suite *s = ta_suite_find(e->acc[i]);
+
+		if (!s || s->kx >= 32 || s->auth >= 32)
+			continue;
+		kxauth[s->kx] |= 1u << s->auth;
+		if (cert_kx(s->kx))
+			auths |= 1u << s->auth;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ta_suite *s = ta_suite_find(ids[i]);
+
+		if (ta_u16_contains(e->extra, e->nextra, ids[i]))
+			out[i] = TA_ELIM_KNOWN;
+		else if (!s || s->kx >= 32 || s->auth >= 32)
+			out[i] = TA_ELIM_UNLIKELY;
+		else if (e->version >= TA_TLS13)
+			out[i] = ids[i] >= 0x1301 && ids[i] <= 0x1303 ? TA_ELIM_LIKELY
+			                                              : TA_ELIM_UNLIKELY;
+		else if (ta_u16_contains(popular_suites,
+		                         sizeof popular_suites / sizeof popular_suites[0],
+		                         ids[i]) ||
+		         s->kx == TA_KX_DH_ANON || s->kx == TA_KX_ECDH_ANON ||
+		         (cert_kx(s->kx) && (auths & (1u << s->auth))) ||
+		         (kxauth[s->kx] & (1u << s->auth)))
+			out[i] = TA_ELIM_LIKELY;
+		else
+			out[i] = TA_ELIM_UNLIKELY;
+	}
+}
+
 static const struct ta_elim_kind kind_suites = {
         .name = "suites",
         .want = TA_WANT_SKE,
@@ -413,6 +615,7 @@ static const struct ta_elim_kind kind_suites = {
         .judge = judge_suites,
         .observe = observe_suites,
         .on_reject = reject_lower,
+        .rank = rank_suites,
         .finish = finish_suites,
 };
 
@@ -428,12 +631,27 @@ g13_remove(struct ta_target *t, uint16_t id)
 		}
 }
 
+/* Keep a group choice and the list it was chosen from for the groups job. */
+static void
+g13_add_seed(struct ta_target *t, uint16_t g, const uint16_t *win, size_t n)
+{
+	if (t->ng13_seed >= 64 || n == 0)
+		return;
+	t->g13_seed_win[t->ng13_seed] = malloc(n * sizeof(uint16_t));
+	if (!t->g13_seed_win[t->ng13_seed])
+		return;
+	memcpy(t->g13_seed_win[t->ng13_seed], win, n * sizeof(uint16_t));
+	t->g13_seed_nwin[t->ng13_seed] = n;
+	t->g13_seed[t->ng13_seed++] = g;
+}
+
 /* A suite hello's HelloRetryRequest also chose a group from the remaining
  * ones: keep that choice and its offer for the groups job. */
 static void
 observe_suites13(struct ta_elim *e, const struct ta_response *r)
 {
 	struct ta_target *t = e->job.t;
+	struct suites_ctx *c = e->ctx;
 	uint16_t g = r->sh.key_share_group;
 
 	if ((r->outcome != TA_OUT_HRR && r->outcome != TA_OUT_HELLO) || !r->sh.has_key_share ||
@@ -441,22 +659,25 @@ observe_suites13(struct ta_elim *e, const struct ta_response *r)
 		return;
 	if (r->outcome == TA_OUT_HRR)
 		t->res.hrr_seen = TA_YES;
-	if (e->pending_groups_check) {
-		/* every group works where the remaining ones did not: none of the
-		 * remaining groups is supported */
-		e->pending_groups_check = false;
-		t->ng13_rem = 0;
+	if (e->built_flags & S13_ALL_GROUPS) {
+		if (e->pending_groups_check) {
+			/* every group works where the remaining ones did not:
+			 * none of the remaining groups is supported */
+			e->pending_groups_check = false;
+			t->ng13_rem = 0;
+		}
+		/* a choice among every group is an ordering fact too (and the
+		 * answer to g13_test_order) */
+		if (c && r->outcome == TA_OUT_HRR && !(e->built_flags & S13_SHARES) &&
+		    ta_u16_contains(c->g13_list, c->ng13_list, g)) {
+			g13_add_seed(t, g, c->g13_list, c->ng13_list);
+			g13_remove(t, g);
+		}
 		return;
 	}
-	if ((e->built_flags & S13_ALL_GROUPS) || !ta_u16_contains(t->g13_rem, t->ng13_rem, g) ||
-	    t->ng13_seed >= 64)
+	if (!ta_u16_contains(t->g13_rem, t->ng13_rem, g))
 		return;
-	t->g13_seed_win[t->ng13_seed] = malloc(t->ng13_rem * sizeof(uint16_t));
-	if (!t->g13_seed_win[t->ng13_seed])
-		return;
-	memcpy(t->g13_seed_win[t->ng13_seed], t->g13_rem, t->ng13_rem * sizeof(uint16_t));
-	t->g13_seed_nwin[t->ng13_seed] = t->ng13_rem;
-	t->g13_seed[t->ng13_seed++] = g;
+	g13_add_seed(t, g, t->g13_rem, t->ng13_rem);
 	g13_remove(t, g);
 }
 
@@ -467,6 +688,14 @@ reject_suites13(struct ta_elim *e, const uint16_t *ids, size_t n)
 
 	(void)ids;
 	(void)n;
+	if (e->pair_sent && !(e->built_flags & S13_ALL_GROUPS) && t->ng13_rem < t->ng13_all) {
+		/* two suites accepted before were offered with the remaining
+		 * groups: it is the groups that are refused (TLS 1.3 chooses
+		 * suite and group apart); offer every group */
+		e->pending_groups_check = false;
+		t->ng13_rem = 0;
+		return TA_R_RESEND;
+	}
 	if (!(e->built_flags & S13_ALL_GROUPS) && t->ng13_rem < t->ng13_all) {
 		/* maybe only the remaining groups were unacceptable: ask again
 		 * with every group, which settles it */
@@ -489,6 +718,7 @@ static const struct ta_elim_kind kind_suites13 = {
         .judge = judge_suites,
         .observe = observe_suites13,
         .on_reject = reject_suites13,
+        .rank = rank_suites,
         .finish = finish_suites,
 };
 
@@ -859,23 +1089,48 @@ static const struct ta_job_ops ssl2_ops = {"ssl2", ssl2_start, ssl2_free};
 
 /* ---- planning ---- */
 
-static void
-add_elim(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_t version,
+static struct ta_elim *
+new_elim(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_t version,
          const uint16_t *cand, size_t n, bool order, const uint16_t *extra, size_t nextra)
 {
 	struct ta_elim *e = ta_elim_new(kind, vidx, version, cand, n, order);
 
 	if (!e) {
 		ta_result_note(&t->res, "%s: out of memory", kind->name);
-		return;
+		return NULL;
 	}
 	if (extra && nextra) {
 		memcpy(e->extra, extra, nextra * sizeof *extra);
 		e->nextra = nextra;
 	}
 	e->chacha_test = kind == &kind_suites || kind == &kind_suites13;
+	if (e->chacha_test)
+		e->ctx = calloc(1, sizeof(struct suites_ctx)); /* NULL: no side facts */
 	snprintf(e->job.label, sizeof e->job.label, "%s %s", kind->name, ta_ver_name(vidx));
-	ta_target_add_job(t, &e->job);
+	return e;
+}
+
+static void
+add_elim(struct ta_target *t, const struct ta_elim_kind *kind, int vidx, uint16_t version,
+         const uint16_t *cand, size_t n, bool order, const uint16_t *extra, size_t nextra)
+{
+	struct ta_elim *e = new_elim(t, kind, vidx, version, cand, n, order, extra, nextra);
+
+	if (e)
+		ta_target_add_job(t, &e->job);
+}
+
+/* The side facts of a version's suite hellos (NULL when there are none). */
+static const struct suites_ctx *
+suites_ctx_of(const struct ta_target *t, int vidx)
+{
+	for (const struct ta_job *j = t->jobs; j; j = j->next) {
+		const struct ta_elim *e = (const struct ta_elim *)j;
+
+		if (ta_job_is_elim(j) && e->kind == &kind_suites && e->vidx == vidx)
+			return e->ctx;
+	}
+	return NULL;
 }
 
 void
@@ -923,6 +1178,7 @@ start_lower(struct ta_target *t)
 		int v = lower[i];
 		uint16_t cand[TA_MAX_ACCEPT], rest[TA_MAX_ACCEPT], known[TA_MAX_ACCEPT];
 		size_t n = 0, nk = 0, nr = suite_candidates(v, rest, TA_MAX_ACCEPT);
+		struct ta_elim *e;
 
 		for (size_t k = 0; k < v12->nsuites; k++)
 			if (ta_u16_contains(rest, nr, (uint16_t)v12->suites[k]))
@@ -931,7 +1187,17 @@ start_lower(struct ta_target *t)
 			cand[n++] = known[k];
 		for (size_t k = 0; k < nr; k++)
 			push_unique(cand, &n, TA_MAX_ACCEPT, rest[k]);
-		add_elim(t, &kind_suites, v, (uint16_t)vcode[v], cand, n, true, known, nk);
+		e = new_elim(t, &kind_suites, v, (uint16_t)vcode[v], cand, n, true, known, nk);
+		if (!e)
+			continue;
+		/* offered in the reverse of the order TLS 1.2 found them in (the
+		 * report keeps that order without server order): a server
+		 * choosing by its own order then shows it at once (a choice
+		 * skips an accepted suite listed before it), one taking the
+		 * client's first shows it on the last offer */
+		for (size_t k = 0; k < nk; k++)
+			e->cand[k] = known[nk - 1 - k];
+		ta_target_add_job(t, &e->job);
 	}
 }
 
@@ -1008,6 +1274,12 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			e = ta_elim_new(&kind_groups13, TA_V_TLS13, TA_TLS13, t->g13_rem,
 			                t->ng13_rem, true);
 			if (e) {
+				uint16_t all[TA_MAX_ACCEPT];
+				size_t na = tls13_groups(all, TA_MAX_ACCEPT);
+
+				/* without server order, seeds and choices are
+				 * reported in the order of the full list */
+				(void)ta_elim_set_order(e, all, na);
 				memcpy(e->extra, extra, nx * sizeof *extra);
 				e->nextra = nx;
 				for (size_t i = 0; i < t->ng13_seed; i++)
@@ -1044,8 +1316,24 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 		t->legacy_started = true;
 		if (best == TA_V_TLS12 &&
 		    (nx = suites_where(&t->res.ver[best], is_signed_ske, extra)) > 0) {
-			n = all_sigalgs(cand, TA_MAX_ACCEPT, false);
-			add_elim(t, &kind_sigalgs12, best, TA_TLS12, cand, n, false, extra, nx);
+			const struct suites_ctx *c = suites_ctx_of(t, best);
+			uint16_t all[TA_MAX_ACCEPT];
+			size_t na = all_sigalgs(all, TA_MAX_ACCEPT, false);
+			struct ta_elim *e;
+
+			/* schemes the suite hellos saw are found already */
+			n = 0;
+			for (size_t i = 0; i < na; i++)
+				if (!c || !ta_u16_contains(c->sig_seen, c->nsig_seen, all[i]))
+					cand[n++] = all[i];
+			e = new_elim(t, &kind_sigalgs12, best, TA_TLS12, cand, n, false, extra, nx);
+			if (e) {
+				(void)ta_elim_set_order(e, all, na);
+				for (size_t i = 0; c && i < c->nsig_seen; i++)
+					if (ta_u16_contains(all, na, c->sig_seen[i]))
+						ta_elim_seed(e, c->sig_seen[i], &c->sig_seen[i], 1);
+				ta_target_add_job(t, &e->job);
+			}
 		}
 		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_dhe, extra)) > 0) {
 			n = ffdhe_groups(cand, TA_MAX_ACCEPT);
@@ -1056,15 +1344,37 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 	if (t->g13_done && !t->g12_started) {
 		t->g12_started = true;
 		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_ecdhe, extra)) > 0) {
+			const struct suites_ctx *c = suites_ctx_of(t, best);
 			uint16_t all[TA_MAX_ACCEPT];
 			size_t na = ec_groups(all, TA_MAX_ACCEPT);
+			struct ta_elim *e;
 
+			/* curves the suite hellos saw are found already, with the
+			 * lists they were chosen from (ordering facts) */
 			n = 0;
 			for (size_t i = 0; i < na; i++)
-				if (!ta_u16_contains(t->g13, t->ng13, all[i]))
+				if (!ta_u16_contains(t->g13, t->ng13, all[i]) &&
+				    (!c || !ta_u16_contains(c->curve_seen, c->ncurve_seen, all[i])))
 					cand[n++] = all[i];
-			add_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n,
-			         t->ng13 == 0, extra, nx);
+			e = new_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n,
+			             t->ng13 == 0, extra, nx);
+			if (e) {
+				(void)ta_elim_set_order(e, all, na);
+				for (size_t i = 0; c && i < c->ncseed; i++)
+					if (ta_u16_contains(all, na, c->cseed[i].id) &&
+					    !ta_u16_contains(t->g13, t->ng13, c->cseed[i].id))
+						ta_elim_seed(e, c->cseed[i].id, c->cseed[i].win,
+						             c->cseed[i].nwin);
+				for (size_t i = 0; c && i < c->ncurve_seen; i++) {
+					uint16_t g = c->curve_seen[i];
+
+					if (ta_u16_contains(all, na, g) &&
+					    !ta_u16_contains(t->g13, t->ng13, g) &&
+					    !ta_u16_contains(e->acc, e->nacc, g))
+						ta_elim_seed(e, g, &g, 1);
+				}
+				ta_target_add_job(t, &e->job);
+			}
 		}
 	}
 }
