@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev
   # tests: real servers and tools, all used on loopback only
-  openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql python3 python3-jsonschema iproute2 jq procps
+  openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql vsftpd python3 python3-jsonschema iproute2 jq procps
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
 )

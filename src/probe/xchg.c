@@ -397,8 +397,12 @@ st_on_data(struct ta_xchg *x, struct ta_conn *c)
 		x->resp.outcome = TA_OUT_INTERNAL;
 		return TA_CONN_DONE;
 	}
-	if (x->st.banner[0] && !t->res.starttls.banner[0])
+	/* the greeting of a dialogue that went through beats a refusal's */
+	if (x->st.banner[0] &&
+	    (!t->res.starttls.banner[0] || (v == TA_ST_READY && !t->st_banner_ok))) {
 		snprintf(t->res.starttls.banner, sizeof t->res.starttls.banner, "%s", x->st.banner);
+		t->st_banner_ok = v == TA_ST_READY;
+	}
 	if (v == TA_ST_MORE)
 		return TA_CONN_MORE;
 	if (v == TA_ST_FAIL) {
