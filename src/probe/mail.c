@@ -91,7 +91,13 @@ add_mx(struct ta_scan *s, struct ta_mail_result *m, const char *host, uint16_t p
 		if (strcasecmp(m->mx[i].host, host) == 0)
 			return;
 	mx = &m->mx[m->nmx++];
-	snprintf(mx->host, sizeof mx->host, "%s", host);
+	{
+		/* host may be m->domain (implicit MX): copy, do not format */
+		size_t k = strnlen(host, sizeof mx->host - 1);
+
+		memmove(mx->host, host, k);
+		mx->host[k] = '\0';
+	}
 	mx->preference = pref;
 	mx->sts_match = TA_UNKNOWN;
 	mx->dane_match = TA_UNKNOWN;
