@@ -546,6 +546,30 @@ ta_scan_mail(const struct ta_scan *s, size_t i)
 /* ------------------------------------------------------------------ */
 /* resolution: /etc/hosts (unless --resolver), then DNS through c-ares */
 
+/* One address of a name: the name's own target gets the first, each
+ * further one a target of its own, kept in t->extra until the expansion. */
+static int
+add_address(struct ta_scan *s, struct ta_target *t, bool first, const struct sockaddr *sa,
+            socklen_t len, const char *text)
+{
+	struct ta_target *x, **v;
+
+	if (first) {
+		set_address(t, sa, len, text);
+		return TA_OK;
+	}
+	x = alloc_target(s, t->res.host, t->res.port);
+	v = x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
+	if (!v) {
+		free(x);
+		return TA_ENOMEM;
+	}
+	t->extra = v;
+	set_address(x, sa, len, text);
+	t->extra[t->nextra++] = x;
+	return TA_OK;
+}
+
 static bool
 hosts_lookup(struct ta_scan *s, ares_channel ch, struct ta_target *t)
 {
@@ -580,22 +604,10 @@ hosts_lookup(struct ta_scan *s, ares_channel ch, struct ta_target *t)
 				da.salen = sizeof *sin6;
 				inet_ntop(AF_INET6, *a, da.text, sizeof da.text);
 			}
-			if (!found) {
-				set_address(t, (struct sockaddr *)&da.sa, da.salen, da.text);
-				found = true;
-			} else {
-				struct ta_target *x = alloc_target(s, t->res.host, t->res.port);
-				struct ta_target **v =
-				        x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
-
-				if (!v) {
-					free(x);
-					break;
-				}
-				t->extra = v;
-				set_address(x, (struct sockaddr *)&da.sa, da.salen, da.text);
-				t->extra[t->nextra++] = x;
-			}
+			if (add_address(s, t, !found, (struct sockaddr *)&da.sa, da.salen,
+			                da.text) != TA_OK)
+				break;
+			found = true;
 		}
 		ares_free_hostent(he);
 	}
@@ -606,7 +618,6 @@ static void
 on_resolved(void *arg, const struct ta_dns_addrs *a)
 {
 	struct ta_target *t = arg;
-	struct ta_scan *s = t->scan;
 
 	if (a->status != TA_DNS_OK || a->n == 0) {
 		t->resolve_failed = true;
@@ -614,20 +625,10 @@ on_resolved(void *arg, const struct ta_dns_addrs *a)
 		         t->res.host, a->error && a->error[0] ? a->error : "no address");
 		return;
 	}
-	set_address(t, (const struct sockaddr *)&a->addr[0].sa, a->addr[0].salen, a->addr[0].text);
-	for (size_t i = 1; i < a->n; i++) {
-		struct ta_target *x = alloc_target(s, t->res.host, t->res.port);
-		struct ta_target **v = x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
-
-		if (!v) {
-			free(x);
+	for (size_t i = 0; i < a->n; i++)
+		if (add_address(t->scan, t, i == 0, (const struct sockaddr *)&a->addr[i].sa,
+		                a->addr[i].salen, a->addr[i].text) != TA_OK)
 			return;
-		}
-		t->extra = v;
-		set_address(x, (const struct sockaddr *)&a->addr[i].sa, a->addr[i].salen,
-		            a->addr[i].text);
-		t->extra[t->nextra++] = x;
-	}
 }
 
 /* Resolve every name, then put each name's extra addresses right after
