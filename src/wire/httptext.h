@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "wire/rd.h"
+#include "wire/text.h" /* ta_text_printable(), used with these parsers */
 
 /* Cap on one response head (status line, fields, empty line). */
 #define TA_HTTP_HEAD_MAX (64 * 1024)
@@ -110,10 +111,6 @@ void ta_http_location_parse(const char *p, size_t len, struct ta_http_location *
  * either side. */
 bool ta_http_host_eq(struct ta_rd a, const char *b, size_t blen);
 
-/* Copy src into dst (cap >= 1) as printable ASCII: bytes outside 0x20-0x7e
- * and the backslash become \xNN and \\, and the copy is cut (never inside an
- * escape) to fit.  Returns true when all of src fitted. */
-bool ta_text_printable(char *dst, size_t cap, const uint8_t *src, size_t len);
 
 /* ---- MTA-STS (RFC 8461) ------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tlsaudit.h"
+#include "wire/text.h"
 
 #define EHLO_NAME "tlsaudit.invalid"
 
@@ -22,11 +23,7 @@
 static void
 copy_printable(char *dst, size_t cap, const uint8_t *p, size_t n)
 {
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 1 < cap; i++)
-		dst[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
-	dst[k] = '\0';
+	(void)ta_text_printable(dst, cap, p, n); /* a cut banner is still a banner */
 }
 
 static void
