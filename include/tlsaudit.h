@@ -139,9 +139,10 @@ int ta_profiles_list(FILE *out, const char *const *files, size_t nfiles, char *e
 int ta_profiles_show(FILE *out, const char *id, const char *const *files, size_t nfiles, char *err,
                      size_t errlen) TA_MUST_CHECK;
 
-enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON };
+enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML };
 
-/* Write the results.  color: use ANSI colours (text only). */
+/* Write the results (docs/cli.md describes each format).  color: use ANSI
+ * colours (text only). */
 int ta_scan_write(const struct ta_scan *scan, enum ta_format fmt, FILE *out,
                   int color) TA_MUST_CHECK;
 

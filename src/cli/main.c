@@ -8,14 +8,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "report/escape.h"
 #include "tlsaudit.h"
 
 #define MAX_PROFILE_FILES 16
+#define MAX_TARGET_LINE   1024 /* bytes of one line of a target file, newline included */
 
 enum {
 	EXIT_SCANNED = 0,
@@ -44,7 +47,7 @@ usage(FILE *out)
 	        "address) and checks the domain's MTA-STS, TLS-RPT and DANE records.\n"
 	        "\n"
 	        "options:\n"
-	        "  -f, --format text|json    output format (default text)\n"
+	        "  -f, --format FMT          text (default), json, csv or html\n"
 	        "  -i, --input FILE          read targets from FILE, one per line ('#' comments)\n"
 	        "  -o, --output FILE         write the report to FILE instead of stdout\n"
 	        "      --timeout MS          read timeout per connection (default 5000)\n"
@@ -115,26 +118,27 @@ static int
 read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *invalid)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char line[1024];
-	size_t lineno = 0;
+	char *line = NULL, shown[128];
+	size_t lineno = 0, cap = 0;
+	ssize_t len;
+	int rc = 0;
 
+	ta_esc_buf(shown, sizeof shown, path, strlen(path), ta_esc_term_mode());
 	if (!f) {
-		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", path,
+		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", shown,
 		        strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, f)) {
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		char where[300], *p = line, *e;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			int c;
-
-			fprintf(stderr, "tlsaudit: %s:%zu: line longer than %zu bytes\n", path,
-			        lineno, sizeof line - 1);
+		if ((size_t)len > MAX_TARGET_LINE || strlen(line) != (size_t)len) {
+			fprintf(stderr, "tlsaudit: %s:%zu: %s\n", shown, lineno,
+			        strlen(line) != (size_t)len
+			                ? "line has a NUL byte (not a text file?)"
+			                : "line longer than 1024 bytes");
 			(*invalid)++;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
 			continue;
 		}
 		while (*p == ' ' || *p == '\t')
@@ -145,12 +149,19 @@ read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *inva
 		*e = '\0';
 		if (!*p)
 			continue;
-		snprintf(where, sizeof where, "%s:%zu: ", path, lineno);
+		snprintf(where, sizeof where, "%s:%zu: ", shown, lineno);
 		add_one(scan, p, where, valid, invalid);
 	}
+	if (ferror(f)) {
+		/* A directory opens but does not read: say so, keep what was read. */
+		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", shown,
+		        strerror(errno));
+		rc = -1;
+	}
+	free(line);
 	if (f != stdin)
 		fclose(f);
-	return 0;
+	return rc;
 }
 
 /* tlsaudit profiles [show ID] [--profile-file FILE]... */
@@ -249,6 +260,9 @@ main(int argc, char **argv)
 	const char *require = NULL;
 	char err[256];
 
+	/* Only the character set: the text report shows UTF-8 text from
+	 * certificates as such when the terminal takes UTF-8. */
+	setlocale(LC_CTYPE, "");
 	ta_config_default(&cfg);
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("tlsaudit %s\n", TA_VERSION_STRING);
@@ -279,8 +293,14 @@ main(int argc, char **argv)
 				fmt = TA_FORMAT_JSON;
 			else if (strcmp(optarg, "text") == 0)
 				fmt = TA_FORMAT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = TA_FORMAT_CSV;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = TA_FORMAT_HTML;
 			else {
-				fprintf(stderr, "tlsaudit: --format: '%.64s' is not text or json\n",
+				fprintf(stderr,
+				        "tlsaudit: --format: '%.64s' is not text, json, csv or "
+				        "html\n",
 				        optarg);
 				return EXIT_USAGE;
 			}

@@ -16,6 +16,7 @@
 
 #include "cert/cert.h"
 #include "profile/rule.h"
+#include "report/escape.h"
 #include "wire/registry.h"
 
 struct ta_eval {
@@ -1376,12 +1377,25 @@ overall(const struct ta_eval *e)
 	return ta_eval_complete(e) ? "compliant" : "compliant, incomplete";
 }
 
+static void
+put_line(FILE *out, const char *label, const char *text, enum ta_esc term)
+{
+	fprintf(out, "           %s", label);
+	ta_esc_put(out, text, term);
+	fputc('\n', out);
+}
+
 void
 ta_eval_text(const struct ta_eval *e, FILE *out, bool failing_only)
 {
 	size_t ncnt = ta_eval_count(e, TA_VERDICT_CNT);
 
-	fprintf(out, "%s (%s): %s\n", e->p->id, e->p->title, overall(e));
+	enum ta_esc term = ta_esc_term_mode();
+
+	/* Profile texts come from files and evidence quotes servers: escaped. */
+	fprintf(out, "%s (", e->p->id);
+	ta_esc_put(out, e->p->title, term);
+	fprintf(out, "): %s\n", overall(e));
 	for (size_t i = 0; i < e->n; i++) {
 		const struct ta_rres *rr = &e->rr[i];
 		char src[4 * TA_PROFILE_MAX_STR];
@@ -1392,14 +1406,16 @@ ta_eval_text(const struct ta_eval *e, FILE *out, bool failing_only)
 		fprintf(out, "  %-8s %s", verdict_tag(rr->v), rr->rule->id);
 		if (rr->rating)
 			fprintf(out, " (rated %s)", rr->rating);
-		fprintf(out, "\n           source: %s [%c]\n", src, rr->rule->trust);
-		fprintf(out, "           seen:   %s\n", rr->evidence);
+		fputs("\n           source: ", out);
+		ta_esc_put(out, src, term);
+		fprintf(out, " [%c]\n", rr->rule->trust);
+		put_line(out, "seen:   ", rr->evidence, term);
 		if (rr->remediation[0])
-			fprintf(out, "           fix:    %s\n", rr->remediation);
+			put_line(out, "fix:    ", rr->remediation, term);
 		if (rr->deviation)
-			fprintf(out, "           note:   %s\n", rr->deviation);
+			put_line(out, "note:   ", rr->deviation, term);
 		if (rr->rule->note && (rr->v != TA_VERDICT_PASS || !failing_only))
-			fprintf(out, "           basis:  %s\n", rr->rule->note);
+			put_line(out, "basis:  ", rr->rule->note, term);
 	}
 	if (failing_only && ncnt) {
 		fprintf(out, "  %zu rule%s could not be tested:", ncnt, ncnt == 1 ? "" : "s");

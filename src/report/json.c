@@ -439,11 +439,10 @@ target_json(const struct ta_result *r)
 	return t;
 }
 
-int
-ta_report_json(const struct ta_scan *scan, FILE *out)
+json_t *
+ta_report_json_tree(const struct ta_scan *scan)
 {
 	json_t *root = json_object(), *targets = json_array();
-	int rc;
 
 	json_object_set_new(root, "tool", json_string("tlsaudit"));
 	json_object_set_new(root, "version", json_string(TA_VERSION_STRING));
@@ -469,7 +468,18 @@ ta_report_json(const struct ta_scan *scan, FILE *out)
 			json_array_append_new(mail, mail_json(ta_scan_mail(scan, i)));
 		json_object_set_new(root, "mail", mail);
 	}
-	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return root;
+}
+
+int
+ta_report_json(const struct ta_scan *scan, FILE *out)
+{
+	json_t *root = ta_report_json_tree(scan);
+	int rc;
+
+	if (!root)
+		return TA_ENOMEM;
+	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	fputc('\n', out);
 	json_decref(root);
 	return rc == 0 ? TA_OK : TA_ESYS;

@@ -156,7 +156,9 @@ ta_profiles_list(FILE *out, const char *const *files, size_t nfiles, char *err, 
 	for (size_t i = 0; i < ta_profiles_count(set); i++) {
 		const struct ta_profile *p = ta_profiles_get(set, i);
 
-		fprintf(out, "%-26s %s\n", ta_profile_id(p), ta_profile_title(p));
+		fprintf(out, "%-26s ", ta_profile_id(p));
+		ta_fput_safe(ta_profile_title(p), out);
+		fputc('\n', out);
 	}
 	ta_profiles_free(set);
 	return TA_OK;

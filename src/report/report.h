@@ -11,14 +11,33 @@
 int ta_report_json(const struct ta_scan *scan, FILE *out);
 int ta_report_text(const struct ta_scan *scan, FILE *out, int color);
 
+/* The JSON report as a tree (NULL when out of memory); the caller frees it
+ * with json_decref(). */
+struct json_t;
+struct json_t *ta_report_json_tree(const struct ta_scan *scan);
+
+/* CSV: one row per fact, the JSON report flattened (docs/cli.md). */
+int ta_report_csv(const struct ta_scan *scan, FILE *out);
+
+/* One self-contained HTML page (no scripts, no external resources). */
+int ta_report_html(const struct ta_scan *scan, FILE *out);
+
 struct ta_eval;
+struct ta_suite;
+
+/* The plain strength mark of a suite in the text and HTML reports: weak
+ * (export, NULL, RC4, RC2, DES, 3DES, anonymous, MD5, SSLv2), good (forward
+ * secret and AEAD) or ok (the rest); NULL (unknown suite) is weak. */
+enum ta_strength { TA_ST_GOOD, TA_ST_OK, TA_ST_WEAK };
+enum ta_strength ta_suite_strength(const struct ta_suite *s);
 
 /* Evaluations of target i against every profile (cached; NULL entries when
  * an evaluation failed); *n is the number of profiles. */
 struct ta_eval *const *ta_report_evals(const struct ta_scan *scan, size_t i, size_t *n);
 
-/* Write s to out with every control byte and non-ASCII byte escaped, so a
- * string from a server can never drive the terminal. */
+/* Write s to out escaped for a terminal (report/escape.h: control bytes,
+ * bidi controls and invalid UTF-8 always; non-ASCII unless the locale is
+ * UTF-8), so a string from a server can never drive the terminal. */
 void ta_fput_safe(const char *s, FILE *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "probe/engine.h"
 #include "probe/scan_internal.h"
 #include "profile/profile.h"
+#include "report/escape.h"
 #include "report/report.h"
 #include "wire/registry.h"
 
@@ -26,40 +27,33 @@
 void
 ta_fput_safe(const char *s, FILE *out)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			fprintf(out, "\\x%02x", *p);
-		else
-			fputc(*p, out);
-	}
+	ta_esc_put(out, s, ta_esc_term_mode());
 }
 
-enum strength { ST_GOOD, ST_OK, ST_WEAK };
-
-static enum strength
-suite_strength(const struct ta_suite *s)
+enum ta_strength
+ta_suite_strength(const struct ta_suite *s)
 {
 	if (!s)
-		return ST_WEAK;
+		return TA_ST_WEAK;
 	if ((s->flags & TA_SUITE_EXPORT) || s->cipher == TA_CIPHER_NULL ||
 	    s->cipher == TA_CIPHER_RC4 || s->cipher == TA_CIPHER_RC2 ||
 	    s->cipher == TA_CIPHER_DES || s->cipher == TA_CIPHER_DES40 ||
 	    s->cipher == TA_CIPHER_3DES || s->auth == TA_AUTH_NULL || s->mac == TA_MAC_MD5 ||
 	    (s->flags & TA_SUITE_SSL2))
-		return ST_WEAK;
+		return TA_ST_WEAK;
 	if ((s->flags & TA_SUITE_FS) && (s->flags & TA_SUITE_AEAD))
-		return ST_GOOD;
-	return ST_OK;
+		return TA_ST_GOOD;
+	return TA_ST_OK;
 }
 
 static const char *
-mark(enum strength st, int color)
+mark(enum ta_strength st, int color)
 {
 	if (!color)
-		return st == ST_WEAK ? "weak" : st == ST_OK ? "ok  " : "good";
-	return st == ST_WEAK ? C_RED "weak" C_OFF
-	       : st == ST_OK ? C_YEL "ok  " C_OFF
-	                     : C_GRN "good" C_OFF;
+		return st == TA_ST_WEAK ? "weak" : st == TA_ST_OK ? "ok  " : "good";
+	return st == TA_ST_WEAK ? C_RED "weak" C_OFF
+	       : st == TA_ST_OK ? C_YEL "ok  " C_OFF
+	                        : C_GRN "good" C_OFF;
 }
 
 static const char *
@@ -182,8 +176,10 @@ features_text(const struct ta_features *f, FILE *out)
 		fputs(" not tested", out);
 	else if (f->nalpn == 0)
 		fputs(" none", out);
-	for (size_t i = 0; i < f->nalpn; i++)
-		fprintf(out, " %s", f->alpn[i]);
+	for (size_t i = 0; i < f->nalpn; i++) {
+		fputc(' ', out);
+		ta_fput_safe(f->alpn[i], out);
+	}
 	fputc('\n', out);
 	if (f->npn[0]) {
 		fprintf(out, "    %-26s ", "NPN");
@@ -328,7 +324,7 @@ target_text(const struct ta_result *r, FILE *out, int color)
 			                                   : ta_suite_find(vr->suites[i]);
 
 			fprintf(out, "    %s  0x%04X  %-48s %-32s %4u bits\n",
-			        mark(suite_strength(s), color), (unsigned)vr->suites[i],
+			        mark(ta_suite_strength(s), color), (unsigned)vr->suites[i],
 			        s ? s->iana : "UNKNOWN", s && s->openssl ? s->openssl : "-",
 			        s ? s->bits : 0);
 		}
@@ -458,7 +454,15 @@ ta_report_text(const struct ta_scan *scan, FILE *out, int color)
 int
 ta_scan_write(const struct ta_scan *scan, enum ta_format fmt, FILE *out, int color)
 {
-	if (fmt == TA_FORMAT_JSON)
+	switch (fmt) {
+	case TA_FORMAT_JSON:
 		return ta_report_json(scan, out);
+	case TA_FORMAT_CSV:
+		return ta_report_csv(scan, out);
+	case TA_FORMAT_HTML:
+		return ta_report_html(scan, out);
+	case TA_FORMAT_TEXT:
+		break;
+	}
 	return ta_report_text(scan, out, color);
 }

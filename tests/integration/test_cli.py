@@ -109,6 +109,24 @@ def main(t):
     doc = json.loads(out)
     t.eq("good lines scanned (duplicates merged)", [v4.port], [tg["port"] for tg in doc["targets"]])
 
+    # a target file with a NUL byte, an over-long line and a terminal escape
+    with open(path, "wb") as f:
+        f.write(b"127.0.0.1:1\x00junk\n" + b"a" * 2000 + b"\n\x1b[31m:1\n" +
+                v4.target.encode() + b"\n")
+    rc, out, err = tlsaudit(["scan", "--format", "json", "-i", path])
+    t.eq("exit code with binary lines in the file", 1, rc)
+    for n, needle in ((1, "NUL byte"), (2, "longer than 1024"), (3, "not a host name")):
+        t.check("stderr: line %d: %s" % (n, needle),
+                any(l.startswith("tlsaudit: %s:%d: " % (path, n)) and needle in l
+                    for l in err.splitlines()), "stderr: %r" % err)
+    t.check("no raw ESC from the file reaches stderr", "\x1b" not in err, "stderr: %r" % err)
+    doc = json.loads(out)
+    t.eq("the good line after them is scanned", [v4.port], [tg["port"] for tg in doc["targets"]])
+    rc, out, err = tlsaudit(["scan", "-i", h.tmpdir()])
+    t.eq("a directory as target file: usage error", 2, rc)
+    t.check("a directory as target file: one line saying so",
+            len(err.strip().splitlines()) == 1 and "Is a directory" in err, "stderr: %r" % err)
+
     # an unresolvable name, resolved inside a namespace with no route out
     ns = h.NetNS()
     rc, out, err = tlsaudit(["scan", "--format", "json", "no-such-host.invalid"], netns=ns)
