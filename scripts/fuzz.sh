@@ -4,12 +4,13 @@
 #   scripts/fuzz.sh TARGET|all [SECONDS]
 #
 # TARGET is one of: record server_hello ske certificate ssl2 handshake target
-# starttls dns hsts http_headers mtasts tlsrpt
-# (tests/fuzz/fuzz_TARGET.c).  SECONDS per target, default 600.
+# starttls dns hsts http_headers mtasts tlsrpt escape (tests/fuzz/fuzz_TARGET.c,
+# corpus tests/fuzz/corpus/TARGET/), cert (X.509 analysis, tests/cert/) and
+# profile (profile files, tests/profile/).  SECONDS per target, default 600.
 #
 # Builds with clang in build-fuzz/ (-DTA_FUZZ=ON: -fsanitize=fuzzer,address,
 # undefined), then runs each target over its checked-in seed corpus
-# tests/fuzz/corpus/TARGET/.  New corpus entries go to a temporary directory
+# (tests/fuzz/corpus/TARGET/, tests/cert/corpus/, tests/profile/corpus/).  New corpus entries go to a temporary directory
 # (printed; copy the interesting ones by hand, don't commit huge corpora);
 # crash, leak and timeout reproducers go to build-fuzz/artifacts/TARGET/.
 # Prints executions, exec/s, new entries and crashes per target; exits 1
@@ -18,7 +19,17 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
-ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt)
+ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt escape
+	cert profile)
+
+# Where a target's binary and seed corpus live, relative to the build and
+# source trees.
+target_dir() {
+	case $1 in cert | profile) echo "tests/$1" ;; *) echo tests/fuzz ;; esac
+}
+corpus_dir() {
+	case $1 in cert | profile) echo "tests/$1/corpus" ;; *) echo "tests/fuzz/corpus/$1" ;; esac
+}
 
 usage() {
 	echo "usage: $0 TARGET|all [SECONDS]" >&2
@@ -54,12 +65,12 @@ for t in "${TARGETS[@]}"; do
 	mkdir -p "$art" "$NEW/$t"
 	maxlen=4096
 	case $t in record | handshake) maxlen=20000 ;; esac
-	echo "== fuzz_$t: $SECS s, corpus tests/fuzz/corpus/$t, log $log"
+	echo "== fuzz_$t: $SECS s, corpus $(corpus_dir "$t"), log $log"
 	# First corpus directory receives new entries; the checked-in one is only read.
 	set +e
-	"$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -max_len=$maxlen \
+	"$BUILD/$(target_dir "$t")/fuzz_$t" -max_total_time="$SECS" -timeout=10 -max_len=$maxlen \
 		-print_final_stats=1 -artifact_prefix="$art/" \
-		"$NEW/$t" "$ROOT/tests/fuzz/corpus/$t" >"$log" 2>&1
+		"$NEW/$t" "$ROOT/$(corpus_dir "$t")" >"$log" 2>&1
 	rc=$?
 	set -e
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -79,5 +90,5 @@ echo
 echo "target           time        executions      speed   corpus  findings"
 printf '%s\n' "${summary[@]}"
 echo "new corpus entries: $NEW (not committed; copy what is worth keeping)"
-echo "reproducers: $BUILD/artifacts/<target>/ (replay: build-fuzz/tests/fuzz/fuzz_<target> FILE)"
+echo "reproducers: $BUILD/artifacts/<target>/ (replay: build-fuzz/tests/{fuzz,cert,profile}/fuzz_<target> FILE)"
 exit $crashed
