@@ -67,9 +67,20 @@ struct ta_cert_ctx;
 
 /*
  * A context holds the trust store: ca_file (PEM bundle) when given, else the
- * system default paths.  NULL on failure (message in err).
+ * system's hashed certificate directory (ta_cert_default_dir), else
+ * OpenSSL's default paths.  NULL on failure (message in err).
  */
 struct ta_cert_ctx *ta_cert_ctx_new(const char *ca_file, char *err, size_t errlen);
+
+/*
+ * The system trust as a hashed directory (SSL_CERT_DIR, else OpenSSL's
+ * default, /usr/lib/ssl/certs on Debian), or NULL when there is none with
+ * hash links, or when SSL_CERT_FILE names a bundle and SSL_CERT_DIR is
+ * unset.  A directory is read one certificate at a time when a chain needs
+ * it; the bundle file (~150 certificates) would be parsed whole at every
+ * start, which was most of a quick scan's time.
+ */
+const char *ta_cert_default_dir(void);
 void ta_cert_ctx_free(struct ta_cert_ctx *ctx);
 
 /*

@@ -17,6 +17,7 @@
 #endif
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -805,12 +806,47 @@ ta_chain_free(struct ta_chain *c)
 
 /* ---- trust store ---- */
 
+/* True when dir holds at least one OpenSSL hash link ("1a2b3c4d.0"). */
+static bool
+has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		size_t n = strspn(e->d_name, "0123456789abcdef");
+
+		found = n == 8 && e->d_name[8] == '.' && e->d_name[9] >= '0' && e->d_name[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+const char *
+ta_cert_default_dir(void)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	const char *file = getenv(X509_get_default_cert_file_env());
+
+	if (file != NULL && *file && (dir == NULL || !*dir))
+		return NULL; /* the user named a bundle and no directory */
+	if (dir == NULL || !*dir)
+		dir = X509_get_default_cert_dir();
+	/* SSL_CERT_DIR may list several; only a single directory is used. */
+	if (strchr(dir, ':') != NULL || !has_hash_links(dir))
+		return NULL;
+	return dir;
+}
+
 struct ta_cert_ctx *
 ta_cert_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
 	struct ta_cert_ctx *ctx;
 	unsigned long e, last = 0;
-	const char *why;
+	const char *why, *dir;
 	int sys = 0;
 
 	if (err != NULL && errlen > 0)
@@ -821,8 +857,9 @@ ta_cert_ctx_new(const char *ca_file, char *err, size_t errlen)
 		ta_cert_ctx_free(ctx);
 		return NULL;
 	}
-	if (ca_file != NULL ? X509_STORE_load_file(ctx->store, ca_file) == 1
-	                    : X509_STORE_set_default_paths(ctx->store) == 1) {
+	if (ca_file != NULL                 ? X509_STORE_load_file(ctx->store, ca_file) == 1
+	    : (dir = ta_cert_default_dir()) ? X509_STORE_load_path(ctx->store, dir) == 1
+	                                    : X509_STORE_set_default_paths(ctx->store) == 1) {
 		ERR_clear_error();
 		return ctx;
 	}

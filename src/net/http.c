@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "cert/cert.h"
 #include "wire/httptext.h"
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
@@ -398,8 +399,14 @@ xfer_new(struct ta_http *h, int kind, bool tls, const char *host, const char *ip
 		 * certificate still has headers worth reporting. */
 		SETOPT(x, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
 		SETOPT(x, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
-		if (verify && ca_file)
+		if (verify && ca_file) {
 			SETOPT(x, CURLOPT_CAINFO, ca_file);
+		} else if (!verify || ta_cert_default_dir()) {
+			/* No bundle parsed per transfer: none at all when nothing
+			 * is verified, else the hashed directory (cert/cert.h). */
+			SETOPT(x, CURLOPT_CAINFO, (char *)NULL);
+			SETOPT(x, CURLOPT_CAPATH, verify ? ta_cert_default_dir() : (char *)NULL);
+		}
 	}
 	if (kind == X_FETCH)
 		SETOPT(x, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)TA_HTTP_BODY_MAX);

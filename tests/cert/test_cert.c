@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -1026,6 +1027,46 @@ test_hostile_dates(void)
 	OPENSSL_free(b.p);
 }
 
+/* The system trust as a hashed directory, chosen from the environment. */
+static void
+test_trust_dir(void)
+{
+	char dir[] = "/tmp/tlsaudit-trust-XXXXXX", link[64], two[160];
+	struct ta_cert_ctx *c;
+	char err[128];
+	FILE *f;
+
+	TH_CASE("trust dir");
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	unsetenv("SSL_CERT_FILE");
+	setenv("SSL_CERT_DIR", dir, 1);
+	CHECK(ta_cert_default_dir() == NULL); /* no hash link: not a trust dir */
+	snprintf(link, sizeof link, "%s/1a2b3c4d.0", dir);
+	f = fopen(link, "w");
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	CHECK_STR(ta_cert_default_dir(), dir);
+	c = ta_cert_ctx_new(NULL, err, sizeof err);
+	CHECK(c != NULL);
+	ta_cert_ctx_free(c);
+	snprintf(two, sizeof two, "%s:%s", dir, dir);
+	setenv("SSL_CERT_DIR", two, 1);
+	CHECK(ta_cert_default_dir() == NULL); /* a list: left to OpenSSL */
+	unsetenv("SSL_CERT_DIR");
+	setenv("SSL_CERT_FILE", link, 1);
+	CHECK(ta_cert_default_dir() == NULL); /* a bundle named, no directory */
+	setenv("SSL_CERT_DIR", dir, 1);
+	CHECK_STR(ta_cert_default_dir(), dir); /* both: the directory */
+	unsetenv("SSL_CERT_FILE");
+	unsetenv("SSL_CERT_DIR");
+	remove(link);
+	rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1052,6 +1093,7 @@ main(int argc, char **argv)
 	test_hostile_names();
 	test_hostile_lists();
 	test_hostile_dates();
+	test_trust_dir();
 
 	ctx_free_all();
 	EVP_PKEY_free(hkey);
