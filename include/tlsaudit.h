@@ -104,6 +104,15 @@ int ta_scan_add_target(struct ta_scan *scan, const char *spec, uint16_t default_
 int ta_scan_add_mail_domain(struct ta_scan *scan, const char *domain, char *err,
                             size_t errlen) TA_MUST_CHECK;
 
+/* One line of a target file, len bytes that may hold NULs (as getline()
+ * read it, newline included).  On TA_OK, *spec points into line at the
+ * target text (blanks around it and a '#' comment cut off; line is
+ * modified), or is NULL for a blank or comment line.  TA_EINVAL with a
+ * one-line reason in err for a line with a NUL byte or over
+ * TA_TARGET_LINE_MAX bytes. */
+#define TA_TARGET_LINE_MAX 1024
+int ta_target_line(char *line, size_t len, char **spec, char *err, size_t errlen) TA_MUST_CHECK;
+
 /* Check a --resolver value; TA_EINVAL with a one-line reason in err. */
 int ta_resolver_check(const char *spec, char *err, size_t errlen) TA_MUST_CHECK;
 

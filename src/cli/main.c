@@ -18,7 +18,6 @@
 #include "tlsaudit.h"
 
 #define MAX_PROFILE_FILES 16
-#define MAX_TARGET_LINE   1024 /* bytes of one line of a target file, newline included */
 
 enum {
 	EXIT_SCANNED = 0,
@@ -130,24 +129,15 @@ read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *inva
 		return -1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
-		char where[300], *p = line, *e;
+		char where[300], err[128], *p;
 
 		lineno++;
-		if ((size_t)len > MAX_TARGET_LINE || strlen(line) != (size_t)len) {
-			fprintf(stderr, "tlsaudit: %s:%zu: %s\n", shown, lineno,
-			        strlen(line) != (size_t)len
-			                ? "line has a NUL byte (not a text file?)"
-			                : "line longer than 1024 bytes");
+		if (ta_target_line(line, (size_t)len, &p, err, sizeof err) != TA_OK) {
+			fprintf(stderr, "tlsaudit: %s:%zu: %s\n", shown, lineno, err);
 			(*invalid)++;
 			continue;
 		}
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strcspn(p, "#\r\n");
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		*e = '\0';
-		if (!*p)
+		if (!p)
 			continue;
 		snprintf(where, sizeof where, "%s:%zu: ", shown, lineno);
 		add_one(scan, p, where, valid, invalid);

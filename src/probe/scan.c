@@ -290,6 +290,31 @@ printable(const char *in, char *out, size_t cap)
 }
 
 int
+ta_target_line(char *line, size_t len, char **spec, char *err, size_t errlen)
+{
+	char *p = line, *e;
+
+	*spec = NULL;
+	if (strnlen(line, len) != len) {
+		snprintf(err, errlen, "line has a NUL byte (not a text file?)");
+		return TA_EINVAL;
+	}
+	if (len > TA_TARGET_LINE_MAX) {
+		snprintf(err, errlen, "line longer than %d bytes", TA_TARGET_LINE_MAX);
+		return TA_EINVAL;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strcspn(p, "#\r\n");
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*e = '\0';
+	if (*p)
+		*spec = p;
+	return TA_OK;
+}
+
+int
 ta_parse_target(const char *spec, uint16_t default_port, char *host, size_t hostcap, uint16_t *port,
                 char *err, size_t errlen)
 {
