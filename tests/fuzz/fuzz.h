@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wire/rd.h"
 
@@ -25,6 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)
+
+/* s is NUL-terminated within cap bytes and all printable ASCII (may be
+ * empty): what every text a parser keeps must be. */
+static inline bool
+fuzz_printable(const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap);
+
+	if (n == cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
 
 /* A view lies inside [data, data + size), or is the empty default. */
 static inline bool

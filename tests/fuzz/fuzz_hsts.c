@@ -8,19 +8,6 @@
 #include "fuzz.h"
 #include "wire/httptext.h"
 
-static bool
-printable(const char *s, size_t cap)
-{
-	size_t n = strnlen(s, cap);
-
-	if (n == cap)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	rc = ta_hsts_parse((const char *)data, size, &p);
 	FUZZ_ASSERT(rc == TA_OK || rc == TA_EDECODE);
-	FUZZ_ASSERT(printable(p.error, sizeof p.error));
+	FUZZ_ASSERT(fuzz_printable(p.error, sizeof p.error));
 	if (rc == TA_OK) {
 		FUZZ_ASSERT(p.valid);
 		FUZZ_ASSERT(p.error[0] == '\0');

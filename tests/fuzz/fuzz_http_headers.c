@@ -11,28 +11,15 @@
 #include "fuzz.h"
 #include "wire/httptext.h"
 
-static bool
-printable(const char *s, size_t cap)
-{
-	size_t n = strnlen(s, cap);
-
-	if (n == cap)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static void
 copy_check(struct ta_rd v)
 {
 	char small[32], big[512];
 
 	ta_text_printable(small, sizeof small, v.p, ta_rd_left(&v));
-	FUZZ_ASSERT(printable(small, sizeof small));
+	FUZZ_ASSERT(fuzz_printable(small, sizeof small));
 	ta_text_printable(big, sizeof big, v.p, ta_rd_left(&v));
-	FUZZ_ASSERT(printable(big, sizeof big));
+	FUZZ_ASSERT(fuzz_printable(big, sizeof big));
 }
 
 int
@@ -95,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			rc = ta_hsts_parse((const char *)v.p, ta_rd_left(&v), &p);
 			FUZZ_ASSERT(rc == TA_OK || rc == TA_EDECODE);
-			FUZZ_ASSERT(printable(p.error, sizeof p.error));
+			FUZZ_ASSERT(fuzz_printable(p.error, sizeof p.error));
 		} else if (i == 3) {
 			(void)ta_http_coding_compressed(v);
 		} else if (i == 4) {

@@ -14,19 +14,6 @@
 #include "fuzz.h"
 #include "probe/scan_internal.h"
 
-static bool
-one_printable_line(const char *s, size_t cap)
-{
-	size_t n = strnlen(s, cap);
-
-	if (n == 0 || n == cap)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static void
 check_spec(const char *spec)
 {
@@ -43,7 +30,7 @@ check_spec(const char *spec)
 		FUZZ_ASSERT(port != 0);
 	} else {
 		FUZZ_ASSERT(rc == TA_EINVAL);
-		FUZZ_ASSERT(one_printable_line(err, sizeof err));
+		FUZZ_ASSERT(err[0] != '\0' && fuzz_printable(err, sizeof err));
 	}
 }
 
@@ -62,7 +49,7 @@ check_line(const uint8_t *data, size_t len)
 	if (rc != TA_OK) {
 		FUZZ_ASSERT(rc == TA_EINVAL);
 		FUZZ_ASSERT(spec == NULL);
-		FUZZ_ASSERT(one_printable_line(err, sizeof err));
+		FUZZ_ASSERT(err[0] != '\0' && fuzz_printable(err, sizeof err));
 	} else if (spec) {
 		size_t n = strlen(spec);
 

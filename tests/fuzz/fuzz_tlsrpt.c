@@ -10,19 +10,6 @@
 #include "wire/httptext.h"
 
 static bool
-printable(const char *s, size_t cap)
-{
-	size_t n = strnlen(s, cap);
-
-	if (n == cap)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
-static bool
 starts_ci(struct ta_rd v, const char *s)
 {
 	size_t n = strlen(s);
@@ -49,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ta_tlsrpt_txt_candidate((const char *)data, size);
 	rc = ta_tlsrpt_parse((const char *)data, size, &t);
 	FUZZ_ASSERT(rc == TA_OK || rc == TA_EDECODE || rc == TA_ENOSPC);
-	FUZZ_ASSERT(printable(t.error, sizeof t.error));
+	FUZZ_ASSERT(fuzz_printable(t.error, sizeof t.error));
 	if (rc != TA_OK) {
 		FUZZ_ASSERT(t.error[0] != '\0' && t.nrua == 0);
 		return 0;
