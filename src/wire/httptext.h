@@ -111,7 +111,6 @@ void ta_http_location_parse(const char *p, size_t len, struct ta_http_location *
  * either side. */
 bool ta_http_host_eq(struct ta_rd a, const char *b, size_t blen);
 
-
 /* ---- MTA-STS (RFC 8461) ------------------------------------------------ */
 
 /* The TXT record at _mta-sts.<domain>. */
