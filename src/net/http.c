@@ -78,6 +78,8 @@ struct ta_http {
 	struct xfer *xfers;
 	unsigned depth;    /* > 0 while we dispatch events (callers' callbacks may run) */
 	bool free_pending; /* ta_http_free() was called during dispatch */
+	bool capath_done;  /* capath looked up (once: it reads a directory) */
+	char *capath;      /* ta_cert_default_dir() copied, or NULL */
 };
 
 static bool curl_ready; /* curl_global_init() done (see http.h) */
@@ -338,6 +340,19 @@ valid_path(const char *path)
  * (NULL: libcurl resolves host).  verify: check the certificate against
  * ca_file or the system store.
  */
+/* The system trust directory, looked up on first use and kept. */
+static const char *
+system_capath(struct ta_http *h)
+{
+	if (!h->capath_done) {
+		const char *dir = ta_cert_default_dir();
+
+		h->capath_done = true;
+		h->capath = dir ? strdup(dir) : NULL; /* out of memory: the bundle */
+	}
+	return h->capath;
+}
+
 static struct xfer *
 xfer_new(struct ta_http *h, int kind, bool tls, const char *host, const char *ip, uint16_t port,
          const char *path, unsigned timeout_ms, bool verify, const char *ca_file, int *rc)
@@ -401,11 +416,11 @@ xfer_new(struct ta_http *h, int kind, bool tls, const char *host, const char *ip
 		SETOPT(x, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
 		if (verify && ca_file) {
 			SETOPT(x, CURLOPT_CAINFO, ca_file);
-		} else if (!verify || ta_cert_default_dir()) {
+		} else if (!verify || system_capath(h)) {
 			/* No bundle parsed per transfer: none at all when nothing
 			 * is verified, else the hashed directory (cert/cert.h). */
 			SETOPT(x, CURLOPT_CAINFO, (char *)NULL);
-			SETOPT(x, CURLOPT_CAPATH, verify ? ta_cert_default_dir() : (char *)NULL);
+			SETOPT(x, CURLOPT_CAPATH, verify ? system_capath(h) : (char *)NULL);
 		}
 	}
 	if (kind == X_FETCH)
@@ -635,6 +650,7 @@ destroy(struct ta_http *h)
 	while (h->socks)
 		sock_drop(h, h->socks);
 	ta_timer_stop(h->loop, &h->timer);
+	free(h->capath);
 	free(h);
 }
 
