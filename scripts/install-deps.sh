@@ -9,6 +9,10 @@ PKGS=(
   libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev
   # tests: real servers and tools, all used on loopback only
   openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql vsftpd python3 python3-jsonschema iproute2 jq procps
+  # servers on other TLS stacks (wolfSSL, mbedTLS, NSS, GnuTLS, JSSE, Erlang)
+  lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl lighttpd-mod-nss
+  apache2 haproxy slapd ldap-utils mariadb-server mariadb-client mosquitto mosquitto-clients prosody dovecot-lmtpd
+  openjdk-17-jdk-headless erlang-base erlang-ssl erlang-crypto erlang-public-key
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
 )
