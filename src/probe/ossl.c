@@ -39,25 +39,22 @@ ta_ossl_free(struct ta_ossl *o)
 	free(o);
 }
 
+/* Append what OpenSSL wrote to b to *out (*outlen bytes so far). */
 static int
 drain(BIO *b, uint8_t **out, size_t *outlen)
 {
 	size_t pending = BIO_ctrl_pending(b);
 	uint8_t *p;
 
-	*out = NULL;
-	*outlen = 0;
 	if (pending == 0)
 		return TA_OK;
-	p = malloc(pending);
+	p = realloc(*out, *outlen + pending);
 	if (!p)
 		return TA_ENOMEM;
-	if (BIO_read(b, p, (int)pending) != (int)pending) {
-		free(p);
-		return TA_EINTERNAL;
-	}
 	*out = p;
-	*outlen = pending;
+	if (BIO_read(b, p + *outlen, (int)pending) != (int)pending)
+		return TA_EINTERNAL;
+	*outlen += pending;
 	return TA_OK;
 }
 
@@ -127,6 +124,8 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 {
 	struct ta_ossl *o = calloc(1, sizeof *o);
 
+	*hello = NULL;
+	*hello_len = 0;
 	if (!o)
 		return NULL;
 	if (ticket_index < 0)
@@ -369,15 +368,15 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 			if ((o->flags & TA_OSSL_RENEG) && SSL_version(o->ssl) < TLS1_3_VERSION &&
 			    SSL_renegotiate(o->ssl) == 1) {
 				o->phase = PH_RENEG;
-				free(*out);
-				*out = NULL;
-				*outlen = 0;
 				continue; /* writes the new hello */
 			}
 			if ((o->flags & TA_OSSL_TICKETS) && SSL_version(o->ssl) >= TLS1_3_VERSION &&
 			    o->tickets == 0) {
+				/* after our Finished, tickets follow; servers that
+				 * send them right after their own Finished (GnuTLS,
+				 * JSSE) have them in the bytes already read */
 				o->phase = PH_TICKETS;
-				return TA_CONN_MORE; /* after our Finished, tickets follow */
+				continue;
 			}
 			return TA_CONN_DONE;
 		}

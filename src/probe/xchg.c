@@ -18,6 +18,8 @@
 #define XCHG_HS_CAP        (64 * 1024)
 #define XCHG_HS_CAP_CERT   (256 * 1024) /* when the chain is wanted */
 #define MAX_WARNING_ALERTS 5
+#define TICKET_WAIT_MIN_MS 100
+#define TICKET_WAIT_MAX_MS 1000
 
 struct ta_xchg {
 	struct ta_xchg *next;
@@ -40,6 +42,7 @@ struct ta_xchg {
 	struct ta_ossl_req req; /* strings owned here */
 	struct ta_ossl *ossl;
 	bool tickets_wait;
+	uint64_t hello_ms, answer_ms; /* hello sent, first answer bytes: the round trip */
 	unsigned warnings; /* warning alerts before the ServerHello */
 	bool got_bytes;    /* the server sent something (after any STARTTLS) */
 	/* STARTTLS: the dialogue runs first, the hello waits for it */
@@ -376,9 +379,16 @@ ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 	if (x->resp.outcome == TA_OUT_HELLO || x->resp.outcome == TA_OUT_ALERT)
 		x->got_sh = true;
 	if (verdict == TA_CONN_MORE && ta_ossl_waiting_tickets(x->ossl) && !x->tickets_wait) {
-		/* tickets come right after the handshake, or not at all */
+		/* tickets come one round trip after our Finished, or not at
+		 * all: wait a few round trips as this handshake measured them
+		 * (hello to first answer, which includes the server's work) */
+		uint64_t rtt = x->answer_ms > x->hello_ms ? x->answer_ms - x->hello_ms : 0;
+		uint64_t wait = 3 * rtt + 50;
+
 		x->tickets_wait = true;
-		ta_conn_rearm(c, 1000);
+		ta_conn_rearm(c, wait < TICKET_WAIT_MIN_MS   ? TICKET_WAIT_MIN_MS
+		                 : wait > TICKET_WAIT_MAX_MS ? TICKET_WAIT_MAX_MS
+		                                             : (unsigned)wait);
 	}
 	return verdict;
 }
@@ -411,6 +421,7 @@ st_on_data(struct ta_xchg *x, struct ta_conn *c)
 	}
 	x->st_active = false;
 	t->res.starttls.offered = TA_YES;
+	x->hello_ms = ta_loop_now(c->loop);
 	if (ta_conn_send(c, x->hello, x->hello_len) != TA_OK) {
 		x->resp.outcome = TA_OUT_INTERNAL;
 		return TA_CONN_DONE;
@@ -433,8 +444,10 @@ xchg_on_data(struct ta_conn *c)
 		/* bytes after the go-ahead and before our hello: whatever
 		 * they are, they are what the TLS parser now sees */
 	}
-	if (c->inlen)
+	if (c->inlen && !x->got_bytes) {
 		x->got_bytes = true;
+		x->answer_ms = ta_loop_now(c->loop);
+	}
 	if (x->use_ossl)
 		return ossl_on_data(x, c);
 
@@ -601,8 +614,10 @@ xchg_complete(struct ta_xchg *x)
 		t->outcomes[x->resp.outcome]++;
 	if (t->scan->trace)
 		fprintf(stderr,
-		        "trace: %s:%u %-28s outcome=%d alert=%d suite=0x%04x group=%u ske=%d\n",
-		        t->res.ip, t->res.port, job->label[0] ? job->label : job->ops->name,
+		        "trace: %5llu ms %s:%u %-28s outcome=%d alert=%d suite=0x%04x group=%u "
+		        "ske=%d\n",
+		        (unsigned long long)(ta_loop_now(&t->scan->loop) - t->start_ms), t->res.ip,
+		        t->res.port, job->label[0] ? job->label : job->ops->name,
 		        x->resp.outcome, x->resp.has_alert ? x->resp.alert.desc : -1,
 		        x->resp.sh.suite, x->resp.sh.key_share_group, x->resp.has_ske);
 	if (t->scan->trace && x->resp.ossl)
@@ -796,6 +811,8 @@ xchg_start_conn(struct ta_xchg *x)
 		if (x->st.outlen)
 			rc = ta_conn_send(x->conn, x->st.out, x->st.outlen);
 	} else if (rc == TA_OK) {
+		/* sent once connected: the round trip includes the connect */
+		x->hello_ms = ta_loop_now(&s->loop);
 		rc = ta_conn_send(x->conn, x->hello, x->hello_len);
 	}
 	if (rc != TA_OK) {
