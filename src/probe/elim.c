@@ -857,7 +857,8 @@ ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t version, const u
 	e->vidx = vidx;
 	e->version = version;
 	e->want_order = want_order;
-	e->window = e->maxwindow = TA_ELIM_WINDOW;
+	e->window = e->maxwindow =
+	        kind->window && kind->window < TA_ELIM_WINDOW ? kind->window : TA_ELIM_WINDOW;
 	e->server_order = TA_UNKNOWN;
 	e->chacha = TA_UNKNOWN;
 	e->phase = PH_ELIM;

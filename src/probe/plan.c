@@ -163,15 +163,28 @@ ffdhe_groups(uint16_t *out, size_t cap)
 	return n;
 }
 
+/* The schemes every hello lists first: one or more for each kind of key a
+ * certificate can have.  wolfSSL reads only the first 19 entries of
+ * signature_algorithms (WOLFSSL_MAX_SIGALGO) and refuses the hello when
+ * none of those fits its key, so these must never be pushed back. */
+static const uint16_t core_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
+                                        0x0806, 0x0601, 0x0807, 0x0808, 0x0603, 0x0809,
+                                        0x0201, 0x0203, 0x0402, 0x0202};
+#define NCORE_SIGALGS (sizeof core_sigalgs / sizeof core_sigalgs[0])
+
+/* Scheme windows: a server that reads only part of a long list (above)
+ * would refuse schemes it never looked at. */
+#define SIGALG_WINDOW 16
+
 static size_t
 all_sigalgs(uint16_t *out, size_t cap, bool tls13)
 {
-	static const uint16_t first[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
-	                                 0x0806, 0x0601, 0x0807, 0x0808, 0x0603};
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
-		push_unique(out, &n, cap, first[i]);
+	/* TLS 1.3 hellos list them all too: certificates may still be signed
+	 * with PKCS#1 v1.5 or SHA-1 (RFC 8446 4.2.3) */
+	for (size_t i = 0; i < NCORE_SIGALGS; i++)
+		push_unique(out, &n, cap, core_sigalgs[i]);
 	for (size_t i = 0; i < ta_sigschemes_count; i++)
 		if (!tls13 || ta_sigschemes[i].tls13)
 			push_unique(out, &n, cap, ta_sigschemes[i].id);
@@ -368,7 +381,14 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		seen_last(groups, h.ngroups, c->curve_seen, c->ncurve_seen);
 		c->ngrp_list = h.ngroups;
 		memcpy(c->grp_list, groups, h.ngroups * sizeof *groups);
-		seen_last(sigs, h.nsigalgs, c->sig_seen, c->nsig_seen);
+		/* the core schemes stay in front (see core_sigalgs) */
+		size_t ncore = 0;
+
+		while (ncore < h.nsigalgs &&
+		       ta_u16_contains(core_sigalgs, NCORE_SIGALGS, sigs[ncore]))
+			ncore++;
+		seen_last(sigs, ncore, c->sig_seen, c->nsig_seen);
+		seen_last(sigs + ncore, h.nsigalgs - ncore, c->sig_seen, c->nsig_seen);
 		c->nsig_list = h.nsigalgs;
 		memcpy(c->sig_list, sigs, h.nsigalgs * sizeof *sigs);
 	}
@@ -943,6 +963,7 @@ finish_sigalgs12(struct ta_elim *e)
 
 static const struct ta_elim_kind kind_sigalgs12 = {
         .name = "signature schemes (TLS 1.2)",
+        .window = SIGALG_WINDOW,
         .want = TA_WANT_SKE,
         .build = build_sigalgs12,
         .judge = judge_sigalgs12,
@@ -1001,6 +1022,7 @@ finish_sigalgs13(struct ta_elim *e)
 
 static const struct ta_elim_kind kind_sigalgs13 = {
         .name = "signature schemes (TLS 1.3)",
+        .window = SIGALG_WINDOW,
         .submit = submit_sigalgs13,
         .judge = judge_sigalgs13,
         .finish = finish_sigalgs13,
