@@ -56,6 +56,43 @@ acc_index(const struct ta_elim *e, uint16_t id)
 	return -1;
 }
 
+static uint8_t
+klass(struct ta_elim *e, uint16_t id)
+{
+	uint8_t c = e->kind->klass ? e->kind->klass(e, id) : 0;
+
+	return c < 32 ? c : 0;
+}
+
+/* Classes with an accepted candidate, as a bit mask. */
+static uint32_t
+accepted_classes(struct ta_elim *e)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; e->kind->klass && i < e->nacc; i++) {
+		uint8_t c = klass(e, e->acc[i]);
+
+		if (c)
+			m |= 1u << c;
+	}
+	return m;
+}
+
+/* Does choice p say that the server would rather have it than `other`? */
+static bool
+comparable(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
+{
+	return !e->kind->comparable || e->kind->comparable(e, p, other);
+}
+
+/* ... and is that evidence of the server's own order (same class)? */
+static bool
+evidence(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
+{
+	return comparable(e, p, other) && klass(e, p->id) == klass(e, other);
+}
+
 /* A server preferring ChaCha20 when the client lists it first (OpenSSL's
  * PRIORITIZE_CHACHA) would answer an offer that starts with a ChaCha20
  * suite by that rule, not by its order: lead with another suite when
@@ -138,6 +175,7 @@ add_pick(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
 	memcpy(p->win, win, n * sizeof *p->win);
 	p->nwin = n;
 	p->id = id;
+	p->flags = e->built_flags;
 	e->npicks++;
 	return true;
 }
@@ -163,12 +201,13 @@ note_evidence(struct ta_elim *e, uint16_t x)
 		return;
 	last = &e->picks[e->npicks - 1];
 	for (size_t k = 0; last->id == x && k < last->nwin && last->win[k] != x; k++)
-		if (acc_index(e, last->win[k]) >= 0) {
+		if (acc_index(e, last->win[k]) >= 0 && evidence(e, last, last->win[k])) {
 			e->server_order = TA_YES;
 			return;
 		}
 	for (size_t i = 0; i + 1 < e->npicks; i++)
-		if (e->picks[i].id != x && listed_before(&e->picks[i], x)) {
+		if (e->picks[i].id != x && listed_before(&e->picks[i], x) &&
+		    evidence(e, &e->picks[i], x)) {
 			e->server_order = TA_YES;
 			return;
 		}
@@ -190,20 +229,23 @@ ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
 
 static void on_elim(struct ta_job *job, const struct ta_response *r);
 
-/* A choice p offered together with an accepted a listed after it. */
+/* A choice p offered together with an accepted a listed after it, both of
+ * class want (any class when want < 0). */
 static bool
-find_pair(const struct ta_elim *e, uint16_t *a, uint16_t *p)
+find_pair(struct ta_elim *e, uint16_t *a, uint16_t *p, int want)
 {
 	for (size_t i = 0; i < e->npicks; i++) {
 		const struct ta_elim_pick *pk = &e->picks[i];
 		bool after = false;
 
+		if (want >= 0 && klass(e, pk->id) != want)
+			continue;
 		for (size_t k = 0; k < pk->nwin; k++) {
 			if (pk->win[k] == pk->id) {
 				after = true;
 				continue;
 			}
-			if (after && acc_index(e, pk->win[k]) >= 0) {
+			if (after && acc_index(e, pk->win[k]) >= 0 && evidence(e, pk, pk->win[k])) {
 				*a = pk->win[k];
 				*p = pk->id;
 				return true;
@@ -213,16 +255,60 @@ find_pair(const struct ta_elim *e, uint16_t *a, uint16_t *p)
 	return false;
 }
 
+#define WCLASS_UNACCEPTED (-1)
+
+/*
+ * Put the candidates the next hello may offer first (stable) and return
+ * how many there are: with classes, a hello offers either one accepted
+ * class or only classes not accepted yet, plus classless candidates
+ * (see elim.h).  *wclass: the accepted class, WCLASS_UNACCEPTED, or 0
+ * when the candidates have no class.
+ */
+static size_t
+gather(struct ta_elim *e, int *wclass)
+{
+	uint32_t acc = accepted_classes(e);
+	uint16_t *rest;
+	size_t k = 0, nrest = 0;
+
+	*wclass = 0;
+	if (!e->kind->klass)
+		return e->ncand;
+	for (size_t i = 0; i < e->ncand && *wclass == 0; i++) {
+		uint8_t c = klass(e, e->cand[i]);
+
+		if (c)
+			*wclass = acc & (1u << c) ? c : WCLASS_UNACCEPTED;
+	}
+	if (*wclass == 0 || !(rest = malloc(e->ncand * sizeof *rest)))
+		return e->ncand;
+	for (size_t i = 0; i < e->ncand; i++) {
+		uint8_t c = klass(e, e->cand[i]);
+		bool fits = c == 0 || (*wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c))
+		                                                    : c == *wclass);
+
+		if (fits)
+			e->cand[k++] = e->cand[i];
+		else
+			rest[nrest++] = e->cand[i];
+	}
+	memcpy(e->cand + k, rest, nrest * sizeof *rest);
+	free(rest);
+	return k;
+}
+
 /* Should the order test ride on an offer of cand[0..n)?  Only while the
  * order is open and only on unlikely candidates: a server-order server
- * would choose the known item over a likely new one and waste the hello. */
+ * would choose the known item over a likely new one and waste the hello.
+ * Only an accepted pair of the offer's own class may ride (a pair of
+ * another class could make the server switch certificates). */
 static bool
-want_pair(struct ta_elim *e, size_t n)
+want_pair(struct ta_elim *e, size_t n, int wclass)
 {
 	uint8_t rank[TA_ELIM_WINDOW];
 
 	if (!e->want_order || e->server_order != TA_UNKNOWN || e->no_pair || e->nacc < 2 ||
-	    n == 0 || n > TA_ELIM_WINDOW)
+	    n == 0 || n > TA_ELIM_WINDOW || wclass == WCLASS_UNACCEPTED)
 		return false;
 	if (e->kind->rank) {
 		e->kind->rank(e, e->cand, n, rank);
@@ -230,16 +316,18 @@ want_pair(struct ta_elim *e, size_t n)
 			if (rank[i] < TA_ELIM_UNLIKELY)
 				return false;
 	}
-	return find_pair(e, &e->pair_a, &e->pair_p);
+	return find_pair(e, &e->pair_a, &e->pair_p, wclass > 0 ? wclass : -1);
 }
 
 static void
 elim_next(struct ta_elim *e)
 {
-	size_t n = e->ncand < e->window ? e->ncand : e->window;
-	size_t n2 = e->ncand < e->window - 2 ? e->ncand : e->window - 2;
+	int wclass;
+	size_t avail = gather(e, &wclass);
+	size_t n = avail < e->window ? avail : e->window;
+	size_t n2 = avail < e->window - 2 ? avail : e->window - 2;
 
-	e->pair_sent = e->window > 2 && want_pair(e, n2);
+	e->pair_sent = e->window > 2 && want_pair(e, n2, wclass);
 	if (e->pair_sent)
 		n = n2;
 	memcpy(e->offer, e->cand, n * sizeof *e->cand);
@@ -402,7 +490,7 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 			e->ncand = 0;
 		}
 	}
-	if (e->ncand == 0) {
+	if (e->ncand == 0 && !(e->kind->refill && e->kind->refill(e))) {
 		e->phase = PH_TEST;
 		step(e);
 		return;
@@ -471,7 +559,7 @@ build_relations(struct ta_elim *e, bool *server, bool *client)
 				continue;
 			}
 			ai = acc_index(e, p->win[k]);
-			if (ai < 0 || ai == pi)
+			if (ai < 0 || ai == pi || !evidence(e, p, p->win[k]))
 				continue;
 			if (before)
 				*server = true;
@@ -498,6 +586,22 @@ build_relations(struct ta_elim *e, bool *server, bool *client)
 				}
 			}
 		}
+	/* choices over items of another class: not evidence of an order of
+	 * the server's own (it may have picked a certificate first), but
+	 * what a client offering both gets; they only spare hellos when the
+	 * order is sorted, and lose to any fact above */
+	for (size_t i = 0; i < e->npicks; i++) {
+		const struct ta_elim_pick *p = &e->picks[i];
+		int pi = acc_index(e, p->id);
+
+		for (size_t k = 0; pi >= 0 && k < p->nwin; k++) {
+			int ai = acc_index(e, p->win[k]);
+
+			if (ai >= 0 && ai != pi && comparable(e, p, p->win[k]) &&
+			    !evidence(e, p, p->win[k]))
+				(void)relate(e, (size_t)pi, (size_t)ai);
+		}
+	}
 }
 
 static void on_test(struct ta_job *job, const struct ta_response *r);
@@ -543,17 +647,27 @@ start_order(struct ta_elim *e)
 		return;
 	}
 	/* a choice p offered together with a later accepted a: offer [a, p] */
-	if (find_pair(e, &e->test_a, &e->test_first)) {
+	if (find_pair(e, &e->test_a, &e->test_first, -1)) {
 		uint16_t offer[2] = {e->test_a, e->test_first};
 
 		e->phase = PH_TEST;
 		send_offer(e, offer, 2, on_test);
 		return;
 	}
-	/* no pair ever shared an offer: ask both ways */
+	/* no pair ever shared an offer: ask both ways, with two items of one
+	 * class when there are such */
 	e->phase = PH_TEST2;
-	uint16_t offer[2] = {e->acc[0], e->acc[1]};
-	send_offer(e, offer, 2, on_test);
+	e->test_pair[0] = e->acc[0];
+	e->test_pair[1] = e->acc[1];
+	for (size_t i = 0; i < e->nacc; i++)
+		for (size_t k = i + 1; k < e->nacc; k++)
+			if (klass(e, e->acc[i]) == klass(e, e->acc[k])) {
+				e->test_pair[0] = e->acc[i];
+				e->test_pair[1] = e->acc[k];
+				goto found;
+			}
+found:
+	send_offer(e, e->test_pair, 2, on_test);
 }
 
 static void
@@ -571,8 +685,8 @@ on_test(struct ta_job *job, const struct ta_response *r)
 		return;
 	}
 	if (e->phase == PH_TEST2) {
-		/* first answer to [acc0, acc1]; now ask [acc1, acc0] */
-		uint16_t offer[2] = {e->acc[1], e->acc[0]};
+		/* first answer to [x, y]; now ask [y, x] */
+		uint16_t offer[2] = {e->test_pair[1], e->test_pair[0]};
 
 		e->test_first = id;
 		e->two_way = true;
@@ -585,7 +699,7 @@ on_test(struct ta_job *job, const struct ta_response *r)
 	else /* offered [a, p]: the client's first choice is a */
 		e->server_order = id == e->test_a ? TA_NO : TA_YES;
 	if (e->server_order == TA_YES) {
-		uint16_t other = id == e->acc[0] ? e->acc[1] : e->acc[0];
+		uint16_t other = id == e->test_pair[0] ? e->test_pair[1] : e->test_pair[0];
 		int iw = acc_index(e, id), il;
 
 		if (!e->two_way)
@@ -727,12 +841,15 @@ chacha_start(struct ta_elim *e)
 		step(e);
 		return;
 	}
-	for (size_t i = 0; i < e->nsorted; i++)
-		if (ta_suite_is_chacha(e->sorted[i])) {
-			offer[0] = e->sorted[i];
-			send_offer(e, offer, 2, on_chacha);
-			return;
-		}
+	/* a ChaCha20 item of the first one's class when there is one */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < e->nsorted; i++)
+			if (ta_suite_is_chacha(e->sorted[i]) &&
+			    (pass == 1 || klass(e, e->sorted[i]) == klass(e, e->sorted[0]))) {
+				offer[0] = e->sorted[i];
+				send_offer(e, offer, 2, on_chacha);
+				return;
+			}
 	e->phase = PH_DONE;
 	step(e);
 }
@@ -769,7 +886,7 @@ step(struct ta_elim *e)
 {
 	switch (e->phase) {
 	case PH_ELIM:
-		if (e->ncand == 0) {
+		if (e->ncand == 0 && !(e->kind->refill && e->kind->refill(e))) {
 			e->phase = PH_TEST;
 			step(e);
 			return;
@@ -850,7 +967,7 @@ ta_elim_new(const struct ta_elim_kind *kind, int vidx, uint16_t version, const u
 		return NULL;
 	}
 	memcpy(e->cand, cand, n * sizeof *cand);
-	e->ncand = n;
+	e->ncand = e->cand_cap = n;
 	(void)ta_elim_set_order(e, cand, n); /* NULL order0: found order */
 	e->job.ops = &elim_ops;
 	e->kind = kind;

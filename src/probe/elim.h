@@ -51,6 +51,14 @@ enum ta_judge {
 
 struct ta_elim;
 
+/* A choice and the offer it was made from, in the order offered. */
+struct ta_elim_pick {
+	uint16_t id;
+	uint16_t *win;
+	size_t nwin;
+	unsigned flags; /* the kind's hello variant (built_flags) it was made in */
+};
+
 struct ta_elim_kind {
 	const char *name;
 	unsigned want;  /* TA_WANT_* */
@@ -76,15 +84,25 @@ struct ta_elim_kind {
 	void (*rank)(struct ta_elim *e, const uint16_t *ids, size_t n, uint8_t *out);
 	/* Store the outcome into the target's result. */
 	void (*finish)(struct ta_elim *e);
+	/* Optional: the class of a candidate (1..31), or 0 for none.  A
+	 * server may choose among the candidates of one class only, picking
+	 * the class by what else the hello offers (a server with an RSA and
+	 * an ECDSA certificate serving the ECDSA one whenever an ECDSA suite
+	 * is offered).  Hence: a hello never mixes candidates of a class
+	 * already accepted with candidates of another class (classless ones
+	 * go anywhere), and a choice is evidence of the server's order only
+	 * over candidates of its own class. */
+	uint8_t (*klass)(struct ta_elim *e, uint16_t id);
+	/* Optional: could the hello of choice p have had `other` chosen?
+	 * false when it lacked what `other` needs (see refill).  Facts are
+	 * only drawn where it could. */
+	bool (*comparable)(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other);
+	/* Optional: the candidates have run out; the kind may put some back
+	 * (and change what its hellos say) and return true to go on. */
+	bool (*refill)(struct ta_elim *e);
 };
 
 enum { TA_R_DROP, TA_R_RESEND, TA_R_STOP };
-
-struct ta_elim_pick {
-	uint16_t id;
-	uint16_t *win;
-	size_t nwin;
-};
 
 struct ta_elim {
 	struct ta_job job; /* first: a job pointer is an elim pointer */
@@ -95,7 +113,7 @@ struct ta_elim {
 	bool chacha_test;
 	/* candidates */
 	uint16_t *cand;
-	size_t ncand;
+	size_t ncand, cand_cap;
 	uint16_t *order0; /* the order results are reported in without server order */
 	size_t norder0;
 	size_t window, maxwindow;
@@ -128,6 +146,7 @@ struct ta_elim {
 	bool *placed;     /* by acc index, during the order phase */
 	bool select_full; /* the selection hello offered every candidate */
 	uint16_t test_a, test_first;
+	uint16_t test_pair[2]; /* the two items asked both ways (TEST2) */
 	bool two_way;
 	/* kind-specific parameters */
 	uint16_t extra[TA_MAX_ACCEPT];

@@ -102,6 +102,9 @@ struct suites_ctx {
 	/* TLS 1.3: the group list of a hello offering every group */
 	uint16_t g13_list[96];
 	size_t ng13_list;
+	/* TLS <= 1.2: the second pass over DHE suites with FFDHE groups */
+	bool ffdhe_pass;
+	bool dhe_needs_ffdhe; /* DHE was only accepted in that pass */
 };
 
 /* Move the items of v[0..n) that are in seen[0..nseen) to the end (stable). */
@@ -241,6 +244,8 @@ ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13)
 /* flags of the TLS 1.3 suite hellos */
 #define S13_ALL_GROUPS 0x1u /* offer every group, not just the unknown ones */
 #define S13_SHARES     0x2u /* send real key shares */
+/* flags of the TLS <= 1.2 suite hellos (kept from hello to hello) */
+#define S12_FFDHE 0x4u /* offer the RFC 7919 FFDHE groups too */
 
 static void
 base_hello(struct ta_elim *e, uint16_t version, struct ta_hello *h)
@@ -370,7 +375,10 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		}
 		return ta_hello_write(&h, w);
 	}
+	e->built_flags = e->flags;
 	h.ngroups = ec_groups(groups, 96);
+	if (e->built_flags & S12_FFDHE)
+		h.ngroups += ffdhe_groups(groups + h.ngroups, 96 - h.ngroups);
 	h.groups = groups;
 	if (e->version >= TA_TLS12) {
 		h.nsigalgs = all_sigalgs(sigs, 96, false);
@@ -393,6 +401,14 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		memcpy(c->sig_list, sigs, h.nsigalgs * sizeof *sigs);
 	}
 	return ta_hello_write(&h, w);
+}
+
+static bool
+is_dhe_suite(uint16_t id)
+{
+	const struct ta_suite *s = ta_suite_find(id);
+
+	return s && (s->kx == TA_KX_DHE || s->kx == TA_KX_DH_ANON || s->kx == TA_KX_DHE_PSK);
 }
 
 static int
@@ -475,7 +491,8 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 
 	if (r->outcome != TA_OUT_HELLO || !r->has_ske)
 		return;
-	if (r->ske_kind == TA_SKE_DH && r->dh_p_len) {
+	/* the server's own prime shows only when no FFDHE group was offered */
+	if (r->ske_kind == TA_SKE_DH && r->dh_p_len && !(e->built_flags & S12_FFDHE)) {
 		struct ta_dh_seen d;
 
 		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
@@ -487,6 +504,8 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 	 * curve from the lists offered */
 	if (!c || r->sh.version != e->version || !ta_elim_offered(e, r->sh.suite))
 		return;
+	if (c->ffdhe_pass && (e->built_flags & S12_FFDHE) && is_dhe_suite(r->sh.suite))
+		c->dhe_needs_ffdhe = true;
 	if (r->has_sigalg && e->version == TA_TLS12 &&
 	    ta_u16_contains(c->sig_list, c->nsig_list, r->sigalg))
 		push_unique(c->sig_seen, &c->nsig_seen, 64, r->sigalg);
@@ -517,6 +536,7 @@ finish_suites(struct ta_elim *e)
 {
 	struct ta_target *t = e->job.t;
 	struct ta_ver_result *v = &t->res.ver[e->vidx];
+	const struct suites_ctx *c = e->ctx;
 
 	v->tested = true;
 	v->offered = !e->noversion && e->nacc > 0;
@@ -534,7 +554,70 @@ finish_suites(struct ta_elim *e)
 		               "%s: the server closes the connection instead of sending an "
 		               "alert when it accepts nothing offered",
 		               ta_ver_name(e->vidx));
+	if (c && c->dhe_needs_ffdhe) {
+		t->dhe_needs_ffdhe = true;
+		ta_result_note(&t->res,
+		               "%s: DHE suites are negotiated only when the client offers an RFC "
+		               "7919 FFDHE group (the server has no DH parameters of its own)",
+		               ta_ver_name(e->vidx));
+	}
 	t->v_done[e->vidx] = true;
+}
+
+static uint8_t
+klass_suites(struct ta_elim *e, uint16_t id)
+{
+	const struct ta_suite *s = ta_suite_find(id);
+
+	return s && e->version < TA_TLS13 ? ta_suite_cert_kind(s) : TA_CERTK_NONE;
+}
+
+/* A DHE suite accepted only in a hello offering FFDHE groups could not
+ * have been chosen in a hello without them. */
+static bool
+comparable_suites(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
+{
+	const struct suites_ctx *c = e->ctx;
+
+	return !(c && c->dhe_needs_ffdhe && !(p->flags & S12_FFDHE) && is_dhe_suite(other));
+}
+
+/*
+ * Servers without DH parameters of their own (GnuTLS, since 3.6, without
+ * a DH file) negotiate DHE only with a client offering an RFC 7919 group,
+ * while servers with their own prime but FFDHE disabled must refuse DHE to
+ * a client that offers only unknown FFDHE groups (RFC 7919 4).  So the
+ * suite hellos offer no FFDHE group (which also shows the server's own
+ * prime), and when no DHE suite was accepted, the DHE suites that could
+ * be (no certificate, or a kind accepted) are offered once more with the
+ * FFDHE groups.
+ */
+static bool
+refill_suites(struct ta_elim *e)
+{
+	struct suites_ctx *c = e->ctx;
+	uint32_t kinds = 1u << TA_CERTK_NONE;
+
+	if (!c || c->ffdhe_pass || e->version < TA_TLS10 || e->version >= TA_TLS13 ||
+	    e->incomplete || e->noversion || e->stopped_early || e->nacc == 0)
+		return false;
+	c->ffdhe_pass = true;
+	for (size_t i = 0; i < e->nacc; i++) {
+		if (is_dhe_suite(e->acc[i]))
+			return false;
+		kinds |= 1u << klass_suites(e, e->acc[i]);
+	}
+	for (size_t i = 0; i < e->norder0; i++) {
+		uint16_t id = e->order0[i];
+
+		if (is_dhe_suite(id) && (kinds & (1u << klass_suites(e, id))) &&
+		    !ta_u16_contains(e->cand, e->ncand, id) && e->ncand < e->cand_cap)
+			e->cand[e->ncand++] = id;
+	}
+	if (e->ncand == 0)
+		return false;
+	e->flags |= S12_FFDHE;
+	return true;
 }
 
 /* Below TLS 1.2 the candidates start with the suites the server accepts in
@@ -637,6 +720,9 @@ static const struct ta_elim_kind kind_suites = {
         .on_reject = reject_lower,
         .rank = rank_suites,
         .finish = finish_suites,
+        .klass = klass_suites,
+        .comparable = comparable_suites,
+        .refill = refill_suites,
 };
 
 static void
@@ -1219,6 +1305,10 @@ start_lower(struct ta_target *t)
 		 * client's first shows it on the last offer */
 		for (size_t k = 0; k < nk; k++)
 			e->cand[k] = known[nk - 1 - k];
+		/* a server without DH parameters: DHE needs the FFDHE groups
+		 * at every version */
+		if (t->dhe_needs_ffdhe && v != TA_V_SSL3)
+			e->flags |= S12_FFDHE;
 		ta_target_add_job(t, &e->job);
 	}
 }

@@ -1110,3 +1110,37 @@ ta_sigscheme_find(uint16_t id)
 	}
 	return NULL;
 }
+
+uint8_t
+ta_suite_cert_kind(const struct ta_suite *s)
+{
+	switch (s->kx) {
+	case TA_KX_RSA:
+	case TA_KX_RSA_EXPORT:
+	case TA_KX_RSA_PSK:
+		return TA_CERTK_RSA;
+	case TA_KX_ECDH: /* the certificate holds the ECDH key, whoever signed it */
+		return TA_CERTK_EC;
+	case TA_KX_DH:
+		return TA_CERTK_DH;
+	case TA_KX_GOST:
+		return TA_CERTK_GOST;
+	case TA_KX_DHE:
+	case TA_KX_ECDHE:
+	case TA_KX_SRP:
+		switch (s->auth) {
+		case TA_AUTH_RSA:
+			return TA_CERTK_RSA;
+		case TA_AUTH_ECDSA:
+			return TA_CERTK_EC;
+		case TA_AUTH_DSS:
+			return TA_CERTK_DSA;
+		case TA_AUTH_GOST:
+			return TA_CERTK_GOST;
+		default:
+			return TA_CERTK_NONE;
+		}
+	default:
+		return TA_CERTK_NONE;
+	}
+}

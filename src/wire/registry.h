@@ -106,6 +106,20 @@ struct ta_suite {
 	uint8_t flags;       /* TA_SUITE_* */
 };
 
+/* The kind of certificate key a suite needs the server to have (TLS 1.2
+ * and below).  A server with several certificates picks one by the suites
+ * and schemes a client offers, so suites of different kinds are not always
+ * chosen among each other (src/probe/plan.c). */
+enum ta_cert_kind {
+	TA_CERTK_NONE, /* anonymous, PSK, SRP, Kerberos: no certificate */
+	TA_CERTK_RSA,  /* RSA key exchange, (EC)DHE_RSA, RSA_PSK, SRP_RSA */
+	TA_CERTK_EC,   /* ECDHE_ECDSA, and static ECDH_RSA / ECDH_ECDSA (an EC key) */
+	TA_CERTK_DSA,  /* DHE_DSS, SRP_DSS */
+	TA_CERTK_DH,   /* static DH_RSA / DH_DSS (a DH key) */
+	TA_CERTK_GOST,
+	TA_CERTK_COUNT,
+};
+
 /* Named group kinds */
 enum ta_group_kind {
 	TA_GROUP_EC,  /* Weierstrass curve (secp*, brainpool*) */
@@ -151,5 +165,8 @@ const struct ta_suite *ta_ssl2_suite_find(uint32_t id);
 const struct ta_group *ta_group_find(uint16_t id);
 const struct ta_group *ta_group_by_name(const char *iana);
 const struct ta_sigscheme *ta_sigscheme_find(uint16_t id);
+
+/* enum ta_cert_kind of a suite (TA_CERTK_NONE for TLS 1.3 suites). */
+uint8_t ta_suite_cert_kind(const struct ta_suite *s);
 
 #endif
