@@ -162,7 +162,8 @@ struct ta_target {
 	bool g13_started, g13_done, legacy_started, g12_started;
 	uint16_t g13[TA_MAX_ACCEPT], g12[TA_MAX_ACCEPT], gff[TA_MAX_ACCEPT];
 	size_t ng13, ng12, ngff;
-	int g13_order, g12_order;
+	int g13_order, g12_order, gff_order;
+	bool ffdhe_started;
 	/* groups still unknown while TLS 1.3 suites are eliminated, and the
 	 * choices the suite hellos revealed on the way (seeds for groups13) */
 	uint16_t g13_rem[TA_MAX_ACCEPT];

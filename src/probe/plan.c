@@ -980,7 +980,7 @@ finish_ffdhe12(struct ta_elim *e)
 {
 	struct ta_target *t = e->job.t;
 
-	finish_groups(e, t->gff, &t->ngff, NULL);
+	finish_groups(e, t->gff, &t->ngff, &t->gff_order);
 }
 
 static const struct ta_elim_kind kind_ffdhe12 = {
@@ -1250,7 +1250,9 @@ ta_plan_start(struct ta_target *t)
 
 	t->res.groups_server_order = TA_UNKNOWN;
 	t->res.hrr_seen = TA_UNKNOWN;
-	t->g13_order = t->g12_order = TA_UNKNOWN;
+	t->g13_order = t->g12_order = t->gff_order = TA_UNKNOWN;
+	t->res.groups13.vidx = t->res.groups12.vidx = -1;
+	t->res.groups13.server_order = t->res.groups12.server_order = TA_UNKNOWN;
 	for (int i = 0; i < TA_NVER; i++) {
 		t->res.ver[i].server_order = TA_UNKNOWN;
 		t->res.ver[i].chacha_priority = TA_UNKNOWN;
@@ -1448,8 +1450,9 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			}
 		}
 		if (best >= 0 && (nx = suites_where(&t->res.ver[best], is_dhe, extra)) > 0) {
+			t->ffdhe_started = true;
 			n = ffdhe_groups(cand, TA_MAX_ACCEPT);
-			add_elim(t, &kind_ffdhe12, best, (uint16_t)vcode[best], cand, n, false,
+			add_elim(t, &kind_ffdhe12, best, (uint16_t)vcode[best], cand, n, true,
 			         extra, nx);
 		}
 	}
@@ -1461,27 +1464,31 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			size_t na = ec_groups(all, TA_MAX_ACCEPT);
 			struct ta_elim *e;
 
-			/* curves the suite hellos saw are found already, with the
-			 * lists they were chosen from (ordering facts) */
+			/* every curve, with its own order: servers choose curves in
+			 * TLS 1.2 by other rules than groups in TLS 1.3 (MariaDB
+			 * and Erlang follow the client in TLS 1.2 only).  Curves
+			 * the suite hellos saw are found already, with the lists
+			 * they were chosen from (ordering facts); those TLS 1.3
+			 * accepted are offered first (likely to be accepted). */
 			n = 0;
-			for (size_t i = 0; i < na; i++)
-				if (!ta_u16_contains(t->g13, t->ng13, all[i]) &&
-				    (!c || !ta_u16_contains(c->curve_seen, c->ncurve_seen, all[i])))
-					cand[n++] = all[i];
-			e = new_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n,
-			             t->ng13 == 0, extra, nx);
+			for (int pass = 0; pass < 2; pass++)
+				for (size_t i = 0; i < na; i++)
+					if (ta_u16_contains(t->g13, t->ng13, all[i]) == (pass == 0) &&
+					    (!c ||
+					     !ta_u16_contains(c->curve_seen, c->ncurve_seen, all[i])))
+						cand[n++] = all[i];
+			e = new_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n, true,
+			             extra, nx);
 			if (e) {
 				(void)ta_elim_set_order(e, all, na);
 				for (size_t i = 0; c && i < c->ncseed; i++)
-					if (ta_u16_contains(all, na, c->cseed[i].id) &&
-					    !ta_u16_contains(t->g13, t->ng13, c->cseed[i].id))
+					if (ta_u16_contains(all, na, c->cseed[i].id))
 						ta_elim_seed(e, c->cseed[i].id, c->cseed[i].win,
 						             c->cseed[i].nwin);
 				for (size_t i = 0; c && i < c->ncurve_seen; i++) {
 					uint16_t g = c->curve_seen[i];
 
 					if (ta_u16_contains(all, na, g) &&
-					    !ta_u16_contains(t->g13, t->ng13, g) &&
 					    !ta_u16_contains(e->acc, e->nacc, g))
 						ta_elim_seed(e, g, &g, 1);
 				}
@@ -1521,23 +1528,53 @@ analyse_chains(struct ta_target *t)
 	}
 }
 
+/* Two orders of one version (EC curves, FFDHE groups) or of two versions:
+ * one answer when they agree, unknown when they do not. */
+static int
+same_order(int a, size_t na, int b, size_t nb)
+{
+	if (na < 2)
+		return nb < 2 ? TA_UNKNOWN : b;
+	if (nb < 2)
+		return a;
+	return a == b ? a : TA_UNKNOWN;
+}
+
+static void
+finish_groups_result(struct ta_target *t)
+{
+	struct ta_result *r = &t->res;
+	struct ta_version_groups *g13 = &r->groups13, *g12 = &r->groups12;
+
+	g13->vidx = t->g13_started && t->res.ver[TA_V_TLS13].offered ? TA_V_TLS13 : -1;
+	g13->n = 0;
+	for (size_t i = 0; i < t->ng13; i++)
+		push_unique(g13->groups, &g13->n, TA_MAX_ACCEPT, t->g13[i]);
+	g13->server_order = g13->n >= 2 ? t->g13_order : TA_UNKNOWN;
+	g12->vidx = t->g12_started || t->ffdhe_started ? best_legacy(t) : -1;
+	g12->n = 0;
+	for (size_t i = 0; i < t->ng12; i++)
+		push_unique(g12->groups, &g12->n, TA_MAX_ACCEPT, t->g12[i]);
+	for (size_t i = 0; i < t->ngff; i++)
+		push_unique(g12->groups, &g12->n, TA_MAX_ACCEPT, t->gff[i]);
+	g12->server_order = same_order(t->g12_order, t->ng12, t->gff_order, t->ngff);
+	r->ngroups = 0;
+	for (size_t i = 0; i < g13->n; i++)
+		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, g13->groups[i]);
+	for (size_t i = 0; i < g12->n; i++)
+		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, g12->groups[i]);
+	r->groups_tested = t->g13_done || t->g12_started;
+	r->groups_server_order =
+	        same_order(g13->server_order, g13->n, g12->server_order, g12->n);
+}
+
 void
 ta_plan_finish(struct ta_target *t)
 {
 	struct ta_result *r = &t->res;
 	bool any = false;
 
-	r->ngroups = 0;
-	for (size_t i = 0; i < t->ng13; i++)
-		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->g13[i]);
-	for (size_t i = 0; i < t->ng12; i++)
-		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->g12[i]);
-	for (size_t i = 0; i < t->ngff; i++)
-		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, t->gff[i]);
-	r->groups_tested = t->g13_done || t->g12_started;
-	r->groups_server_order = t->ng13 >= 2 ? t->g13_order : t->g12_order;
-	if (r->ngroups < 2)
-		r->groups_server_order = TA_UNKNOWN;
+	finish_groups_result(t);
 	for (int v = 0; v < TA_NVER; v++)
 		any |= r->ver[v].offered;
 	r->ok = true;

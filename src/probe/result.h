@@ -29,6 +29,15 @@ struct ta_ver_result {
 	int chacha_priority; /* enum ta_tri */
 };
 
+/* The groups one version negotiates, in the server's order when it has
+ * one (else in the order of the client's list). */
+struct ta_version_groups {
+	int vidx; /* enum ta_ver_idx of the version probed, -1: not probed */
+	uint16_t groups[TA_MAX_ACCEPT];
+	size_t n;
+	int server_order; /* enum ta_tri; unknown with fewer than 2 */
+};
+
 struct ta_dh_seen {
 	uint16_t bits;  /* 0: no DHE handshake seen */
 	char group[24]; /* "ffdhe2048", "rfc3526-2048", "custom" ... */
@@ -193,10 +202,13 @@ struct ta_result {
 	unsigned failed_connections;
 	uint64_t duration_ms;
 	struct ta_ver_result ver[TA_NVER];
-	uint16_t groups[TA_MAX_ACCEPT];
+	uint16_t groups[TA_MAX_ACCEPT]; /* every version's, TLS 1.3 first */
 	size_t ngroups;
-	int groups_server_order; /* enum ta_tri */
+	int groups_server_order; /* enum ta_tri: the same answer for every version, else unknown */
 	bool groups_tested;
+	/* TLS 1.3 (HelloRetryRequest choices) and the highest version below
+	 * it (ECDHE curves, then RFC 7919 groups) */
+	struct ta_version_groups groups13, groups12;
 	struct ta_dh_seen dh; /* weakest DH with no FFDHE group offered */
 	uint16_t sigschemes[TA_MAX_ACCEPT];
 	size_t nsigschemes;

@@ -208,6 +208,9 @@ alloc_target(struct ta_scan *s, const char *host, uint16_t port)
 	t->scan = s;
 	snprintf(t->res.host, sizeof t->res.host, "%s", host);
 	t->res.port = port;
+	t->res.groups13.vidx = t->res.groups12.vidx = -1;
+	t->res.groups13.server_order = t->res.groups12.server_order = TA_UNKNOWN;
+	t->res.groups_server_order = TA_UNKNOWN;
 	ta_timer_init(&t->hold_timer, NULL);
 	return t;
 }

@@ -679,16 +679,24 @@ kx_table(FILE *out, const struct ta_result *r)
 {
 	fputs("<h3>Key exchange and signatures</h3>\n", out);
 	kv_open(out);
-	row_begin(out, "Groups");
-	if (r->ngroups)
-		id_list(out, r->groups, r->ngroups, group_name);
-	else
-		fputs(r->groups_tested ? "none found" : "not tested", out);
-	row_end(out);
-	row(out, "Group order",
-	    r->groups_server_order == TA_YES  ? "the server's"
-	    : r->groups_server_order == TA_NO ? "the client's"
-	                                      : "unknown");
+	if (r->ngroups == 0) {
+		row(out, "Groups", r->groups_tested ? "none found" : "not tested");
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct ta_version_groups *gv = k == 0 ? &r->groups13 : &r->groups12;
+		char label[48];
+
+		if (gv->vidx < 0 || gv->n == 0)
+			continue;
+		snprintf(label, sizeof label, "Groups %s", ta_ver_name(gv->vidx));
+		row_begin(out, label);
+		id_list(out, gv->groups, gv->n, group_name);
+		fputs(gv->server_order == TA_YES  ? " (the server's order)"
+		      : gv->server_order == TA_NO ? " (the client's order)"
+		                                  : " (order unknown)",
+		      out);
+		row_end(out);
+	}
 	row(out, "TLS 1.3 HelloRetryRequest", tri_word(r->hrr_seen, "unknown"));
 	if (r->dh.bits) {
 		row_begin(out, "DH parameters");

@@ -23,6 +23,38 @@ tri(int v)
 }
 
 static json_t *
+group_names(const uint16_t *ids, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ta_group *g = ta_group_find(ids[i]);
+		char unk[24];
+
+		snprintf(unk, sizeof unk, "UNKNOWN_0x%04X", ids[i]);
+		json_array_append_new(a, json_string(g ? g->iana : unk));
+	}
+	return a;
+}
+
+/* {"TLSv1.3": {"groups": [...], "server_order": ...}, "TLSv1.2": ...}:
+ * each version that was probed for groups and negotiates some. */
+static json_t *
+groups_by_version(const struct ta_result *r)
+{
+	const struct ta_version_groups *gv[] = {&r->groups13, &r->groups12};
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < sizeof gv / sizeof gv[0]; i++)
+		if (gv[i]->vidx >= 0 && gv[i]->n > 0)
+			json_object_set_new(o, ta_ver_name(gv[i]->vidx),
+			                    json_pack("{s:o, s:o}", "groups",
+			                              group_names(gv[i]->groups, gv[i]->n),
+			                              "server_order", tri(gv[i]->server_order)));
+	return o;
+}
+
+static json_t *
 suite_names(const struct ta_ver_result *v, bool ssl2)
 {
 	json_t *a = json_array();
@@ -378,8 +410,8 @@ mail_json(const struct ta_mail_result *m)
 static json_t *
 target_json(const struct ta_result *r)
 {
-	json_t *t = json_object(), *protos = json_object(), *groups = json_array(),
-	       *sigs = json_array(), *notes = json_array();
+	json_t *t = json_object(), *protos = json_object(), *sigs = json_array(),
+	       *notes = json_array();
 
 	json_object_set_new(t, "host", json_string(r->host));
 	json_object_set_new(t, "port", json_integer(r->port));
@@ -408,15 +440,9 @@ target_json(const struct ta_result *r)
 		json_object_set_new(protos, ta_ver_name(v), o);
 	}
 	json_object_set_new(t, "protocols", protos);
-	for (size_t i = 0; i < r->ngroups; i++) {
-		const struct ta_group *g = ta_group_find(r->groups[i]);
-		char unk[24];
-
-		snprintf(unk, sizeof unk, "UNKNOWN_0x%04X", r->groups[i]);
-		json_array_append_new(groups, json_string(g ? g->iana : unk));
-	}
-	json_object_set_new(t, "groups", groups);
+	json_object_set_new(t, "groups", group_names(r->groups, r->ngroups));
 	json_object_set_new(t, "groups_server_order", tri(r->groups_server_order));
+	json_object_set_new(t, "groups_by_version", groups_by_version(r));
 	json_object_set_new(t, "tls13_hello_retry_request", tri(r->hrr_seen));
 	if (r->dh.bits)
 		json_object_set_new(

@@ -329,16 +329,24 @@ target_text(const struct ta_result *r, FILE *out, int color)
 			        s ? s->bits : 0);
 		}
 	}
-	if (r->ngroups) {
-		fprintf(out, "\n  Key exchange groups%s:",
-		        r->groups_server_order == TA_YES ? " (server's order)" : "");
-		for (size_t i = 0; i < r->ngroups; i++) {
-			const struct ta_group *g = ta_group_find(r->groups[i]);
+	if (r->ngroups)
+		fputc('\n', out);
+	for (int k = 0; k < 2; k++) {
+		const struct ta_version_groups *gv = k == 0 ? &r->groups13 : &r->groups12;
+
+		if (gv->vidx < 0 || gv->n == 0)
+			continue;
+		fprintf(out, "  Key exchange groups, %s (%s):", ta_ver_name(gv->vidx),
+		        gv->server_order == TA_YES  ? "server's order"
+		        : gv->server_order == TA_NO ? "client's order"
+		                                    : "order unknown");
+		for (size_t i = 0; i < gv->n; i++) {
+			const struct ta_group *g = ta_group_find(gv->groups[i]);
 
 			if (g)
 				fprintf(out, " %s", g->iana);
 			else
-				fprintf(out, " 0x%04X", r->groups[i]);
+				fprintf(out, " 0x%04X", gv->groups[i]);
 		}
 		fputc('\n', out);
 	}
