@@ -284,8 +284,8 @@ gather(struct ta_elim *e, int *wclass)
 		return e->ncand;
 	for (size_t i = 0; i < e->ncand; i++) {
 		uint8_t c = klass(e, e->cand[i]);
-		bool fits = c == 0 || (*wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c))
-		                                                    : c == *wclass);
+		bool fits = c == 0 ||
+		            (*wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c)) : c == *wclass);
 
 		if (fits)
 			e->cand[k++] = e->cand[i];

@@ -61,8 +61,8 @@ struct ta_elim_pick {
 
 struct ta_elim_kind {
 	const char *name;
-	unsigned want;  /* TA_WANT_* */
-	size_t window;  /* candidates per hello, 0: TA_ELIM_WINDOW */
+	unsigned want; /* TA_WANT_* */
+	size_t window; /* candidates per hello, 0: TA_ELIM_WINDOW */
 	/* Build a hello offering ids[0..n). */
 	int (*build)(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w);
 	/* Optional, instead of build: queue the exchange itself (full

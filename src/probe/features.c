@@ -30,7 +30,7 @@
 #include "probe/ossl.h"
 
 enum {
-	T_CERT12 = 1, /* | auth << 8 */
+	T_CERT12 = 1, /* | cert kind << 8 | ask << 16 */
 	T_NOSNI,
 	T_CERT13, /* | family << 8 */
 	T_NOSNI13,
@@ -67,8 +67,17 @@ static const struct {
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
-static const char *const auth_names[] = {
-        [TA_AUTH_RSA] = "RSA", [TA_AUTH_DSS] = "DSS", [TA_AUTH_ECDSA] = "ECDSA"};
+/* Certificate hellos, one per kind of certificate key the accepted suites
+ * need (enum ta_cert_kind), labelled as users know them. */
+static const char *const certk_names[TA_CERTK_COUNT] = {
+        [TA_CERTK_RSA] = "RSA", [TA_CERTK_EC] = "ECDSA",  [TA_CERTK_DSA] = "DSS",
+        [TA_CERTK_DH] = "DH",   [TA_CERTK_GOST] = "GOST",
+};
+
+/* How much a TLS <= 1.2 hello asks for: servers that close on a feature
+ * extension (wolfSSL on status_request) still show their certificate to
+ * a hello without it. */
+enum { ASK_ALL, ASK_NO_STATUS, ASK_BARE };
 
 struct feat_job {
 	struct ta_job job;
@@ -101,8 +110,9 @@ static void on_answer(struct ta_job *job, const struct ta_response *r);
 
 /* A raw TLS <= 1.2 hello with every feature extension. */
 static int
-send_hello(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *suites,
-           size_t nsuites, bool sni, bool scsv_fallback, const char *const *alpn, size_t nalpn)
+send_hello_ask(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *suites,
+               size_t nsuites, bool sni, bool scsv_fallback, const char *const *alpn, size_t nalpn,
+               int ask)
 {
 	struct ta_target *t = f->job.t;
 	uint8_t buf[TA_HELLO_MAX_BYTES + 5];
@@ -130,17 +140,19 @@ send_hello(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *s
 			h.sigalgs = sigs;
 		}
 		h.reneg_info = true;
-		h.status_request = true;
-		h.session_ticket = true;
-		h.ems = true;
-		h.etm = true;
-		h.heartbeat = !alpn;
-		h.npn = !alpn;
-		h.record_size_limit = alpn ? 0 : 16385;
-		h.deflate = !alpn && !scsv_fallback;
+		h.pad_to = 512;
 		h.alpn = alpn;
 		h.nalpn = nalpn;
-		h.pad_to = 512;
+		if (ask != ASK_BARE) {
+			h.status_request = ask == ASK_ALL;
+			h.session_ticket = true;
+			h.ems = true;
+			h.etm = true;
+			h.heartbeat = true;
+			h.npn = true;
+			h.record_size_limit = 16385;
+			h.deflate = true;
+		}
 	}
 	ta_wr_init(&w, buf, sizeof buf);
 	rc = ta_hello_write(&h, &w);
@@ -242,18 +254,19 @@ etm_probe(struct feat_job *f)
 			cbc[n++] = (uint16_t)s->id;
 	}
 	if (n)
-		send_hello(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL, 0);
+		send_hello_ask(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL, 0,
+		               ASK_NO_STATUS);
 }
 
 /* Every certificate hello answer may settle encrypt_then_mac (the hellos
  * lead with CBC suites for that); after the last, one more hello does when
  * none could. */
 static void
-take_etm(struct feat_job *f, const struct ta_response *r)
+take_etm(struct feat_job *f, const struct ta_response *r, bool asked)
 {
 	struct ta_features *ft = &f->job.t->res.features;
 
-	if (r->outcome == TA_OUT_HELLO && !r->ossl && ft->encrypt_then_mac == TA_UNKNOWN &&
+	if (asked && r->outcome == TA_OUT_HELLO && !r->ossl && ft->encrypt_then_mac == TA_UNKNOWN &&
 	    cbc_suite(ta_suite_find(r->sh.suite)))
 		ft->encrypt_then_mac = r->sh.etm ? TA_YES : TA_NO;
 	if (f->cert12_left > 0 && --f->cert12_left == 0 && f->features_taken &&
@@ -262,7 +275,7 @@ take_etm(struct feat_job *f, const struct ta_response *r)
 }
 
 static void
-take_features(struct feat_job *f, const struct ta_response *r)
+take_features(struct feat_job *f, const struct ta_response *r, bool asked_status)
 {
 	struct ta_features *ft = &f->job.t->res.features;
 	const struct ta_server_hello *sh = &r->sh;
@@ -274,11 +287,113 @@ take_features(struct feat_job *f, const struct ta_response *r)
 	ft->extended_master_secret = sh->ems ? TA_YES : TA_NO;
 	ft->heartbeat = sh->heartbeat ? TA_YES : TA_NO;
 	ft->compression = sh->compression == 1 ? TA_YES : TA_NO;
-	ft->ocsp_stapling = (sh->status_request && r->ocsp) ? TA_YES : TA_NO;
+	if (asked_status)
+		ft->ocsp_stapling = (sh->status_request && r->ocsp) ? TA_YES : TA_NO;
 	ft->record_size_limit = sh->has_record_size_limit ? sh->record_size_limit : -1;
 	ft->npn_tested = true;
 	snprintf(ft->npn, sizeof ft->npn, "%s", r->npn);
 	ft->ticket_extension = sh->session_ticket ? TA_YES : TA_NO;
+}
+
+/* TLS 1.3 certificate handshakes: T_CERT13 | arg << 8, arg a family index
+ * and these bits. */
+#define C13_TICKETS   0x100u /* and wait for tickets (the first one) */
+#define C13_ANY       0x200u /* any signature: the schemes are not known */
+#define C13_NO_STATUS 0x400u /* without status_request (asked again) */
+
+static int
+send_cert13(struct feat_job *f, unsigned arg)
+{
+	struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
+
+	req.sigalgs = arg & C13_ANY ? NULL : families[arg & 0xff].sigalgs;
+	req.flags = TA_OSSL_CHAIN | (arg & C13_NO_STATUS ? 0 : TA_OSSL_STATUS) |
+	            (arg & C13_TICKETS ? TA_OSSL_TICKETS : 0);
+	return send_ossl(f, T_CERT13 | (uint32_t)arg << 8, &req);
+}
+
+/* The certificate hello for one kind of certificate key: that kind's CBC
+ * suites among those accepted when there are any (the same answer then
+ * says whether encrypt_then_mac is used), else all of that kind.  Kinds
+ * by key, not by signature: static ECDH_RSA needs an EC certificate, and
+ * a server with RSA and EC ones (Erlang) answers it with the EC one. */
+static int
+send_cert12(struct feat_job *f, uint8_t certk, int ask)
+{
+	const struct ta_ver_result *v = &f->job.t->res.ver[f->vbest];
+	uint16_t by[TA_MAX_ACCEPT];
+	size_t n = 0;
+
+	for (int pass = 0; pass < 2 && n == 0; pass++)
+		for (size_t i = 0; i < v->nsuites; i++) {
+			const struct ta_suite *s = ta_suite_find(v->suites[i]);
+
+			if (s && ta_suite_cert_kind(s) == certk && (pass == 1 || cbc_suite(s)))
+				by[n++] = (uint16_t)s->id;
+		}
+	if (n == 0)
+		return TA_EINVAL;
+	return send_hello_ask(f, T_CERT12 | (uint32_t)certk << 8 | (uint32_t)ask << 16,
+	                      ta_ver_code(f->vbest), by, n, true, false, NULL, 0, ask);
+}
+
+static const char *
+outcome_text(const struct ta_response *r)
+{
+	switch (r->outcome) {
+	case TA_OUT_HELLO:
+		return "a ServerHello without a certificate";
+	case TA_OUT_ALERT:
+		return "an alert";
+	case TA_OUT_CLOSED:
+		return "the connection was closed";
+	case TA_OUT_TIMEOUT:
+		return "no answer";
+	default:
+		return r->detail ? r->detail : "no usable answer";
+	}
+}
+
+/*
+ * A certificate hello's answer.  A server that fails it is asked again
+ * without status_request, then without any feature extension; what could
+ * not be had is said in the notes (a certificate is never lost silently).
+ * Returns false when the hello was sent again (the answer is not final).
+ */
+static bool
+on_cert12(struct feat_job *f, const struct ta_response *r, uint8_t certk, int ask)
+{
+	struct ta_target *t = f->job.t;
+	const char *kname =
+	        certk < TA_CERTK_COUNT && certk_names[certk] ? certk_names[certk] : "other";
+	bool got = r->outcome == TA_OUT_HELLO && r->chain && r->ncerts > 0;
+
+	if (!got && ask < ASK_BARE && r->outcome != TA_OUT_CONNECT && !t->abort &&
+	    send_cert12(f, certk, ask + 1) == TA_OK)
+		return false;
+	if (!got) {
+		ta_result_note(&t->res, "%s: no certificate obtained for the %s suites (%s)",
+		               ta_ver_name(f->vbest), kname, outcome_text(r));
+		return true;
+	}
+	add_chain(t, r, true, "%s, %s suites, SNI %s", ta_ver_name(f->vbest), kname,
+	          t->sni[0] ? "sent" : "none (address)");
+	if (ask == ASK_NO_STATUS)
+		ta_result_note(&t->res,
+		               "%s: the server fails a hello that asks for OCSP stapling "
+		               "(status_request); its certificate came without it, and stapling "
+		               "was not tested there",
+		               ta_ver_name(f->vbest));
+	else if (ask == ASK_BARE)
+		ta_result_note(&t->res,
+		               "%s: the server fails a hello with the feature extensions "
+		               "(status_request, session_ticket, extended_master_secret, "
+		               "encrypt_then_mac, heartbeat, NPN, record_size_limit); its "
+		               "certificate came without them, and those were not tested there",
+		               ta_ver_name(f->vbest));
+	if (ask != ASK_BARE)
+		take_features(f, r, ask == ASK_ALL);
+	return true;
 }
 
 static void
@@ -299,8 +414,8 @@ alpn_next(struct feat_job *f)
 
 		for (size_t i = 0; i < v->nsuites; i++)
 			suites[i] = (uint16_t)v->suites[i];
-		send_hello(f, T_ALPN, ta_ver_code(f->vbest), suites, v->nsuites, true, false, list,
-		           n);
+		send_hello_ask(f, T_ALPN, ta_ver_code(f->vbest), suites, v->nsuites, true, false,
+		               list, n, ASK_BARE);
 	} else {
 		char joined[256] = "";
 		struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
@@ -399,15 +514,9 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 
 	switch (kind) {
 	case T_CERT12:
-		if (r->outcome == TA_OUT_HELLO) {
-			add_chain(t, r, true, "%s, %s suites, SNI %s", ta_ver_name(f->vbest),
-			          arg < sizeof auth_names / sizeof auth_names[0] && auth_names[arg]
-			                  ? auth_names[arg]
-			                  : "other",
-			          t->sni[0] ? "sent" : "none (address)");
-			take_features(f, r);
-		}
-		take_etm(f, r);
+		/* false: asked again, with less; this answer is not final */
+		if (on_cert12(f, r, arg & 0xff, (int)(arg >> 8)))
+			take_etm(f, r, (int)(arg >> 8) != ASK_BARE);
 		break;
 	case T_NOSNI:
 	case T_NOSNI13:
@@ -416,22 +525,39 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			          kind == T_NOSNI ? ta_ver_name(f->vbest) : "TLSv1.3");
 		break;
 	case T_CERT13:
-		if (r->outcome == TA_OUT_HELLO && r->ossl_ok) {
-			add_chain(t, r, true, "TLSv1.3, %s signature", families[arg].name);
+		if (r->outcome != TA_OUT_HELLO || !r->ossl_ok) {
+			/* like the TLS 1.2 certificate hellos: once more without
+			 * status_request, then say what is missing */
+			if (!(arg & C13_NO_STATUS) && r->outcome != TA_OUT_CONNECT && !t->abort &&
+			    send_cert13(f, arg | C13_NO_STATUS) == TA_OK)
+				break;
+			ta_result_note(
+			        &t->res,
+			        "TLSv1.3: no certificate obtained for the %s signature%s (%s)",
+			        families[arg & 0xff].name, arg & C13_ANY ? " or any other" : "",
+			        outcome_text(r));
+			break;
+		}
+		add_chain(t, r, true, "TLSv1.3, %s signature", families[arg & 0xff].name);
+		if (arg & C13_NO_STATUS) {
+			ta_result_note(
+			        &t->res,
+			        "TLSv1.3: the server fails a handshake that asks for OCSP "
+			        "stapling (status_request); its certificate came without it");
+		} else {
 			if (r->ocsp)
 				ft->ocsp_stapling = TA_YES;
 			else if (ft->ocsp_stapling == TA_UNKNOWN)
 				ft->ocsp_stapling = TA_NO;
-			if (r->ossl_session && ft->tls13_tickets == TA_UNKNOWN) {
-				struct ta_ossl_req req = {.min_version = TA_TLS13,
-				                          .max_version = TA_TLS13};
+		}
+		if ((arg & C13_TICKETS) && r->ossl_session && ft->tls13_tickets == TA_UNKNOWN) {
+			struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
 
-				ft->tls13_tickets = r->ossl_tickets ? TA_YES : TA_NO;
-				ft->max_early_data = r->ossl_max_early_data;
-				ft->early_data = r->ossl_max_early_data ? TA_YES : TA_NO;
-				if (r->ossl_tickets && (req.resume = keep_session(f, r)))
-					send_ossl(f, T_RESUME13, &req);
-			}
+			ft->tls13_tickets = r->ossl_tickets ? TA_YES : TA_NO;
+			ft->max_early_data = r->ossl_max_early_data;
+			ft->early_data = r->ossl_max_early_data ? TA_YES : TA_NO;
+			if (r->ossl_tickets && (req.resume = keep_session(f, r)))
+				send_ossl(f, T_RESUME13, &req);
 		}
 		break;
 	case T_RESUME13:
@@ -539,37 +665,16 @@ feat_start(struct ta_job *job)
 
 	if (f->vbest >= 0) {
 		const struct ta_ver_result *v = &t->res.ver[f->vbest];
-		uint16_t all[TA_MAX_ACCEPT], by[TA_MAX_ACCEPT];
-		static const uint8_t auths[] = {TA_AUTH_RSA, TA_AUTH_ECDSA, TA_AUTH_DSS};
+		uint16_t all[TA_MAX_ACCEPT];
 
 		for (size_t i = 0; i < v->nsuites; i++)
 			all[i] = (uint16_t)v->suites[i];
-		for (size_t a = 0; a < sizeof auths; a++) {
-			size_t n = 0, ncbc = 0;
-
-			for (size_t i = 0; i < v->nsuites; i++) {
-				const struct ta_suite *s = ta_suite_find(v->suites[i]);
-
-				if (s && s->auth == auths[a] && cbc_suite(s))
-					by[ncbc++] = (uint16_t)s->id;
-			}
-			/* the CBC suites of that kind when there are any, so the
-			 * same answer says whether encrypt_then_mac is used */
-			n = ncbc;
-			for (size_t i = 0; ncbc == 0 && i < v->nsuites; i++) {
-				const struct ta_suite *s = ta_suite_find(v->suites[i]);
-
-				if (s && s->auth == auths[a])
-					by[n++] = (uint16_t)s->id;
-			}
-			if (n &&
-			    send_hello(f, T_CERT12 | (uint32_t)auths[a] << 8, ta_ver_code(f->vbest),
-			               by, n, true, false, NULL, 0) == TA_OK)
+		for (uint8_t k = TA_CERTK_NONE + 1; k < TA_CERTK_COUNT; k++)
+			if (send_cert12(f, k, ASK_ALL) == TA_OK)
 				f->cert12_left++;
-		}
 		if (t->sni[0])
-			send_hello(f, T_NOSNI, ta_ver_code(f->vbest), all, v->nsuites, false, false,
-			           NULL, 0);
+			send_hello_ask(f, T_NOSNI, ta_ver_code(f->vbest), all, v->nsuites, false,
+			               false, NULL, 0, ASK_BARE);
 		start_ossl12(f);
 	}
 	if (f->tls13) {
@@ -577,7 +682,6 @@ feat_start(struct ta_job *job)
 
 		for (size_t i = 0; i < NFAMILIES; i++) {
 			const struct ta_result *r = &t->res;
-			struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
 
 			if (!ta_u16_contains(r->sig13, r->nsig13, families[i].scheme) &&
 			    !(families[i].scheme2 &&
@@ -585,20 +689,11 @@ feat_start(struct ta_job *job)
 			    !(families[i].scheme3 &&
 			      ta_u16_contains(r->sig13, r->nsig13, families[i].scheme3)))
 				continue;
-			req.sigalgs = families[i].sigalgs;
-			req.flags =
-			        TA_OSSL_CHAIN | TA_OSSL_STATUS | (ticketed ? 0 : TA_OSSL_TICKETS);
+			send_cert13(f, (unsigned)i | (ticketed ? 0 : C13_TICKETS));
 			ticketed = true;
-			send_ossl(f, T_CERT13 | (uint32_t)i << 8, &req);
 		}
-		if (!ticketed) {
-			struct ta_ossl_req req = {.min_version = TA_TLS13,
-			                          .max_version = TA_TLS13,
-			                          .flags = TA_OSSL_CHAIN | TA_OSSL_STATUS |
-			                                   TA_OSSL_TICKETS};
-
-			send_ossl(f, T_CERT13, &req); /* family 0 label: RSA or whatever it is */
-		}
+		if (!ticketed) /* family 0 label: RSA or whatever it is */
+			send_cert13(f, 0 | C13_TICKETS | C13_ANY);
 		if (f->vbest < 0 && t->sni[0]) {
 			struct ta_ossl_req req = {.min_version = TA_TLS13,
 			                          .max_version = TA_TLS13,
@@ -613,7 +708,8 @@ feat_start(struct ta_job *job)
 
 		for (size_t i = 0; i < v->nsuites; i++)
 			suites[i] = (uint16_t)v->suites[i];
-		send_hello(f, T_FALLBACK, ta_ver_code(v2), suites, v->nsuites, true, true, NULL, 0);
+		send_hello_ask(f, T_FALLBACK, ta_ver_code(v2), suites, v->nsuites, true, true, NULL,
+		               0, ASK_BARE);
 	}
 	if (!f->alpn_on_sid1)
 		alpn_next(f);

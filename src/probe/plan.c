@@ -1473,9 +1473,10 @@ ta_plan_after(struct ta_target *t, struct ta_job *job)
 			n = 0;
 			for (int pass = 0; pass < 2; pass++)
 				for (size_t i = 0; i < na; i++)
-					if (ta_u16_contains(t->g13, t->ng13, all[i]) == (pass == 0) &&
-					    (!c ||
-					     !ta_u16_contains(c->curve_seen, c->ncurve_seen, all[i])))
+					if (ta_u16_contains(t->g13, t->ng13, all[i]) ==
+					            (pass == 0) &&
+					    (!c || !ta_u16_contains(c->curve_seen, c->ncurve_seen,
+					                            all[i])))
 						cand[n++] = all[i];
 			e = new_elim(t, &kind_groups12, best, (uint16_t)vcode[best], cand, n, true,
 			             extra, nx);
@@ -1564,8 +1565,7 @@ finish_groups_result(struct ta_target *t)
 	for (size_t i = 0; i < g12->n; i++)
 		push_unique(r->groups, &r->ngroups, TA_MAX_ACCEPT, g12->groups[i]);
 	r->groups_tested = t->g13_done || t->g12_started;
-	r->groups_server_order =
-	        same_order(g13->server_order, g13->n, g12->server_order, g12->n);
+	r->groups_server_order = same_order(g13->server_order, g13->n, g12->server_order, g12->n);
 }
 
 void

@@ -43,8 +43,8 @@ struct ta_xchg {
 	struct ta_ossl *ossl;
 	bool tickets_wait;
 	uint64_t hello_ms, answer_ms; /* hello sent, first answer bytes: the round trip */
-	unsigned warnings; /* warning alerts before the ServerHello */
-	bool got_bytes;    /* the server sent something (after any STARTTLS) */
+	unsigned warnings;            /* warning alerts before the ServerHello */
+	bool got_bytes;               /* the server sent something (after any STARTTLS) */
 	/* STARTTLS: the dialogue runs first, the hello waits for it */
 	struct ta_st st;
 	bool st_active;
@@ -617,9 +617,9 @@ xchg_complete(struct ta_xchg *x)
 		        "trace: %5llu ms %s:%u %-28s outcome=%d alert=%d suite=0x%04x group=%u "
 		        "ske=%d\n",
 		        (unsigned long long)(ta_loop_now(&t->scan->loop) - t->start_ms), t->res.ip,
-		        t->res.port, job->label[0] ? job->label : job->ops->name,
-		        x->resp.outcome, x->resp.has_alert ? x->resp.alert.desc : -1,
-		        x->resp.sh.suite, x->resp.sh.key_share_group, x->resp.has_ske);
+		        t->res.port, job->label[0] ? job->label : job->ops->name, x->resp.outcome,
+		        x->resp.has_alert ? x->resp.alert.desc : -1, x->resp.sh.suite,
+		        x->resp.sh.key_share_group, x->resp.has_ske);
 	if (t->scan->trace && x->resp.ossl)
 		fprintf(stderr,
 		        "trace:   openssl ok=%d version=0x%04x reused=%d tickets=%u reneg=%d "
