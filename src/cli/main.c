@@ -69,8 +69,9 @@ usage(FILE *out)
 	        "                            (default hkcert-intermediate; see tlsaudit profiles)\n"
 	        "      --profile-file FILE   add a profile of your own (repeatable)\n"
 	        "      --require ID          exit 4 when a target does not comply with profile ID\n"
-	        "      --exhaustive          below TLS 1.2, try every suite even when the server\n"
-	        "                            refuses the ones it accepts in TLS 1.2\n"
+	        "      --exhaustive          below TLS 1.2, try every suite, also when the server\n"
+	        "                            refuses the ones it accepts in TLS 1.2, and those\n"
+	        "                            defined for TLS 1.2 only\n"
 	        "  -4 / -6                   use only IPv4 / IPv6 addresses\n"
 	        "      --color / --no-color  force colour on or off (default: on a terminal)\n"
 	        "  -h, --help\n");

@@ -194,8 +194,11 @@ all_sigalgs(uint16_t *out, size_t cap, bool tls13)
 	return n;
 }
 
+/* Suites to try at a version.  Suites defined for TLS 1.2 only (SHA-256/384
+ * PRF, AEAD) are left out below it unless all is set: some stacks accept
+ * them there anyway (mbedTLS, wolfSSL), which --exhaustive shows. */
 static size_t
-suite_candidates(int vidx, uint16_t *out, size_t cap)
+suite_candidates(int vidx, uint16_t *out, size_t cap, bool all)
 {
 	size_t n = 0;
 	bool tls13 = vidx == TA_V_TLS13;
@@ -212,8 +215,7 @@ suite_candidates(int vidx, uint16_t *out, size_t cap)
 				continue;
 			if (tls13 != ((s->flags & TA_SUITE_TLS13) != 0))
 				continue;
-			/* Suites defined for TLS 1.2 only are not offered below it. */
-			if (vidx < TA_V_TLS12 && (s->flags & TA_SUITE_TLS12))
+			if (vidx < TA_V_TLS12 && (s->flags & TA_SUITE_TLS12) && !all)
 				continue;
 			push_unique(out, &n, cap, (uint16_t)s->id);
 		}
@@ -554,6 +556,18 @@ finish_suites(struct ta_elim *e)
 		               "%s: the server closes the connection instead of sending an "
 		               "alert when it accepts nothing offered",
 		               ta_ver_name(e->vidx));
+	if (v->offered && e->vidx < TA_V_TLS12 && e->vidx > TA_V_SSL2 &&
+	    !t->scan->cfg.exhaustive) {
+		uint16_t all[TA_MAX_ACCEPT];
+		size_t nall = suite_candidates(e->vidx, all, TA_MAX_ACCEPT, true),
+		       nnot = nall - suite_candidates(e->vidx, all, TA_MAX_ACCEPT, false);
+
+		ta_result_note(&t->res,
+		               "%s: the %zu suites defined for TLS 1.2 only (SHA-256/384, GCM, "
+		               "CCM, ChaCha20) were not tried; some servers accept them here "
+		               "anyway (--exhaustive tries them)",
+		               ta_ver_name(e->vidx), nnot);
+	}
 	if (c && c->dhe_needs_ffdhe) {
 		t->dhe_needs_ffdhe = true;
 		ta_result_note(&t->res,
@@ -1260,9 +1274,9 @@ ta_plan_start(struct ta_target *t)
 	t->ng13_rem = t->ng13_all = tls13_groups(t->g13_rem, TA_MAX_ACCEPT);
 	/* hold the target open while the first jobs are being added */
 	t->jobs_live++;
-	n = suite_candidates(TA_V_TLS13, cand, TA_MAX_ACCEPT);
+	n = suite_candidates(TA_V_TLS13, cand, TA_MAX_ACCEPT, true);
 	add_elim(t, &kind_suites13, TA_V_TLS13, TA_TLS13, cand, n, true, NULL, 0);
-	n = suite_candidates(TA_V_TLS12, cand, TA_MAX_ACCEPT);
+	n = suite_candidates(TA_V_TLS12, cand, TA_MAX_ACCEPT, true);
 	add_elim(t, &kind_suites, TA_V_TLS12, TA_TLS12, cand, n, true, NULL, 0);
 	j = calloc(1, sizeof *j);
 	if (j) {
@@ -1287,7 +1301,8 @@ start_lower(struct ta_target *t)
 	for (size_t i = 0; i < sizeof lower / sizeof lower[0]; i++) {
 		int v = lower[i];
 		uint16_t cand[TA_MAX_ACCEPT], rest[TA_MAX_ACCEPT], known[TA_MAX_ACCEPT];
-		size_t n = 0, nk = 0, nr = suite_candidates(v, rest, TA_MAX_ACCEPT);
+		size_t n = 0, nk = 0,
+		       nr = suite_candidates(v, rest, TA_MAX_ACCEPT, t->scan->cfg.exhaustive);
 		struct ta_elim *e;
 
 		for (size_t k = 0; k < v12->nsuites; k++)
