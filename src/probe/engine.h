@@ -157,7 +157,12 @@ struct ta_target {
 	unsigned jobs_live;
 	struct ta_target *ready_next; /* in the scan's list of waiting targets */
 	bool in_ready;
-	/* planning facts */
+	/* no /PROTO given and the server greeted first: the dialogue to
+	 * start again with, once every job has ended, and what it said */
+	const struct ta_st_ops *restart_ops;
+	bool restarted;
+	char greeting[96];
+	/* planning facts, from here to dead_streak (cleared on a restart) */
 	bool v_done[TA_NVER];
 	bool g13_started, g13_done, legacy_started, g12_started;
 	uint16_t g13[TA_MAX_ACCEPT], g12[TA_MAX_ACCEPT], gff[TA_MAX_ACCEPT];

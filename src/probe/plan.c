@@ -556,8 +556,7 @@ finish_suites(struct ta_elim *e)
 		               "%s: the server closes the connection instead of sending an "
 		               "alert when it accepts nothing offered",
 		               ta_ver_name(e->vidx));
-	if (v->offered && e->vidx < TA_V_TLS12 && e->vidx > TA_V_SSL2 &&
-	    !t->scan->cfg.exhaustive) {
+	if (v->offered && e->vidx < TA_V_TLS12 && e->vidx > TA_V_SSL2 && !t->scan->cfg.exhaustive) {
 		uint16_t all[TA_MAX_ACCEPT];
 		size_t nall = suite_candidates(e->vidx, all, TA_MAX_ACCEPT, true),
 		       nnot = nall - suite_candidates(e->vidx, all, TA_MAX_ACCEPT, false);
@@ -1612,6 +1611,12 @@ ta_plan_finish(struct ta_target *t)
 		else if (t->outcomes[TA_OUT_ALERT])
 			snprintf(r->error, sizeof r->error,
 			         "the server refused every protocol version and suite offered");
+		else if (!t->st_ops && !t->proto[0] && !t->scan->starttls[0] &&
+		         (r->nnotes = 0) == 0) /* the per-version notes about closes are noise */
+			snprintf(r->error, sizeof r->error,
+			         "the server closed every connection without answering; if it "
+			         "speaks TLS only after a STARTTLS dialogue where the client "
+			         "speaks first, name it: HOST:PORT/ldap, /postgres, /xmpp ...");
 		else
 			snprintf(r->error, sizeof r->error,
 			         "the server closed every connection without answering");

@@ -13,6 +13,7 @@
 #include "probe/engine.h"
 #include "probe/ossl.h"
 #include "wire/starttls.h"
+#include "wire/text.h"
 
 #define XCHG_IN_CAP        (5 + TA_RECORD_MAX)
 #define XCHG_HS_CAP        (64 * 1024)
@@ -429,6 +430,43 @@ st_on_data(struct ta_xchg *x, struct ta_conn *c)
 	return TA_CONN_MORE;
 }
 
+/*
+ * A target named without /PROTO (and without --starttls) whose server
+ * speaks first: its greeting arrives instead of a ServerHello.  When it is
+ * one a dialogue knows, the target stops and starts again through that
+ * dialogue once its jobs have ended (restart_target).
+ */
+static bool
+sniff_greeting(struct ta_xchg *x, struct ta_conn *c)
+{
+	struct ta_target *t = x->job->t;
+	const struct ta_st_ops *ops;
+
+	if (t->alive || t->st_ops || t->restarted || t->proto[0] || t->scan->starttls[0] ||
+	    c->inlen < 5 || (c->in[0] >= 0x14 && c->in[0] <= 0x18) || c->in[0] >= 0x80)
+		return false;
+	ops = ta_st_recognise(c->in, c->inlen);
+	if (!ops)
+		return false;
+	if (!t->restart_ops) {
+		size_t len = 0;
+
+		while (len < c->inlen && len < 80 && c->in[len] != '\r' && c->in[len] != '\n')
+			len++;
+		if (strcmp(ops->name, "mysql") == 0)
+			len = 0; /* binary: named, not quoted */
+		(void)ta_text_printable(t->greeting, sizeof t->greeting, c->in, len);
+		t->restart_ops = ops;
+	}
+	if (!t->abort) {
+		t->abort = true;
+		t->abort_reason = "a plaintext greeting instead of TLS";
+	}
+	x->resp.outcome = TA_OUT_GARBAGE;
+	x->resp.detail = "a plaintext greeting instead of TLS";
+	return true;
+}
+
 static int
 xchg_on_data(struct ta_conn *c)
 {
@@ -448,6 +486,8 @@ xchg_on_data(struct ta_conn *c)
 		x->got_bytes = true;
 		x->answer_ms = ta_loop_now(c->loop);
 	}
+	if (!x->got_sh && sniff_greeting(x, c))
+		return TA_CONN_DONE;
 	if (x->use_ossl)
 		return ossl_on_data(x, c);
 
@@ -959,6 +999,54 @@ ta_target_add_job(struct ta_target *t, struct ta_job *job)
 	job->ops->start(job);
 }
 
+/*
+ * Start a target again through the dialogue its greeting named: every job
+ * has ended, so what they learnt is dropped (it was learnt from a server
+ * that was not speaking TLS); the connections made so far still count.
+ */
+static void
+restart_target(struct ta_target *t)
+{
+	struct ta_result *r = &t->res, keep = t->res;
+	const struct ta_st_ops *ops = t->restart_ops;
+	struct ta_job *j = t->jobs;
+	char greeting[sizeof t->greeting];
+
+	while (j) {
+		struct ta_job *next = j->next;
+
+		j->ops->free(j);
+		j = next;
+	}
+	t->jobs = NULL;
+	for (size_t i = 0; i < t->ng13_seed; i++)
+		free(t->g13_seed_win[i]);
+	memcpy(greeting, t->greeting, sizeof greeting);
+	/* the planning state, between the first and the last of its fields */
+	memset(&t->v_done, 0,
+	       (size_t)((char *)&t->dead_streak + sizeof t->dead_streak - (char *)&t->v_done));
+	memset(r, 0, sizeof *r);
+	memcpy(r->host, keep.host, sizeof r->host);
+	memcpy(r->ip, keep.ip, sizeof r->ip);
+	r->port = keep.port;
+	r->connections = keep.connections;
+	r->failed_connections = keep.failed_connections;
+	r->groups13.vidx = r->groups12.vidx = -1;
+	r->groups13.server_order = r->groups12.server_order = TA_UNKNOWN;
+	r->groups_server_order = TA_UNKNOWN;
+	t->restarted = true;
+	t->st_ops = ops;
+	snprintf(r->service, sizeof r->service, "%s", ops->name);
+	snprintf(r->starttls.proto, sizeof r->starttls.proto, "%s", ops->name);
+	r->starttls.offered = TA_UNKNOWN;
+	ta_result_note(r,
+	               "no protocol was named (HOST:PORT/PROTO) and the server spoke first "
+	               "(%s%s%s%s): scanned through %s STARTTLS",
+	               ops->label, greeting[0] ? ": \"" : "", greeting, greeting[0] ? "\"" : "",
+	               ops->label);
+	ta_plan_start(t);
+}
+
 void
 ta_job_finish(struct ta_job *job)
 {
@@ -969,6 +1057,10 @@ ta_job_finish(struct ta_job *job)
 	job->done = true;
 	t->jobs_live--;
 	ta_plan_after(t, job);
+	if (t->jobs_live == 0 && !t->finished && t->restart_ops && !t->restarted) {
+		restart_target(t);
+		return;
+	}
 	if (t->jobs_live == 0 && !t->finished) {
 		t->finished = true;
 		ta_plan_finish(t);

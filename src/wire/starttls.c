@@ -965,6 +965,73 @@ ta_st_implicit_service(uint16_t port)
 	return NULL;
 }
 
+/* Does the first line of p[0..n) contain word (ASCII, any case)? */
+static bool
+line_has(const uint8_t *p, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (size_t i = 0; i + wl <= n && p[i] != '\n'; i++) {
+		size_t k = 0;
+
+		while (k < wl && (p[i + k] | 0x20) == (word[k] | 0x20))
+			k++;
+		if (k == wl)
+			return true;
+	}
+	return false;
+}
+
+static bool
+prefix(const uint8_t *p, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+
+	return n >= l && memcmp(p, s, l) == 0;
+}
+
+const struct ta_st_ops *
+ta_st_recognise(const uint8_t *p, size_t n)
+{
+	if (n < 5)
+		return NULL;
+	if (prefix(p, n, "220 ") || prefix(p, n, "220-")) {
+		if (line_has(p, n, "LMTP"))
+			return ta_st_find("lmtp");
+		if (line_has(p, n, "FTP") && !line_has(p, n, "SMTP"))
+			return ta_st_find("ftp");
+		return ta_st_find("smtp");
+	}
+	if (prefix(p, n, "* OK") || prefix(p, n, "* PREAUTH"))
+		return ta_st_find("imap");
+	if (prefix(p, n, "+OK"))
+		return ta_st_find("pop3");
+	if (prefix(p, n, "200 ") || prefix(p, n, "201 "))
+		return ta_st_find("nntp");
+	if (prefix(p, n, "\"IMPLEMENTATION\"") || prefix(p, n, "\"SIEVE\"") ||
+	    prefix(p, n, "\"SASL\"") || prefix(p, n, "\"STARTTLS\""))
+		return ta_st_find("sieve");
+	/* MySQL: 3-byte length, sequence 0, protocol version 10, then a
+	 * NUL-terminated server version of printable characters */
+	if (p[3] == 0 && p[4] == 10) {
+		size_t len = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16;
+		size_t i = 5;
+
+		while (i < n && i < 5 + 64 && p[i] >= 0x20 && p[i] < 0x7f)
+			i++;
+		if (len >= 20 && len < 1024 && i > 5 && (i == n || p[i] == 0))
+			return ta_st_find("mysql");
+	}
+	/* PostgreSQL: ErrorResponse 'E', a length, then fields like 'S' FATAL */
+	if (p[0] == 'E' && p[1] == 0 && p[2] == 0 && n >= 6 && (p[5] == 'S' || p[5] == 'V')) {
+		size_t len = (size_t)p[3] << 8 | p[4];
+
+		if (len >= 8 && len < 4096)
+			return ta_st_find("postgres");
+	}
+	return NULL;
+}
+
 const char *
 ta_st_names(void)
 {

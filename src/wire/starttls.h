@@ -63,6 +63,16 @@ bool ta_st_known(const char *name);
 const struct ta_st_ops *ta_st_for_port(uint16_t port);
 /* The service name of an implicit-TLS port ("https", "smtps" ...), or NULL. */
 const char *ta_st_implicit_service(uint16_t port);
+/*
+ * The dialogue whose server greeting p[0..n) begins, or NULL: what a
+ * server that speaks first said to a TLS hello on a port named without
+ * /PROTO.  Recognised: SMTP, LMTP and FTP 220 greetings (by the words in
+ * them; a bare 220 is SMTP), IMAP "* OK", POP3 "+OK", NNTP 200/201,
+ * ManageSieve capabilities, the MySQL handshake packet (protocol 10) and
+ * a PostgreSQL ErrorResponse.  Needs at least 5 bytes; pure.
+ */
+const struct ta_st_ops *ta_st_recognise(const uint8_t *p, size_t n);
+
 /* Comma-separated list of the dialogue names, for messages. */
 const char *ta_st_names(void);
 

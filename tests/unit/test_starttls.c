@@ -242,6 +242,58 @@ test_limits(void)
 	CHECK_STR(ta_st_implicit_service(993), "imaps");
 }
 
+/* Greetings of servers that speak first, as they answer a TLS hello sent
+ * to a port named without /PROTO (captured from postfix, exim, dovecot,
+ * vsftpd, MariaDB 10.11 and PostgreSQL 15, or written from the RFCs). */
+static void
+test_recognise(void)
+{
+	static const uint8_t mysql[] = {0x5b, 0x00, 0x00, 0x00, 0x0a, '1',  '0',  '.', '1',
+	                                '1',  '.',  '6',  0x00, 0x08, 0x00, 0x00, 0x00};
+	static const uint8_t pg[] = {'E', 0x00, 0x00, 0x00, 0x67, 'S', 'F', 'A',
+	                             'T', 'A',  'L',  0x00, 'V',  'F', 'A', 'T'};
+	static const uint8_t tls_alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+	static const uint8_t tls10[] = {0x16, 0x03, 0x03, 0x00, 0x0a, '1', '0', 0x00};
+	static const struct {
+		const char *greeting;
+		const char *proto; /* NULL: not a greeting */
+	} g[] = {
+	        {"220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n", "smtp"},
+	        {"220-mx.example.org ESMTP Exim 4.96 Mon, 07 Dec 2026\r\n", "smtp"},
+	        {"220 mail.example.org\r\n", "smtp"},
+	        {"220 lmtp.example.org Dovecot LMTP ready\r\n", "lmtp"},
+	        {"220 (vsFTPd 3.0.3)\r\n", "ftp"},
+	        {"220 ProFTPD Server ready.\r\n", "ftp"},
+	        {"* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.\r\n", "imap"},
+	        {"+OK Dovecot ready.\r\n", "pop3"},
+	        {"200 news.example.org InterNetNews NNRP server ready\r\n", "nntp"},
+	        {"201 news.example.org no posting\r\n", "nntp"},
+	        {"\"IMPLEMENTATION\" \"Dovecot Pigeonhole\"\r\n", "sieve"},
+	        {"HTTP/1.1 400 Bad Request\r\n", NULL},
+	        {"SSH-2.0-OpenSSH_9.2\r\n", NULL},
+	        {"220", NULL}, /* too short to tell */
+	        {"2200 x\r\n", NULL},
+	};
+
+	for (size_t i = 0; i < TH_LEN(g); i++) {
+		const struct ta_st_ops *o =
+		        ta_st_recognise((const uint8_t *)g[i].greeting, strlen(g[i].greeting));
+
+		TH_CASE(g[i].greeting);
+		if (g[i].proto)
+			CHECK(o == ta_st_find(g[i].proto));
+		else
+			CHECK(o == NULL);
+	}
+	TH_CASE("MySQL handshake packet");
+	CHECK(ta_st_recognise(mysql, sizeof mysql) == ta_st_find("mysql"));
+	TH_CASE("PostgreSQL ErrorResponse");
+	CHECK(ta_st_recognise(pg, sizeof pg) == ta_st_find("postgres"));
+	TH_CASE("TLS records are not greetings");
+	CHECK(ta_st_recognise(tls_alert, sizeof tls_alert) == NULL);
+	CHECK(ta_st_recognise(tls10, sizeof tls10) == NULL);
+}
+
 int
 main(void)
 {
@@ -255,5 +307,6 @@ main(void)
 	}
 	test_binary();
 	test_limits();
+	test_recognise();
 	return th_done("test_starttls");
 }
