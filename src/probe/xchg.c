@@ -795,6 +795,7 @@ xchg_on_end(struct ta_conn *c, int err)
 	if (x->resp.outcome == TA_OUT_CONNECT || x->resp.outcome == TA_OUT_TIMEOUT)
 		t->res.failed_connections++;
 	if (x->resp.outcome == TA_OUT_STARTTLS && x->st.fail == TA_STF_BUSY) {
+		t->res.failed_connections++; /* refused (421 ...): it cost a connection */
 		t->res.starttls.busy++;
 		/* a server that has never let a dialogue through gets
 		 * BUSY_RETRIES in all, not per exchange */
