@@ -11,6 +11,7 @@
  * choice that skipped an accepted item listed earlier proves the first; two
  * choices that contradict each other under it prove the second.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,12 @@ send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 		memmove(e->offer, ids, n * sizeof *ids);
 	}
 	e->offer_len = n;
+	if (e->job.t->scan->trace) {
+		fprintf(stderr, "trace: offer %s:", e->job.label);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %04x", e->offer[i]);
+		fputc('\n', stderr);
+	}
 	if (e->kind->submit) {
 		rc = e->kind->submit(e, e->offer, n, cb);
 	} else {
@@ -620,11 +627,6 @@ start_order(struct ta_elim *e)
 
 	e->ordering = true;
 	e->pair_sent = false;
-	if (e->server_order == TA_NO) {
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
 	e->rel = calloc(e->nacc * e->nacc, 1);
 	e->placed = calloc(e->nacc, sizeof *e->placed);
 	if (!e->rel || !e->placed) {
@@ -634,6 +636,17 @@ start_order(struct ta_elim *e)
 		return;
 	}
 	build_relations(e, &server, &client);
+	if (server && (client || e->server_order == TA_NO)) {
+		/* a choice skipped an item the client listed first, and others
+		 * contradict any order of the server's own: neither rule holds
+		 * (wolfSSL takes the client's first curve of its preferred
+		 * size); no order is claimed */
+		e->mixed_order = true;
+		e->server_order = TA_UNKNOWN;
+		e->phase = PH_DONE;
+		step(e);
+		return;
+	}
 	if (e->server_order == TA_UNKNOWN && server != client)
 		e->server_order = server ? TA_YES : TA_NO;
 	if (e->server_order == TA_YES) {

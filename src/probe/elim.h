@@ -139,6 +139,7 @@ struct ta_elim {
 	/* order */
 	int phase;
 	int server_order; /* enum ta_tri */
+	bool mixed_order; /* the choices follow neither the server's order nor the client's */
 	int chacha;       /* enum ta_tri */
 	int8_t *rel;      /* nacc x nacc: +1 row preferred over column */
 	uint16_t sorted[TA_MAX_ACCEPT];

@@ -175,6 +175,10 @@ static const uint16_t core_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 
                                         0x0201, 0x0203, 0x0402, 0x0202};
 #define NCORE_SIGALGS (sizeof core_sigalgs / sizeof core_sigalgs[0])
 
+/* Group windows: mbedTLS 2.28 reads only the first 11 or so curves it
+ * knows from supported_groups and ignores the rest. */
+#define GROUP_WINDOW 10
+
 /* Scheme windows: a server that reads only part of a long list (above)
  * would refuse schemes it never looked at. */
 #define SIGALG_WINDOW 16
@@ -387,13 +391,21 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		h.sigalgs = sigs;
 	}
 	if (c) {
-		/* what was not seen yet first: the same sets, reordered */
-		seen_last(groups, h.ngroups, c->curve_seen, c->ncurve_seen);
+		/* what was not seen yet first: the same sets, reordered, but the
+		 * common curves stay in front (see GROUP_WINDOW) */
+		size_t ncore = 0;
+
+		while (ncore < h.ngroups &&
+		       ta_u16_contains(preferred_groups,
+		                       sizeof preferred_groups / sizeof preferred_groups[0],
+		                       groups[ncore]))
+			ncore++;
+		seen_last(groups, ncore, c->curve_seen, c->ncurve_seen);
+		seen_last(groups + ncore, h.ngroups - ncore, c->curve_seen, c->ncurve_seen);
 		c->ngrp_list = h.ngroups;
 		memcpy(c->grp_list, groups, h.ngroups * sizeof *groups);
 		/* the core schemes stay in front (see core_sigalgs) */
-		size_t ncore = 0;
-
+		ncore = 0;
 		while (ncore < h.nsigalgs &&
 		       ta_u16_contains(core_sigalgs, NCORE_SIGALGS, sigs[ncore]))
 			ncore++;
@@ -548,6 +560,11 @@ finish_suites(struct ta_elim *e)
 	v->server_order = e->nacc >= 2 ? e->server_order : TA_UNKNOWN;
 	v->chacha_priority = e->chacha;
 	v->incomplete = e->incomplete;
+	if (e->mixed_order)
+		ta_result_note(&t->res,
+		               "%s: the server's choice of suite follows neither an order of its "
+		               "own nor the client's; listed in the client's order",
+		               ta_ver_name(e->vidx));
 	if (e->incomplete)
 		ta_result_note(&t->res, "%s: probing incomplete (%s)", ta_ver_name(e->vidx),
 		               e->last_detail ? e->last_detail : "no usable answer");
@@ -892,6 +909,11 @@ finish_groups(struct ta_elim *e, uint16_t *out, size_t *nout, int *order)
 		push_unique(out, nout, TA_MAX_ACCEPT, e->acc[i]);
 	if (order)
 		*order = e->nacc >= 2 ? e->server_order : TA_UNKNOWN;
+	if (e->mixed_order)
+		ta_result_note(&t->res,
+		               "%s %s: the server's choice follows neither an order of its own nor "
+		               "the client's; listed in the client's order",
+		               ta_ver_name(e->vidx), e->kind->name);
 	if (e->incomplete)
 		ta_result_note(&t->res, "%s: probing incomplete (%s)", e->kind->name,
 		               e->last_detail ? e->last_detail : "no usable answer");
@@ -908,6 +930,7 @@ finish_groups13(struct ta_elim *e)
 
 static const struct ta_elim_kind kind_groups13 = {
         .name = "groups (TLS 1.3)",
+        .window = GROUP_WINDOW,
         .build = build_groups13,
         .judge = judge_groups13,
         .finish = finish_groups13,
@@ -937,8 +960,20 @@ build_groups12(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w
 static int
 judge_groups12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 {
-	(void)e;
 	if (r->outcome == TA_OUT_HELLO) {
+		if (r->has_ske && r->ske_kind == TA_SKE_ECDH && r->curve && !e->ordering &&
+		    !ta_elim_offered(e, r->curve) && ta_u16_contains(e->acc, e->nacc, r->curve)) {
+			/* wolfSSL uses a curve of its own when none offered fits:
+			 * a refusal of the offer, and a finding (RFC 8422 5.1) */
+			const struct ta_group *g = ta_group_find(r->curve);
+
+			ta_result_note(&e->job.t->res,
+			               "%s: offered only curves it does not support, the server "
+			               "uses %s anyway (RFC 8422 5.1: it must not choose an ECDHE "
+			               "suite then)",
+			               ta_ver_name(e->vidx), g ? g->iana : "another curve");
+			return TA_J_REJECT;
+		}
 		if (r->has_ske && r->ske_kind == TA_SKE_ECDH && r->curve) {
 			*id = r->curve;
 			return TA_J_PICK;
@@ -958,6 +993,7 @@ finish_groups12(struct ta_elim *e)
 
 static const struct ta_elim_kind kind_groups12 = {
         .name = "groups (TLS 1.2 ECDHE)",
+        .window = GROUP_WINDOW,
         .want = TA_WANT_SKE,
         .build = build_groups12,
         .judge = judge_groups12,
