@@ -14,12 +14,22 @@ nginx, one port, two server blocks:
   algorithms, SANs, dates, days_left, lifetime, hostname match, trust
   (--ca-file root), chain of one intermediate, served with/without SNI;
   ALPN [h2, http/1.1, http/1.0, http/0.9]; session-ID resumption yes, ticket resumption no;
-  client renegotiation no; fallback SCSV yes; secure renegotiation yes.
+  client renegotiation no; fallback SCSV yes; secure renegotiation yes;
+  `ssl_conf_command Options -ExtendedMasterSecret` (OpenSSL 3.0's
+  SSL_OP_NO_EXTENDED_MASTER_SECRET): extended_master_secret false,
+  encrypt_then_mac true (OpenSSL's default), heartbeat false and
+  record_size_limit false (OpenSSL 3.0 implements neither RFC 6520's
+  heartbeat nor RFC 8449).
 
 openssl s_server, one at a time:
   * -status_file with an OCSP "good" response made by `openssl ocsp`,
-    -client_renegotiation, -early_data: stapling yes (cert_status good),
-    client renegotiation yes, 0-RTT yes
+    -client_renegotiation, -early_data, -no_etm: stapling yes (cert_status
+    good), client renegotiation yes, 0-RTT yes, extended_master_secret true
+    (OpenSSL's default), encrypt_then_mac false (-no_etm), heartbeat false,
+    record_size_limit false
+The four extension facts are verified before each scan with TLS 1.2 raw
+hellos offering one extension each (feature_probes.extension_echoes: does
+the ServerHello echo it; EtM with CBC suites, which it applies to).
   * -no_ticket and a leaf sent without its intermediate, and TLSAUDIT_NOW
     after the leaf's expiry: session ticket no, chain incomplete, not
     trusted, expired, negative days_left
@@ -33,6 +43,7 @@ import json
 import os
 import subprocess
 
+import feature_probes as fp
 import harness as h
 
 
@@ -144,6 +155,29 @@ def check_leaf(t, label, c, pem, now, key_type, bits, curve, sigalg, san, match,
     t.eq(label + " self_signed", False, c["self_signed"])
 
 
+def verify_echoes(port, exp, label, sni="localhost"):
+    """The ServerHello echoes of EMS, EtM (CBC suites offered), heartbeat
+    and record_size_limit are EXP; SetupError otherwise."""
+    echo = fp.extension_echoes(port, [0xC013, 0xC009, 0x002F], sni=sni)
+    bad = ["%s echoed %r, expected %r" % (k, echo[k], v) for k, v in exp.items()
+           if echo[k] != v]
+    if echo["suite"]["encrypt_then_mac"] not in (0xC013, 0xC009, 0x002F):
+        bad.append("the EtM hello did not get a CBC suite: %r" % echo["suite"])
+    if bad:
+        raise h.SetupError("%s: extension echoes:\n%s" % (label, "\n".join(bad)))
+
+
+def check_echo_features(t, label, ft, exp):
+    for k in sorted(exp):
+        t.eq("%s %s" % (label, k), exp[k], ft.get(k))
+
+
+NGINX_FEATURES = {"extended_master_secret": False, "encrypt_then_mac": True,
+                  "heartbeat": False, "record_size_limit": False}
+S_SERVER_FEATURES = {"extended_master_secret": True, "encrypt_then_mac": False,
+                     "heartbeat": False, "record_size_limit": False}
+
+
 def test_nginx(t, pki, now):
     rsa = pki.leaf("ng-rsa", ["-newkey", "rsa:2048"], "localhost", "DNS:localhost")
     ec = pki.leaf("ng-ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
@@ -160,6 +194,7 @@ def test_nginx(t, pki, now):
         ssl_protocols TLSv1.2 TLSv1.3;
         ssl_session_cache shared:CF:1m;
         ssl_session_tickets off;
+        ssl_conf_command Options -ExtendedMasterSecret;
         location / { return 200 "ok"; }"""
     with open(conf, "w") as f:
         f.write("""daemon off; master_process on; worker_processes 1;
@@ -186,6 +221,8 @@ http {{
     log = os.path.join(prefix, "logs", "stderr.log")
     proc = h.start_process(["nginx", "-c", conf, "-p", prefix], "nginx-cf", log)
     h.wait_port(port, proc=proc, log_path=log)
+    verify_echoes(port, NGINX_FEATURES, "nginx")
+    t.check("nginx: setup verified (EMS, EtM, heartbeat, record_size_limit echoes)", True)
 
     tg = scan("127.0.0.1:%d" % port, now, ["--ca-file", pki.root])
     t.eq("nginx status", "ok", tg["status"])
@@ -220,6 +257,7 @@ http {{
     t.eq("nginx fallback SCSV", True, ft["fallback_scsv"])
     t.eq("nginx compression", False, ft["compression"])
     t.eq("nginx OCSP stapling (not configured)", False, ft["ocsp_stapling"])
+    check_echo_features(t, "nginx", ft, NGINX_FEATURES)
     h.stop_process(proc, "nginx-cf")
 
 
@@ -245,7 +283,9 @@ def test_s_server(t, pki, now):
     resp = pki.p("ss-ok.ocsp")
     ocsp_response(pki, crt, resp)
     srv = h.start_openssl_server(["-status_file", resp, "-client_renegotiation", "-early_data",
-                                  "-cert_chain", pki.int], cert=crt, key=key)
+                                  "-no_etm", "-cert_chain", pki.int], cert=crt, key=key)
+    verify_echoes(srv.port, S_SERVER_FEATURES, "s_server")
+    t.check("s_server: setup verified (EMS, EtM, heartbeat, record_size_limit echoes)", True)
     tg = scan(srv.target, now, ["--ca-file", pki.root])
     ft = tg["features"]
     t.eq("s_server OCSP stapling", True, ft["ocsp_stapling"])
@@ -260,6 +300,7 @@ def test_s_server(t, pki, now):
     t.eq("s_server TLS 1.3 resumption", True, ft["tls13_resumption"])
     t.eq("s_server ticket resumption", True, ft["session_ticket"])
     t.eq("s_server trusted with --ca-file", True, c.get("trusted"))
+    check_echo_features(t, "s_server", ft, S_SERVER_FEATURES)
     h.stop_process(srv.proc, srv.name)
 
     # no tickets, intermediate missing, checked after expiry

@@ -8,8 +8,9 @@ the same namespace (`ip netns exec`). The namespace is deleted at the end.
 Two servers in the namespace, RSA-2048 leaf, DH parameters from
 `certtool --generate-dh-params --bits 512` (a fresh, hence "custom", prime):
 
-  A  (port 4433) priority  BASE + ":-GROUP-DH-ALL:%SERVER_PRECEDENCE"
-  B  (port 4434) priority  BASE + ":%SERVER_PRECEDENCE"
+  A  (port 4433) priority  BASE + ":-GROUP-DH-ALL:%SERVER_PRECEDENCE",
+                 --heartbeat, --recordsize=4096
+  B  (port 4434) priority  BASE + ":%SERVER_PRECEDENCE:%NO_SESSION_HASH:%NO_ETM"
   BASE = NORMAL:+ARCFOUR-128:+3DES-CBC:+NULL:+ANON-DH:+ANON-ECDH:+DHE-RSA:
          +VERS-TLS1.0:+VERS-TLS1.1:-VERS-TLS1.3
 (GnuTLS 3.7 accepts all of these keywords; SSL 3.0 is not built in.)
@@ -39,22 +40,50 @@ Asserted for both servers:
   * dh == {"bits": 512, "group": "custom"} (what a client that offers no
     FFDHE group gets)
   * A: groups == [secp256r1, secp384r1, secp521r1, x25519, x448] in that
-    order (GnuTLS's order, verified), groups_server_order true
+    order (GnuTLS's order, verified); groups_by_version: only TLSv1.2 (no
+    TLS 1.3), those groups, server_order true
   * B: groups == those plus ffdhe2048..8192 (negotiated per RFC 7919,
     verified: the DHE prime is the RFC 7919 one for the group offered);
-    groups_server_order true; the EC groups and the FFDHE groups each in
-    server order (the relative order of an EC and an FFDHE group is not
-    defined: they are picked in different handshakes)
+    groups_by_version: only TLSv1.2, all ten, server_order true; the EC
+    groups and the FFDHE groups each in server order (the relative order of
+    an EC and an FFDHE group is not defined: they are picked in different
+    handshakes)
+  * signature_schemes_by_version: TLSv1.2 = the "PK-signatures" of
+    `gnutls-cli --priority <same string> -l` that an rsaEncryption key can
+    make (SIGN-RSA-SHAx -> rsa_pkcs1_shax, SIGN-RSA-PSS-RSAE-SHAx ->
+    rsa_pss_rsae_shax; SIGN-RSA-PSS-SHAx needs an RSA-PSS key), verified
+    with one raw hello per scheme (the ServerKeyExchange's scheme read
+    back); TLSv1.3 none (TLS 1.3 is refused: verified)
+  * features, from TLS 1.2 hellos offering each extension alone (verified:
+    the ServerHello echoes it or not; EtM with CBC suites):
+      A: extended_master_secret true, encrypt_then_mac true, heartbeat true
+         (--heartbeat), record_size_limit 4096 (--recordsize=4096)
+      B: extended_master_secret false (%NO_SESSION_HASH), encrypt_then_mac
+         false (%NO_ETM), heartbeat false (no --heartbeat),
+         record_size_limit 16384 (GnuTLS's default maximum record size,
+         2^14, the TLS 1.2 maximum of RFC 8449)
 """
 
 import re
 
+import feature_probes as fp
 import harness as h
 
 BASE = ("NORMAL:+ARCFOUR-128:+3DES-CBC:+NULL:+ANON-DH:+ANON-ECDH:+DHE-RSA:"
         "+VERS-TLS1.0:+VERS-TLS1.1:-VERS-TLS1.3")
 PRIO_A = BASE + ":-GROUP-DH-ALL:%SERVER_PRECEDENCE"
-PRIO_B = BASE + ":%SERVER_PRECEDENCE"
+PRIO_B = BASE + ":%SERVER_PRECEDENCE:%NO_SESSION_HASH:%NO_ETM"
+FEATURES_A = {"extended_master_secret": True, "encrypt_then_mac": True, "heartbeat": True,
+              "record_size_limit": 4096}
+FEATURES_B = {"extended_master_secret": False, "encrypt_then_mac": False, "heartbeat": False,
+              "record_size_limit": 16384}
+# GnuTLS signature algorithm -> TLS SignatureScheme, for an rsaEncryption key
+GNUTLS_RSA_SIGS = {"SIGN-RSA-SHA1": "rsa_pkcs1_sha1", "SIGN-RSA-SHA224": "rsa_sha224",
+                   "SIGN-RSA-SHA256": "rsa_pkcs1_sha256", "SIGN-RSA-SHA384": "rsa_pkcs1_sha384",
+                   "SIGN-RSA-SHA512": "rsa_pkcs1_sha512",
+                   "SIGN-RSA-PSS-RSAE-SHA256": "rsa_pss_rsae_sha256",
+                   "SIGN-RSA-PSS-RSAE-SHA384": "rsa_pss_rsae_sha384",
+                   "SIGN-RSA-PSS-RSAE-SHA512": "rsa_pss_rsae_sha512"}
 EC_GROUPS = ["secp256r1", "secp384r1", "secp521r1", "x25519", "x448"]
 FF_GROUPS = ["ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"]
 VERSIONS = ["TLSv1.0", "TLSv1.1", "TLSv1.2"]
@@ -108,6 +137,16 @@ def gnutls_list(prio):
     if not res:
         raise h.SetupError("no suites parsed from gnutls-cli -l:\n" + out)
     return res
+
+
+def expected_sigschemes(prio):
+    """TLS 1.2 schemes of PRIO usable with an RSA (rsaEncryption) key."""
+    out = h.run(["gnutls-cli", "--priority", prio, "-l"]).stdout.decode()
+    m = re.search(r"^PK-signatures: (.*)$", out, re.M)
+    if not m:
+        raise h.SetupError("no PK-signatures line in gnutls-cli -l:\n" + out[-1500:])
+    return [GNUTLS_RSA_SIGS[x.strip()] for x in m.group(1).split(",")
+            if x.strip() in GNUTLS_RSA_SIGS]
 
 
 def expected_suites(prio, ossl_names):
@@ -219,7 +258,8 @@ def main(t):
     if dh_p.bit_length() != 512 or h.is_structured_well_known_prime(dh_p):
         raise h.SetupError("certtool did not give a fresh 512-bit prime")
     ns = h.NetNS()
-    srv_a = h.start_gnutls_serv(ns, ["--priority", PRIO_A, "--dhparams", dh_path],
+    srv_a = h.start_gnutls_serv(ns, ["--priority", PRIO_A, "--dhparams", dh_path,
+                                     "--heartbeat", "--recordsize=4096"],
                                 port=4433, name="gnutls-serv-A")
     srv_b = h.start_gnutls_serv(ns, ["--priority", PRIO_B, "--dhparams", dh_path],
                                 port=4434, name="gnutls-serv-B")
@@ -236,11 +276,27 @@ def main(t):
                                                    "+CAMELLIA-256-CBC:+CAMELLIA-128-GCM:"
                                                    "+CAMELLIA-256-GCM:+VERS-TLS1.0")})
     all_ids = [i for i in all_ids if i < 0x1300 or i > 0x13FF]
+    sigs = {}
+    for srv, prio, feats in ((srv_a, PRIO_A, FEATURES_A), (srv_b, PRIO_B, FEATURES_B)):
+        sigs[srv.port] = {"TLSv1.2": expected_sigschemes(prio)}
+        # no TLS 1.3 scheme: verify() checks that TLS 1.3 is refused
+        bad = fp.verify_sigschemes(srv.port, sigs[srv.port], [0xC013, 0x0033], ns=ns,
+                                   tls13=False)
+        # features: each extension alone, CBC suites first (EtM needs CBC)
+        echo = fp.extension_echoes(srv.port, [0xC013, 0x002F], ns=ns)
+        for k, v in feats.items():
+            if echo[k] != v:
+                bad.append("%s: %s echoed %r, expected %r" % (srv.name, k, echo[k], v))
+        if echo["suite"]["encrypt_then_mac"] not in (0xC013, 0x002F):
+            bad.append("EtM probe did not negotiate a CBC suite: %r" % echo["suite"])
+        if bad:
+            raise h.SetupError("%s setup verification failed:\n%s" % (srv.name, "\n".join(bad)))
     for srv, exp, ff in ((srv_a, exp_a, False), (srv_b, exp_b, True)):
         bad = verify(ns, srv.port, exp, all_ids, dh_p, ff)
         if bad:
             raise h.SetupError("%s setup verification failed:\n%s" % (srv.name, "\n".join(bad)))
-    t.check("setup verified (suites, server order, DH, groups, gnutls-cli handshakes)", True)
+    t.check("setup verified (suites, server order, DH, groups, gnutls-cli handshakes, "
+            "signature schemes, extension echoes)", True)
 
     doc = h.run_tlsaudit([srv_a.target, srv_b.target], netns=ns)
     h.check_document(t, doc, 2)
@@ -261,7 +317,19 @@ def main(t):
                 any("_RC4_" in s for s in got10) and any("_3DES_" in s for s in got10),
                 "got %s" % got10)
         t.eq("dh", {"bits": 512, "group": "custom"}, tg.get("dh"))
-        t.eq("groups_server_order", True, tg.get("groups_server_order"))
+        label = srv.name
+        if not ff:
+            fp.check_groups_by_version(t, tg, {"TLSv1.2": {
+                "groups": EC_GROUPS, "server_order": True}}, label)
+        else:
+            fp.check_groups_by_version(t, tg, {"TLSv1.2": {
+                "groups": EC_GROUPS + FF_GROUPS, "server_order": True,
+                "chains": [EC_GROUPS, FF_GROUPS]}}, label)
+        fp.check_sigschemes_by_version(t, tg, sigs[srv.port], label)
+        feats = FEATURES_B if ff else FEATURES_A
+        ft = tg.get("features") or {}
+        for k in sorted(feats):
+            t.eq("%s: features.%s" % (label, k), feats[k], ft.get(k))
         groups = tg.get("groups")
         if not ff:
             t.list_eq("groups", EC_GROUPS, groups)
@@ -272,7 +340,6 @@ def main(t):
                           [g for g in groups if g in EC_GROUPS])
                 t.list_eq("FFDHE groups in server order", FF_GROUPS,
                           [g for g in groups if g in FF_GROUPS])
-    print("  NOTE  NOT CHECKED: signature_schemes")
 
 
 if __name__ == "__main__":

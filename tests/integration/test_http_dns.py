@@ -5,22 +5,32 @@ runs them.
 
 Servers (all on loopback, started and stopped here by PID):
   nsd    the zone shop.test on 127.0.0.1:<dns port>:
-           www      A 127.0.0.1 (and AAAA ::1 when [::1] can be listened on)
+           www      A 127.0.0.1, AAAA ::1
            bare     A 127.0.0.1
            badhsts  A 127.0.0.1
+           preload  A 127.0.0.1
            @        CAA 0 issue "letsencrypt.org"
                     CAA 0 issuewild ";"
                     CAA 0 iodef "mailto:sec@shop.test"
-         (no CAA at www, bare or badhsts: the RFC 8659 climb ends at the apex)
+         (no CAA at www, bare, badhsts or preload: the RFC 8659 climb ends
+         at the apex)
   nginx  www      HTTPS with HSTS "max-age=31536000; includeSubDomains", a
                   Content-Security-Policy and gzip for a compressible body,
-                  on 127.0.0.1 (and [::1]); a plain-HTTP block on
+                  on 127.0.0.1 and [::1]; a plain-HTTP block on
                   <http port> answering 301 https://www.shop.test:<port>/
          On [::1] the CSP gets a report-uri and the redirect a path, so the
          facts of each target show that its HTTP checks went to its own
          address.
          bare     HTTPS without HSTS, CSP or compression
          badhsts  HTTPS with "Strict-Transport-Security: max-age=abc"
+         preload  HTTPS with "Strict-Transport-Security: max-age=63072000;
+                  includeSubDomains; preload" (the form hstspreload.org asks
+                  for): hsts.preload true
+IPv6 is half of run 1 (www has an AAAA record and nginx listens on [::1]).
+When this machine has no ::1 to listen on, the whole test - servers,
+probes and scanner - runs in a network namespace of its own (its `lo` has
+::1 once up); if even that has no ::1 (IPv6 disabled in the kernel) the
+test FAILS saying so. TLSAUDIT_TEST_NETNS=1 forces the namespace.
 
 Before the scanner runs, the test checks its own expectations: nsd is
 asked the A/AAAA/CAA questions directly (a small DNS client below), nginx
@@ -36,9 +46,10 @@ an IP literal, so nothing ever goes to a non-loopback address):
   2. the same with --no-http --no-dns: http and dns null; a name the zone
      does not have next to www: that target is "cannot resolve", the other
      one has the same facts as in run 1
-  3. bare and badhsts with --http-port on a closed port: no HSTS/CSP/gzip,
-     redirect unknown with "connection refused"; an invalid HSTS header is
-     present but null, with the reason
+  3. bare, badhsts and preload with --http-port on a closed port: no
+     HSTS/CSP/gzip, redirect unknown with "connection refused"; an invalid
+     HSTS header is present but null, with the reason; the preload header
+     gives max_age 63072000, include_subdomains true, preload true
   4. --resolver on a closed UDP port (refused at once) and on a socket that
      never answers (c-ares timeouts: A and AAAA, 2 tries each): "cannot
      resolve" within a bounded time; --resolver 300.1.1.1: exit 2 with one
@@ -67,6 +78,7 @@ ZONE = "shop.test"
 WWW = "www." + ZONE
 BARE = "bare." + ZONE
 BADHSTS = "badhsts." + ZONE
+PRELOAD = "preload." + ZONE
 MISSING = "nothere." + ZONE
 TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"]  # ssl_protocols of every HTTPS block
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
@@ -78,6 +90,8 @@ CSP = "default-src 'self'; img-src https:; frame-ancestors 'none'"
 V6_CSP_TAIL = "; report-uri /csp-report-v6"
 V6_PATH = "v6/"
 BAD_HSTS_VALUE = "max-age=abc"
+PRELOAD_HSTS_VALUE = "max-age=63072000; includeSubDomains; preload"
+PRELOAD_HSTS = {"max_age": 63072000, "include_subdomains": True, "preload": True}
 # (flags, tag, value) at the apex; none below it
 CAA = [(0, "issue", "letsencrypt.org"), (0, "issuewild", ";"),
        (0, "iodef", "mailto:sec@" + ZONE)]
@@ -106,12 +120,44 @@ def can_listen_v6():
         return False
 
 
-def free_port_both(v6):
-    """A TCP port free on 127.0.0.1 (and on ::1 when V6)."""
+def enter_netns(ns):
+    """Move this (single-threaded) test process into network namespace NS:
+    every server, probe and scanner run started afterwards is in it too."""
+    path = "/run/netns/" + ns.name
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if hasattr(os, "setns"):  # Python >= 3.12
+            os.setns(fd, os.CLONE_NEWNET)
+        else:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+                err = ctypes.get_errno()
+                raise h.SetupError("setns(%s): %s" % (path, os.strerror(err)))
+    finally:
+        os.close(fd)
+
+
+def ensure_v6():
+    """::1 to listen on: here, or else in a network namespace of our own
+    (TLSAUDIT_TEST_NETNS=1 forces that). Never silently without IPv6."""
+    forced = os.environ.get("TLSAUDIT_TEST_NETNS") == "1"
+    if can_listen_v6() and not forced:
+        return
+    why = "forced by TLSAUDIT_TEST_NETNS=1" if forced else "::1 cannot be listened on here"
+    ns = h.NetNS()
+    enter_netns(ns)
+    print("  NOTE  %s: the whole test runs in network namespace %s" % (why, ns.name))
+    if not can_listen_v6():
+        raise h.SetupError("no ::1 to listen on, not even in a fresh network namespace "
+                           "with lo up (IPv6 disabled in this kernel?): the IPv6 half "
+                           "of the test cannot run")
+
+
+def free_port_both():
+    """A TCP port free on both 127.0.0.1 and ::1."""
     for _ in range(50):
         port = h.free_port()
-        if not v6:
-            return port
         try:
             with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
                 s.bind(("::1", port))
@@ -350,14 +396,13 @@ def check_caa(t, label, dns, records):
 
 
 def main(t):
-    v6 = can_listen_v6()
-    addrs = ["127.0.0.1"] + (["::1"] if v6 else [])
-    if not v6:
-        print("  NOTE  [::1] cannot be listened on here: www.shop.test gets only an A record")
-    p_www = free_port_both(v6)
-    p_http = free_port_both(v6)
+    ensure_v6()
+    addrs = ["127.0.0.1", "::1"]
+    p_www = free_port_both()
+    p_http = free_port_both()
     p_bare = h.free_port()
     p_bad = h.free_port()
+    p_pre = h.free_port()
     p_closed = h.free_port()
     location = "https://%s:%d/" % (WWW, p_www)
 
@@ -368,16 +413,15 @@ def main(t):
         return location + (V6_PATH if addr == "::1" else "")
 
     # --- DNS --------------------------------------------------------------
-    zone = ["www IN A 127.0.0.1", "bare IN A 127.0.0.1", "badhsts IN A 127.0.0.1"]
-    if v6:
-        zone.append("www IN AAAA ::1")
+    zone = ["www IN A 127.0.0.1", "bare IN A 127.0.0.1", "badhsts IN A 127.0.0.1",
+            "preload IN A 127.0.0.1", "www IN AAAA ::1"]
     zone += ['@ IN CAA %d %s "%s"' % r for r in CAA]
     _, dport = dns_server.start_nsd({ZONE: "\n".join(zone) + "\n"})
     resolver = "127.0.0.1:%d" % dport
 
     # --- nginx ------------------------------------------------------------
     def v6listen(port, tls):
-        return "listen [::1]:%d%s;\n" % (port, " ssl" if tls else "") if v6 else ""
+        return "listen [::1]:%d%s;\n" % (port, " ssl" if tls else "")
 
     http_servers.start_nginx_blocks([
         {"port": p_www, "ssl": True, "body": v6listen(p_www, True) + """
@@ -407,10 +451,14 @@ ssl_protocols TLSv1.2 TLSv1.3;
 add_header Strict-Transport-Security %s always;
 location / { default_type text/plain; return 200 "ok\\n"; }
 """ % nginx_string(BAD_HSTS_VALUE)},
+        {"port": p_pre, "ssl": True, "body": """
+ssl_protocols TLSv1.2 TLSv1.3;
+add_header Strict-Transport-Security %s always;
+location / { default_type text/plain; return 200 "ok\\n"; }
+""" % nginx_string(PRELOAD_HSTS_VALUE)},
     ], files={"body.txt": BODY.encode()}, name="nginx-shop")
-    if v6:
-        for port in (p_www, p_http):
-            h.wait_port(port, host="::1")
+    for port in (p_www, p_http):
+        h.wait_port(port, host="::1")
 
     # --- our own expectations, checked against the servers first -----------
     for ver in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
@@ -427,9 +475,10 @@ location / { default_type text/plain; return 200 "ok\\n"; }
         t.eq("setup: www accepts %s" % ver.name, ver.name.replace("_", "."), got)
     rc, a = dns_ask(dport, WWW, "A")
     ok = t.eq("setup: nsd answers A www.shop.test", [0, ["127.0.0.1"]], [rc, a])
-    if v6:
-        rc, a = dns_ask(dport, WWW, "AAAA")
-        ok &= t.eq("setup: nsd answers AAAA www.shop.test", [0, ["::1"]], [rc, a])
+    rc, a = dns_ask(dport, WWW, "AAAA")
+    ok &= t.eq("setup: nsd answers AAAA www.shop.test", [0, ["::1"]], [rc, a])
+    rc, a = dns_ask(dport, PRELOAD, "A")
+    ok &= t.eq("setup: nsd answers A %s" % PRELOAD, [0, ["127.0.0.1"]], [rc, a])
     rc, caa = dns_ask(dport, ZONE, "CAA")
     ok &= t.check("setup: nsd serves the three CAA records at shop.test",
                   rc == 0 and sorted(caa) == sorted(CAA), repr((rc, caa)))
@@ -458,6 +507,13 @@ location / { default_type text/plain; return 200 "ok\\n"; }
     ok &= t.check("setup: badhsts sends Strict-Transport-Security: %s" % BAD_HSTS_VALUE,
                   st == 200 and values(hd, "Strict-Transport-Security") == [BAD_HSTS_VALUE],
                   repr((st, hd)))
+    st, hd, _ = http_get("127.0.0.1", p_pre, True, PRELOAD, {"Accept-Encoding": "gzip"})
+    ok &= t.check("setup: preload sends Strict-Transport-Security: %s, no CSP, no "
+                  "Content-Encoding" % PRELOAD_HSTS_VALUE,
+                  st == 200 and values(hd, "Strict-Transport-Security") == [PRELOAD_HSTS_VALUE]
+                  and not values(hd, "Content-Security-Policy")
+                  and not values(hd, "Content-Security-Policy-Report-Only")
+                  and not values(hd, "Content-Encoding"), repr((st, hd)))
     ok &= t.check("setup: nothing listens on 127.0.0.1:%d" % p_closed,
                   connect_refused("127.0.0.1", p_closed))
     if not ok:
@@ -565,8 +621,10 @@ location / { default_type text/plain; return 200 "ok\\n"; }
     # --- 3. no HSTS/CSP/gzip, closed plain port; an invalid HSTS header -------
     tgs, _ = scan_json(t, "run 3", ["--resolver", resolver, "--http-port", p_closed,
                                     "%s:%d/https" % (BARE, p_bare),
-                                    "%s:%d/https" % (BADHSTS, p_bad)], 0)
-    t.eq("run 3: targets", [[BARE, "127.0.0.1", p_bare], [BADHSTS, "127.0.0.1", p_bad]],
+                                    "%s:%d/https" % (BADHSTS, p_bad),
+                                    "%s:%d/https" % (PRELOAD, p_pre)], 0)
+    t.eq("run 3: targets", [[BARE, "127.0.0.1", p_bare], [BADHSTS, "127.0.0.1", p_bad],
+                            [PRELOAD, "127.0.0.1", p_pre]],
          [[x.get("host"), x.get("ip"), x.get("port")] for x in tgs])
     refused = "port %d: connection refused" % p_closed
     exp_bare = {
@@ -577,7 +635,8 @@ location / { default_type text/plain; return 200 "ok\\n"; }
         "compression": False, "content_encoding": None}
     exp_bad = dict(exp_bare, hsts_header_present=True)
     del exp_bad["hsts_error"]  # checked below: a reason, not an exact text
-    for x, exp in zip(tgs, (exp_bare, exp_bad)):
+    exp_pre = dict(exp_bare, hsts=PRELOAD_HSTS, hsts_header_present=True)
+    for x, exp in zip(tgs, (exp_bare, exp_bad, exp_pre)):
         label = "run 3 [%s]" % x.get("host")
         check_ok_target(t, label, x, x.get("host"), "127.0.0.1", x.get("port"))
         hx = x.get("http")

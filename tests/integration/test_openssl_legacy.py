@@ -37,10 +37,16 @@ Also asserted:
     list, x25519 secp256r1 x448 secp521r1 secp384r1); no ffdhe group:
     OpenSSL 3.0 does not negotiate RFC 7919 groups in TLS 1.2 (a DHE
     ClientHello offering only ffdhe2048 still gets the custom 1024-bit
-    prime - checked below). groups_server_order false (client order,
-    verified with reversed pairs; TLS 1.3 is off so there is no HRR).
+    prime - checked below). groups_by_version: only TLSv1.2 (TLS 1.3 is
+    off), those groups, server_order false (client order, verified with
+    each pair offered both ways round).
+  * signature_schemes_by_version: TLSv1.2 = what OpenSSL 3.0 signs with
+    for an RSA key at security level 0 (@SECLEVEL=0 lets rsa_pkcs1_sha1
+    back in; feature_probes.OPENSSL_RSA_TLS12_SECLEVEL0 says why), verified
+    with one raw hello per scheme; TLSv1.3 none (TLS 1.3 is refused: verified).
 """
 
+import feature_probes as fp
 import harness as h
 
 CIPHERS = "ALL:COMPLEMENTOFALL:@SECLEVEL=0"
@@ -50,6 +56,7 @@ EC_GROUPS = ["x25519", "secp256r1", "secp384r1", "secp521r1", "x448"]
 FAMILIES = ["AES128-SHA", "DHE-RSA-AES256-SHA", "ECDHE-RSA-AES128-SHA", "ADH-AES128-SHA",
             "AECDH-NULL-SHA", "NULL-MD5", "ECDHE-RSA-NULL-SHA"]
 MUST_FAIL = ["ECDHE-ECDSA-AES128-SHA", "DHE-DSS-AES128-SHA"]
+SIGSCHEMES = {"TLSv1.2": fp.OPENSSL_RSA_TLS12_SECLEVEL0}
 
 
 def usable_with_rsa_cert(c):
@@ -134,7 +141,12 @@ def main(t):
     bad = h.client_order_violations(ecdhe_group, [h.GROUP_IDS[g] for g in EC_GROUPS])
     if bad:
         raise h.SetupError("ECDHE group choice is not client order:\n" + "\n".join(bad))
-    t.check("setup verified (derivation == live server; s_client families; orders; DH; groups)",
+    # no TLS 1.3 scheme: TLS 1.3 refused (checked above)
+    bad = fp.verify_sigschemes(port, SIGSCHEMES, [0xC013, 0x0033], tls13=False)
+    if bad:
+        raise h.SetupError("signature schemes:\n" + "\n".join(bad))
+    t.check("setup verified (derivation == live server; s_client families; orders; DH; groups; "
+            "signature schemes)",
             True)
 
     # ---- scan --------------------------------------------------------------
@@ -147,8 +159,8 @@ def main(t):
                          ordered=False, server_order=False)
     t.eq("dh", {"bits": 1024, "group": "custom"}, tg.get("dh"))
     t.set_eq("groups", EC_GROUPS, tg.get("groups"))
-    t.eq("groups_server_order", False, tg.get("groups_server_order"))
-    print("  NOTE  NOT CHECKED: signature_schemes")
+    fp.check_groups_by_version(t, tg, {"TLSv1.2": {"groups": EC_GROUPS, "server_order": False}})
+    fp.check_sigschemes_by_version(t, tg, SIGSCHEMES)
 
 
 if __name__ == "__main__":

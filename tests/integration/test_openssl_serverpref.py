@@ -17,12 +17,22 @@ ClientHello prober, and with openssl s_client handshakes):
   * TLSv1.2: exactly the six suites, in exactly that order, server_order true
   * TLSv1.3: exactly the three suites, in that order, server_order true
   * TLSv1.1 and below not offered
-  * groups == [x25519, secp384r1, secp256r1] in that order,
-    groups_server_order true (with -serverpref OpenSSL uses the server's
-    group order for TLS 1.2 ECDHE and for the HelloRetryRequest)
+  * groups == [x25519, secp384r1, secp256r1] in that order;
+    groups_by_version: TLSv1.2 and TLSv1.3 each those three in that order,
+    server_order true (with -serverpref OpenSSL uses the server's group
+    order for TLS 1.2 ECDHE and for the HelloRetryRequest; verified with
+    each pair offered both ways round). No FFDHE group in TLS 1.2: OpenSSL
+    3.0 does not negotiate RFC 7919 groups there, and its automatic DH
+    prime is RFC 3526's, not ffdhe2048's.
+  * signature_schemes_by_version: TLS 1.2 the schemes OpenSSL 3.0 signs
+    with for an RSA key at Debian's security level 2, TLS 1.3
+    rsa_pss_rsae_sha256/384/512 (feature_probes.OPENSSL_RSA_TLS12/13 say
+    why); verified with one raw TLS 1.2 hello per scheme (the SKE's scheme
+    read back) and `openssl s_client -tls1_3 -sigalgs X` per scheme.
   * dh == {"bits": 2048, "group": "rfc3526-2048"}
 """
 
+import feature_probes as fp
 import harness as h
 
 TLS12 = [  # (OpenSSL name, IANA name) in server preference order
@@ -35,6 +45,7 @@ TLS12 = [  # (OpenSSL name, IANA name) in server preference order
 ]
 TLS13 = ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"]
 GROUPS = ["x25519", "secp384r1", "secp256r1"]
+SIGSCHEMES = {"TLSv1.2": fp.OPENSSL_RSA_TLS12, "TLSv1.3": fp.OPENSSL_RSA_TLS13}
 
 
 def main(t):
@@ -79,6 +90,14 @@ def main(t):
     bad += h.server_order_violations(
         lambda l: h.tls_probe(port=port, version="TLSv1.3", suites=[0x1301],
                               groups=l).get("selected_group"), gids)
+    for a, b in zip(gids, gids[1:]):  # each pair both ways round
+        for ver, key, suite in (("TLSv1.2", "ske_curve", 0xC013),
+                                ("TLSv1.3", "selected_group", 0x1301)):
+            picks = [h.tls_probe(port=port, version=ver, suites=[suite], groups=l).get(key)
+                     for l in ([a, b], [b, a])]
+            if picks != [a, a]:
+                bad.append("%s groups %d/%d: picks %s, server order wants %d" % (
+                    ver, a, b, picks, a))
     for g in ("secp521r1", "x448", "ffdhe2048"):
         r = h.tls_probe(port=port, version="TLSv1.3", suites=[0x1301], groups=[g])
         if "alert" not in r:
@@ -94,6 +113,11 @@ def main(t):
     r = h.tls_probe(port=port, version="TLSv1.2", suites=[0x009F], groups=GROUPS)
     if r.get("dh_p") != h.modp_prime(2048):
         bad.append("DHE prime is not the RFC 3526 2048-bit MODP prime: %r" % r.get("dh_p"))
+    for ff in ("ffdhe2048", "ffdhe3072"):  # no RFC 7919 negotiation in TLS 1.2
+        r = h.tls_probe(port=port, version="TLSv1.2", suites=[0x009F], groups=[ff])
+        if r.get("dh_p") in (h.ffdhe_prime(2048), h.ffdhe_prime(3072)):
+            bad.append("a DHE hello offering %s got an RFC 7919 prime" % ff)
+    bad += fp.verify_sigschemes(port, SIGSCHEMES, [0xC013, 0x009F])
     for o, _ in TLS12:
         r = h.openssl_client(port, ["-tls1_2", "-cipher", o])
         if not r["ok"] or r["cipher"] != o:
@@ -116,9 +140,11 @@ def main(t):
     h.check_protocol(t, tg, "TLSv1.3", offered=True, suites=TLS13, ordered=True,
                      server_order=True)
     t.list_eq("groups", GROUPS, tg.get("groups"))
-    t.eq("groups_server_order", True, tg.get("groups_server_order"))
+    fp.check_groups_by_version(t, tg, {
+        "TLSv1.2": {"groups": GROUPS, "server_order": True},
+        "TLSv1.3": {"groups": GROUPS, "server_order": True}})
     t.eq("dh", {"bits": 2048, "group": "rfc3526-2048"}, tg.get("dh"))
-    print("  NOTE  NOT CHECKED: signature_schemes")
+    fp.check_sigschemes_by_version(t, tg, SIGSCHEMES)
 
 
 if __name__ == "__main__":

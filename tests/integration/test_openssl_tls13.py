@@ -10,16 +10,20 @@ Server: openssl s_server -tls1_3
 Expected (each fact verified below, before the scan, with openssl s_client
 and with harness.tls_probe, an independent raw ClientHello prober):
   * only TLSv1.3 offered; exactly the five suites; server_order false
-  * groups exactly the seven configured
-  * groups_server_order: OpenSSL 3.0 picks the HelloRetryRequest group in
-    SERVER order (ssl/statem/extensions_srvr.c final_key_share walks the
-    server list), but when the client sends several key shares it takes the
-    first client share it supports (client order). The contract does not
-    say which evidence counts, so either boolean is accepted - but not null
-    (7 groups), and when the scanner says true the groups must be listed in
-    the server's order (which we verify with HRR probes).
+  * groups exactly the seven configured, in the server's order
+  * groups_by_version: only TLSv1.3, the seven groups in the server's
+    order, server_order true: OpenSSL 3.0 picks the HelloRetryRequest group
+    in SERVER order (ssl/statem/extensions_srvr.c final_key_share walks the
+    server list; -serverpref or not), verified with empty key_share hellos
+    offering every adjacent pair both ways round. (A client that sends key
+    shares gets the first share the server supports: that is the client's
+    choice of shares, not a group preference of the server.)
+  * signature_schemes_by_version: TLSv1.2 none (not offered), TLSv1.3
+    rsa_pss_rsae_sha256/384/512 (RSA key; RFC 8446 forbids PKCS#1 v1.5
+    there), verified with `openssl s_client -tls1_3 -sigalgs X` per scheme.
 """
 
+import feature_probes as fp
 import harness as h
 
 SUITES = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
@@ -67,8 +71,16 @@ def verify_setup(t, srv):
     bad = h.server_order_violations(
         lambda l: h.tls_probe(port=port, version="TLSv1.3", suites=[0x1301],
                               groups=l).get("selected_group"), gids)
+    for a, b in zip(gids, gids[1:]):  # each pair both ways round
+        picks = [h.tls_probe(port=port, version="TLSv1.3", suites=[0x1301],
+                             groups=l).get("selected_group") for l in ([a, b], [b, a])]
+        if picks != [a, a]:
+            bad.append("HRR groups %d/%d: picks %s" % (a, b, picks))
     if bad:
         raise h.SetupError("HRR group choice is not server order:\n" + "\n".join(bad))
+    bad = fp.verify_sigschemes(port, {"TLSv1.3": fp.OPENSSL_RSA_TLS13}, [])
+    if bad:
+        raise h.SetupError("signature schemes:\n" + "\n".join(bad))
     t.check("setup verified (s_client handshakes, raw probes, orders)", True)
 
 
@@ -85,17 +97,11 @@ def main(t):
     h.check_protocol(t, tg, "TLSv1.3", offered=True, suites=SUITES, ordered=False,
                      server_order=False)
 
-    t.set_eq("groups", GROUPS, tg.get("groups"))
-    gso = tg.get("groups_server_order")
-    t.is_in("groups_server_order is a boolean (7 groups)", [True, False], gso)
-    if gso is True:
-        t.list_eq("groups in server preference order (groups_server_order true)",
-                  GROUPS, tg.get("groups"))
-    else:
-        print("  NOTE  groups_server_order=%r: order of `groups` not checked "
-              "(see the module docstring)" % (gso,))
+    t.list_eq("groups (TLS 1.3 only: the server's order)", GROUPS, tg.get("groups"))
+    fp.check_groups_by_version(t, tg, {"TLSv1.3": {"groups": GROUPS, "server_order": True}})
+    fp.check_sigschemes_by_version(t, tg, {"TLSv1.3": fp.OPENSSL_RSA_TLS13})
     print("  NOTE  NOT CHECKED: dh (the contract does not say whether TLS 1.3 FFDHE "
-          "key shares are reported there) and signature_schemes")
+          "key shares are reported there)")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,13 @@ Asserted:
   * TLSv1.0 .. TLSv1.3 not offered (the fake answers a TLS ClientHello with
     an SSLv3 ServerHello - like real SSLv3-only servers - or closes).
   * groups == [] (RSA key exchange only, no ECDHE/DHE at all),
-    dh == null, groups_server_order == null (no group: by analogy with
-    the contract's rule for server_order with fewer than two suites).
+    dh == null, groups_by_version == {} (no version negotiates a group:
+    a version with no groups is absent from the object).
+  * signature_schemes_by_version: no scheme for either version (neither
+    TLS 1.2 nor TLS 1.3 is offered, verified), signature_schemes [].
 """
 
+import feature_probes as fp
 import harness as h
 
 SSL2 = {
@@ -130,8 +133,8 @@ def main(t):
             h.check_protocol(t, tg, p, offered=False)
         t.eq("groups", [], tg.get("groups"))
         t.eq("dh", None, tg.get("dh"))
-        t.eq("groups_server_order (no group)", None, tg.get("groups_server_order"))
-    print("  NOTE  NOT CHECKED: signature_schemes")
+        fp.check_groups_by_version(t, tg, {})
+        fp.check_sigschemes_by_version(t, tg, {})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ Cases
      tls_eecdh_auto_curves = secp384r1 X25519.  `/smtp`: status ok, service
      smtp, starttls {protocol smtp, offered true, banner with myhostname,
      busy_replies 0}, exactly those suites in that order (server_order
-     true), groups in that order, the certificate we generated.
+     true), groups in that order (groups_by_version: TLSv1.2 and TLSv1.3
+     each those two in that order, server_order true: verified with TLS
+     1.2 ECDHE hellos and TLS 1.3 HRR hellos, each pair both ways round),
+     the certificate we generated.
   2. Postfix with smtpd_tls_security_level none: status error, offered
      false, the error names STARTTLS, nothing offered, within a few seconds.
   3. Postfix with smtpd_client_connection_count_limit = 1 (anvil; the
@@ -40,7 +43,8 @@ Cases
      ssl_prefer_server_ciphers yes, login_greeting unique: `/imap`,
      `/pop3`, `/sieve` (dovecot-managesieved) in one scanner run: ok,
      offered true, banner with the greeting (IMAP, POP3) or the
-     IMPLEMENTATION capability (ManageSieve), the suites, the certificate.
+     IMPLEMENTATION capability (ManageSieve), the suites, the certificate;
+     groups_by_version as for Postfix, with ssl_curve_list's two curves.
   5. A closed port as `/smtp`: status error, "cannot connect", offered
      null, quickly.
   6. PostgreSQL 15 (initdb in the temp dir, run as postgres): ssl on,
@@ -48,11 +52,15 @@ Cases
      (ECDHE, DHE, RSA), ssl_ecdh_curve secp384r1: `/postgres` ok, offered
      true, banner null (the protocol has none), TLS 1.3 not offered, the
      suites in order, groups, dh (the probe checks the prime is RFC 3526
-     group 14, PostgreSQL's built-in parameters).
+     group 14, PostgreSQL's built-in parameters); groups_by_version: only
+     TLSv1.2, [secp384r1], server_order null (one group: no order to see;
+     the RFC 3526 prime is no RFC 7919 group).
   7. vsftpd 3.0.3, ssl_enable (AUTH TLS), ssl_ciphers two TLS 1.2 suites
      (no TLS 1.3 setting: OpenSSL's default suites; one fixed curve,
      prime256v1): `/ftp` ok, offered true, banner = ftpd_banner, the suites
-     in client order (server_order false), groups, the certificate.
+     in client order (server_order false), groups, the certificate;
+     groups_by_version: TLSv1.2 and TLSv1.3 each [secp256r1] (vsftpd's one
+     curve serves both: verified per group id), server_order null.
 Not tested live here (no server started): XMPP, LDAP, MySQL, NNTP, LMTP.
 """
 
@@ -63,6 +71,7 @@ import subprocess
 import threading
 import time
 
+import feature_probes as fp
 import harness as h
 import mail_servers as ms
 
@@ -177,14 +186,17 @@ def verify_tls(proto, port, exp12, exp13, groups, server_order=True, full=True):
             if (r.get("ske_curve") == gid) != (gid in gids):
                 bad.append("TLS 1.2 group %d: %r" % (gid, r))
     if server_order and len(gids) > 1:
-        if exp13:
-            bad += h.server_order_violations(
-                lambda l: ms.st_probe(proto, port, "TLSv1.3", ids_of(exp13), l).get(
-                    "selected_group"), gids)
-        if ecdhe12:
-            bad += h.server_order_violations(
-                lambda l: ms.st_probe(proto, port, "TLSv1.2", ecdhe12, l).get("ske_curve"),
-                gids)
+        # each adjacent pair both ways round: the server's first wins
+        for a, b in zip(gids, gids[1:]):
+            for ver, ids, key in (("TLSv1.3", ids_of(exp13) if exp13 else [], "selected_group"),
+                                  ("TLSv1.2", ecdhe12, "ske_curve")):
+                if not ids:
+                    continue
+                picks = [ms.st_probe(proto, port, ver, ids, l).get(key)
+                         for l in ([a, b], [b, a])]
+                if picks != [a, a]:
+                    bad.append("%s groups %d/%d: picks %s, server order wants %d" % (
+                        ver, a, b, picks, a))
     return bad
 
 
@@ -465,7 +477,8 @@ def case_postfix_ok(t, ctx):
     t.eq("postfix-ok: incomplete_reason", None, tg.get("incomplete_reason"))
     check_suites(t, tg, v12, PF_TLS13, "postfix-ok")
     t.list_eq("postfix-ok: groups (server order)", PF_CURVES, tg.get("groups"))
-    t.eq("postfix-ok: groups_server_order", True, tg.get("groups_server_order"))
+    fp.check_groups_by_version(t, tg, {v: {"groups": PF_CURVES, "server_order": True}
+                                       for v in ("TLSv1.2", "TLSv1.3")}, "postfix-ok")
     check_cert(t, tg, leaf, "postfix-ok")
     print("  INFO  postfix-ok scan: %.1f s, %s connections" % (took, tg.get("connections")))
 
@@ -643,7 +656,8 @@ def case_dovecot(t, ctx):
         t.eq("%s: incomplete" % label, False, tg.get("incomplete"))
         check_suites(t, tg, v12, DC_TLS13, label)
         t.list_eq("%s: groups (server order)" % label, DC_CURVES, tg.get("groups"))
-        t.eq("%s: groups_server_order" % label, True, tg.get("groups_server_order"))
+        fp.check_groups_by_version(t, tg, {v: {"groups": DC_CURVES, "server_order": True}
+                                           for v in ("TLSv1.2", "TLSv1.3")}, label)
         check_cert(t, tg, leaf, label)
     print("  INFO  dovecot scan (3 targets): %.1f s" % took)
 
@@ -693,6 +707,8 @@ def case_postgres(t, ctx):
     t.eq("postgres: incomplete", False, tg.get("incomplete"))
     check_suites(t, tg, v12, [], "postgres")
     t.list_eq("postgres: groups", [PG_CURVE], tg.get("groups"))
+    fp.check_groups_by_version(t, tg, {"TLSv1.2": {"groups": [PG_CURVE], "server_order": None}},
+                               "postgres")
     t.eq("postgres: dh", {"bits": 2048, "group": "rfc3526-2048"}, tg.get("dh"))
     check_cert(t, tg, leaf, "postgres")
     print("  INFO  postgres scan: %.1f s" % took)
@@ -722,6 +738,8 @@ def case_ftp(t, ctx):
     t.eq("ftp: incomplete", False, tg.get("incomplete"))
     check_suites(t, tg, v12, v13, "ftp", ordered=False)
     t.set_eq("ftp: groups", FTP_CURVES, tg.get("groups"))
+    fp.check_groups_by_version(t, tg, {v: {"groups": FTP_CURVES, "server_order": None}
+                                       for v in ("TLSv1.2", "TLSv1.3")}, "ftp")
     check_cert(t, tg, leaf, "ftp")
     print("  INFO  ftp scan: %.1f s" % took)
 
