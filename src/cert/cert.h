@@ -25,7 +25,7 @@ struct ta_cert {
 	size_t nsan;
 	char key_type[16]; /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "RSA-PSS", "unknown" */
 	int key_bits;      /* modulus / field size */
-	char curve[32];    /* EC: "prime256v1" / "secp384r1" ...; "" otherwise */
+	char curve[32];    /* EC: "secp256r1" / "secp384r1" ... (TLS group names); "" otherwise */
 	char signature_algorithm[64]; /* OpenSSL long name: "sha256WithRSAEncryption" */
 	int64_t not_before;           /* Unix time */
 	int64_t not_after;

@@ -432,6 +432,12 @@ fill_key(struct ta_cert *c, X509 *x)
 	    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, c->curve,
 	                                   sizeof c->curve, NULL) != 1)
 		snprintf(c->curve, sizeof c->curve, "explicit");
+	/* curves are named like the groups of the handshake (IANA / SEC 2):
+	 * OpenSSL says prime256v1 where TLS says secp256r1 */
+	if (strcmp(c->curve, "prime256v1") == 0)
+		snprintf(c->curve, sizeof c->curve, "secp256r1");
+	else if (strcmp(c->curve, "prime192v1") == 0)
+		snprintf(c->curve, sizeof c->curve, "secp192r1");
 	switch (id) {
 	case EVP_PKEY_RSA:
 	case EVP_PKEY_RSA_PSS:

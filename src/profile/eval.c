@@ -1131,7 +1131,7 @@ const struct ta_kind ta_kinds[] = {
         {"dh", K_LISTS | K_MIN_BITS, 0, IT_FREE, eval_dh},
         {"cert_key_type", K_LISTS, K_LISTS, IT_FREE, eval_cert_key_type},
         {"cert_rsa_bits", K_MIN_BITS | K_WARN_BELOW, K_MIN_BITS, IT_FREE, eval_cert_rsa_bits},
-        {"cert_curve", K_LISTS, K_LISTS, IT_FREE, eval_cert_curve},
+        {"cert_curve", K_LISTS, K_LISTS, IT_GROUP, eval_cert_curve},
         {"cert_signature", K_LISTS, K_LISTS, IT_FREE, eval_cert_signature},
         {"cert_lifetime", K_MAX_DAYS | K_WARN_DAYS, 0, IT_FREE, eval_cert_lifetime},
         {"feature", K_FEATURE | K_EXPECT | K_OTHERWISE | K_WHEN, K_FEATURE | K_EXPECT, IT_FREE,

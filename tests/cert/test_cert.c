@@ -251,7 +251,7 @@ static const struct cert_case cert_cases[] = {
 	 {"DNS:rsa3072.example.test"}, {NULL}, {NULL}},
 	{"rsa4096", "RSA", 4096, "", SHA256RSA, LEAF, KU_RSA, "serverAuth", false, 0, false, false,
 	 {"DNS:rsa4096.example.test"}, {NULL}, {NULL}},
-	{"ec256", "EC", 256, "prime256v1", SHA256RSA, LEAF, KU_EC, "serverAuth,clientAuth", false,
+	{"ec256", "EC", 256, "secp256r1", SHA256RSA, LEAF, KU_EC, "serverAuth,clientAuth", false,
 	 0, false, false, {"DNS:ec256.example.test"}, {NULL}, {NULL}},
 	{"ec384", "EC", 384, "secp384r1", SHA256RSA, LEAF, KU_EC, "serverAuth,clientAuth", false,
 	 0, false, false, {"DNS:ec384.example.test"}, {NULL}, {NULL}},
@@ -289,7 +289,7 @@ static const struct cert_case cert_cases[] = {
 	 false, -1, KU_RSA, "serverAuth", false, 0, false, false, {"DNS:notyet.example.test"},
 	 {NULL}, {NULL}},
 	/* keyUsage without keyCertSign: still self-signed (X509_check_issued would say no). */
-	{"selfsigned", "EC", 256, "prime256v1", "ecdsa-with-SHA256", SELF_NB, SELF_NA, 305, 365,
+	{"selfsigned", "EC", 256, "secp256r1", "ecdsa-with-SHA256", SELF_NB, SELF_NA, 305, 365,
 	 false, false, true, false, -1, KU_EC, "serverAuth", false, 0, false, false,
 	 {"DNS:self.example.test"}, {NULL}, {NULL}},
 };

@@ -242,7 +242,7 @@ http {{
                 any("TLSv1.2" in s for s in c["served"]) and any("TLSv1.3" in s for s in c["served"]),
                 c["served"])
     if ("EC", True) in certs:
-        check_leaf(t, "nginx ECDSA", certs[("EC", True)], ec[1], now, "EC", 256, "prime256v1",
+        check_leaf(t, "nginx ECDSA", certs[("EC", True)], ec[1], now, "EC", 256, "secp256r1",
                    "sha256WithRSAEncryption", ["DNS:localhost"], True, True)
     if ("RSA", False) in certs:
         check_leaf(t, "nginx no-SNI", certs[("RSA", False)], dflt[1], now, "RSA", 2048, None,

@@ -132,13 +132,13 @@ static void __attribute__((unused)) fx_hkcert_modern(struct ta_result *r)
 	r->features.client_renegotiation = TA_UNKNOWN;
 	r->features.compression = TA_UNKNOWN;
 	r->features.extended_master_secret = TA_UNKNOWN;
-	fx_cert(r, "TLSv1.3, ECDSA signature", "EC", 256, "prime256v1", "ecdsa-with-SHA256", 90);
+	fx_cert(r, "TLSv1.3, ECDSA signature", "EC", 256, "secp256r1", "ecdsa-with-SHA256", 90);
 }
 
 /* Both certificates a Mozilla intermediate server needs (ECDSA and RSA suites). */
 static void __attribute__((unused)) fx_two_certs(struct ta_result *r)
 {
-	fx_cert(r, "TLSv1.2 ECDSA suites, SNI", "EC", 256, "prime256v1", "ecdsa-with-SHA256", 90);
+	fx_cert(r, "TLSv1.2 ECDSA suites, SNI", "EC", 256, "secp256r1", "ecdsa-with-SHA256", 90);
 	fx_cert(r, "TLSv1.2 RSA suites, SNI", "RSA", 2048, "", "sha256WithRSAEncryption", 90);
 }
 
@@ -190,7 +190,7 @@ static void __attribute__((unused)) fx_ncsc_suiteb(struct ta_result *r)
 	fx_groups(r, groups, N(groups));
 	fx_sigs(r, sigs, N(sigs));
 	r->features.ocsp_stapling = TA_NO;
-	fx_cert(r, "TLSv1.2 ECDSA suites, SNI", "EC", 256, "prime256v1", "ecdsa-with-SHA256", 365);
+	fx_cert(r, "TLSv1.2 ECDSA suites, SNI", "EC", 256, "secp256r1", "ecdsa-with-SHA256", 365);
 }
 
 /* NCSC (UK) Foundation: TLS 1.2, DHE-RSA-AES128-SHA256, group 14, RSA 2048. */
