@@ -55,8 +55,12 @@ static const struct {
 	uint16_t scheme; /* any of its schemes, to see whether the server uses it */
 	uint16_t scheme2, scheme3;
 } families[] = {
-        {"RSA", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512", 0x0804, 0x0805,
-         0x0806},
+        /* PKCS#1 listed too: certificates are signed with it (RFC 8446
+         * 4.2.3), and HAProxy serves its RSA certificate only then */
+        {"RSA",
+         "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256:"
+         "rsa_pkcs1_sha384:rsa_pkcs1_sha512",
+         0x0804, 0x0805, 0x0806},
         {"RSA-PSS", "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512", 0x0809, 0x080a,
          0x080b},
         {"ECDSA P-256", "ecdsa_secp256r1_sha256", 0x0403, 0, 0},

@@ -1096,8 +1096,53 @@ finish_sigalgs12(struct ta_elim *e)
 	store_schemes(e, r->sig12, &r->nsig12, "signature schemes");
 }
 
+/*
+ * The kind of key a signature scheme needs: a server with an RSA and an
+ * ECDSA certificate picks one from the schemes a hello lists (HAProxy
+ * takes the RSA one whenever an RSA PKCS#1 scheme is listed, even in TLS
+ * 1.3 where it cannot sign with it), so schemes are eliminated by kind
+ * (elim.h).  Rare families (GOST, SM2, ML-DSA) have no class.
+ */
+static uint8_t
+klass_sigalgs(struct ta_elim *e, uint16_t id)
+{
+	(void)e;
+	switch (id) {
+	case 0x0804:
+	case 0x0805:
+	case 0x0806:
+		return 1; /* rsa_pss_rsae: an RSA key */
+	case 0x0809:
+	case 0x080a:
+	case 0x080b:
+		return 2; /* rsa_pss_pss: an RSA-PSS key */
+	case 0x0807:
+		return 3;
+	case 0x0808:
+		return 4;
+	case 0x081a:
+	case 0x081b:
+	case 0x081c:
+		return 5; /* ECDSA over brainpool (TLS 1.3) */
+	default:
+		break;
+	}
+	if (id <= 0x06ff) {
+		switch (id & 0xff) {
+		case 1:
+			return 1; /* rsa_pkcs1 */
+		case 2:
+			return 6; /* DSA */
+		case 3:
+			return 5; /* ECDSA */
+		}
+	}
+	return 0;
+}
+
 static const struct ta_elim_kind kind_sigalgs12 = {
         .name = "signature schemes (TLS 1.2)",
+        .klass = klass_sigalgs,
         .window = SIGALG_WINDOW,
         .want = TA_WANT_SKE,
         .build = build_sigalgs12,
@@ -1157,6 +1202,7 @@ finish_sigalgs13(struct ta_elim *e)
 
 static const struct ta_elim_kind kind_sigalgs13 = {
         .name = "signature schemes (TLS 1.3)",
+        .klass = klass_sigalgs,
         .window = SIGALG_WINDOW,
         .submit = submit_sigalgs13,
         .judge = judge_sigalgs13,
