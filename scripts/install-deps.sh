@@ -15,6 +15,8 @@ PKGS=(
   openjdk-17-jdk-headless erlang-base erlang-ssl erlang-crypto erlang-public-key
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
+  # docs: the man page check renders every page
+  groff-base
 )
 
 missing=()
