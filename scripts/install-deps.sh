@@ -13,6 +13,8 @@ PKGS=(
   lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl lighttpd-mod-nss
   apache2 haproxy slapd ldap-utils mariadb-server mariadb-client mosquitto mosquitto-clients prosody dovecot-lmtpd
   openjdk-17-jdk-headless erlang-base erlang-ssl erlang-crypto erlang-public-key
+  # libraries of the unpacked exim4-daemon-light / inn2 (tests/integration/fetch_debs.sh)
+  libidn12 libcanlock3 libperl5.36 libpython3.11 libsasl2-2
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
   # docs: the man page check renders every page
@@ -31,3 +33,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 # nginx from Debian starts a system instance on port 80; the tests start their own.
+# .debs the tests unpack instead of installing: exim4-daemon-light conflicts
+# with postfix, inn2's postinst fails on a host name without a domain
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO "$(dirname "$0")/../tests/integration/fetch_debs.sh"
