@@ -138,6 +138,7 @@ struct ta_target {
 	struct ta_timer hold_timer;
 	unsigned conn_cap; /* 0: the configured cap */
 	unsigned busy_streak;
+
 	char st_msg[200];  /* detail text of the last failed dialogue */
 	bool st_banner_ok; /* the banner kept is from a dialogue that went through */
 	struct sockaddr_storage addr;

@@ -304,16 +304,52 @@ take_features(struct feat_job *f, const struct ta_response *r, bool asked_status
 #define C13_TICKETS   0x100u /* and wait for tickets (the first one) */
 #define C13_ANY       0x200u /* any signature: the schemes are not known */
 #define C13_NO_STATUS 0x400u /* without status_request (asked again) */
+#define C13_RIDERS    0x800u /* the schemes chains are signed with listed too */
+
+/* Erlang checks the server's chain against signature_algorithms (not only
+ * signature_algorithms_cert, which OpenSSL does not send): an EC leaf
+ * signed with RSA needs an RSA scheme listed.  Asked again with these. */
+static const char chain_schemes[] =
+        "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512:ecdsa_secp256r1_sha256:"
+        "ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512";
 
 static int
 send_cert13(struct feat_job *f, unsigned arg)
 {
 	struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
+	char list[512];
 
 	req.sigalgs = arg & C13_ANY ? NULL : families[arg & 0xff].sigalgs;
+	if (req.sigalgs && (arg & C13_RIDERS)) {
+		/* the family's own first, then the chain schemes it lacks */
+		const char *p = chain_schemes;
+		size_t len = (size_t)snprintf(list, sizeof list, "%s", req.sigalgs);
+
+		while (*p && len < sizeof list) {
+			size_t n = strcspn(p, ":");
+			char one[64];
+
+			snprintf(one, sizeof one, "%.*s", (int)n, p);
+			if (!strstr(req.sigalgs, one))
+				len += (size_t)snprintf(list + len, sizeof list - len, ":%s", one);
+			p += n + (p[n] == ':');
+		}
+		req.sigalgs = list;
+	}
 	req.flags = TA_OSSL_CHAIN | (arg & C13_NO_STATUS ? 0 : TA_OSSL_STATUS) |
 	            (arg & C13_TICKETS ? TA_OSSL_TICKETS : 0);
 	return send_ossl(f, T_CERT13 | (uint32_t)arg << 8, &req);
+}
+
+/* The family whose schemes include scheme, or -1. */
+static int
+family_of(uint16_t scheme)
+{
+	for (size_t i = 0; i < NFAMILIES; i++)
+		if (families[i].scheme == scheme || families[i].scheme2 == scheme ||
+		    families[i].scheme3 == scheme)
+			return (int)i;
+	return -1;
 }
 
 /* The certificate hello for one kind of certificate key: that kind's CBC
@@ -530,10 +566,15 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 		break;
 	case T_CERT13:
 		if (r->outcome != TA_OUT_HELLO || !r->ossl_ok) {
-			/* like the TLS 1.2 certificate hellos: once more without
-			 * status_request, then say what is missing */
-			if (!(arg & C13_NO_STATUS) && r->outcome != TA_OUT_CONNECT && !t->abort &&
-			    send_cert13(f, arg | C13_NO_STATUS) == TA_OK)
+			/* like the TLS 1.2 certificate hellos: again with the
+			 * chain schemes listed, then also without status_request,
+			 * then say what is missing */
+			unsigned next = !(arg & (C13_RIDERS | C13_ANY)) ? arg | C13_RIDERS
+			                : !(arg & C13_NO_STATUS)        ? arg | C13_NO_STATUS
+			                                                : 0;
+
+			if (next && r->outcome != TA_OUT_CONNECT && !t->abort &&
+			    send_cert13(f, next) == TA_OK)
 				break;
 			ta_result_note(
 			        &t->res,
@@ -542,7 +583,14 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			        outcome_text(r));
 			break;
 		}
-		add_chain(t, r, true, "TLSv1.3, %s signature", families[arg & 0xff].name);
+		{
+			/* labelled by the scheme the server signed with: a hello
+			 * listing chain schemes too may have reached another key */
+			int fam = r->ossl_sigscheme ? family_of(r->ossl_sigscheme) : -1;
+
+			add_chain(t, r, true, "TLSv1.3, %s signature",
+			          families[fam >= 0 ? (size_t)fam : arg & 0xff].name);
+		}
 		if (arg & C13_NO_STATUS) {
 			ta_result_note(
 			        &t->res,

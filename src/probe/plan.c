@@ -1042,26 +1042,145 @@ static const struct ta_elim_kind kind_ffdhe12 = {
 
 /* ---- signature schemes in TLS 1.2 ---- */
 
+/* flag of the TLS 1.2 scheme hellos: accepted schemes of other classes
+ * ride at the end (see reject_sigalgs12) */
+#define SIG12_RIDERS 0x1u
+#define MAX_RIDERS   4
+
+static uint8_t klass_sigalgs(struct ta_elim *e, uint16_t id);
+
+/* Accepted schemes of another class than ids[0..n): those a certificate
+ * chain is most often signed with first. */
+static size_t
+sig_riders(struct ta_elim *e, const uint16_t *ids, size_t n, uint16_t *out)
+{
+	static const uint16_t chain_first[] = {0x0401, 0x0403, 0x0804, 0x0501, 0x0503, 0x0601};
+	uint32_t classes = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		classes |= 1u << klass_sigalgs(e, ids[i]);
+	classes &= ~1u;
+	if (!classes)
+		return 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < e->nacc && k < MAX_RIDERS; i++) {
+			uint16_t a = e->acc[i];
+			bool first = ta_u16_contains(chain_first,
+			                             sizeof chain_first / sizeof chain_first[0], a);
+
+			if (first == (pass == 0) && !(classes & (1u << klass_sigalgs(e, a))) &&
+			    !ta_u16_contains(out, k, a))
+				out[k++] = a;
+		}
+	return k;
+}
+
+/* The kind of certificate key a scheme class signs with. */
+static uint8_t
+scheme_cert_kind(uint8_t klass)
+{
+	switch (klass) {
+	case 1:
+	case 2:
+		return TA_CERTK_RSA;
+	case 3:
+	case 4:
+	case 5:
+		return TA_CERTK_EC; /* EdDSA keys serve ECDHE_ECDSA suites too */
+	case 6:
+		return TA_CERTK_DSA;
+	default:
+		return TA_CERTK_NONE;
+	}
+}
+
+/* The accepted signed-ServerKeyExchange suites a scheme hello offers: those
+ * of the key its schemes need.  A server choosing DHE_RSA for a hello
+ * listing only ECDSA schemes (JSSE) fails when it comes to sign. */
+static size_t
+suites_for_schemes(struct ta_elim *e, const uint16_t *ids, size_t n, uint16_t *out)
+{
+	uint8_t kind = TA_CERTK_NONE;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ck = scheme_cert_kind(klass_sigalgs(e, ids[i]));
+
+		if (ck == TA_CERTK_NONE)
+			continue;
+		if (kind != TA_CERTK_NONE && ck != kind) {
+			kind = TA_CERTK_NONE; /* several kinds: every suite */
+			break;
+		}
+		kind = ck;
+	}
+	for (size_t i = 0; kind != TA_CERTK_NONE && i < e->nextra; i++) {
+		const struct ta_suite *s = ta_suite_find(e->extra[i]);
+
+		if (s && ta_suite_cert_kind(s) == kind)
+			out[k++] = e->extra[i];
+	}
+	if (k == 0) {
+		memcpy(out, e->extra, e->nextra * sizeof *out);
+		k = e->nextra;
+	}
+	return k;
+}
+
+/*
+ * In TLS 1.2 the server's whole chain must be signed with schemes the
+ * client lists (RFC 5246 7.4.1.4.1), and JSSE and Erlang enforce it: a
+ * hello listing only ECDSA schemes is refused when the EC certificate was
+ * signed with RSA.  So every hello also sends signature_algorithms_cert
+ * with every scheme (RFC 8446 4.2.3 asks TLS 1.2 servers to honour it),
+ * and a refused hello is offered once more with accepted schemes of other
+ * classes riding at the end (Erlang reads only signature_algorithms for
+ * an ECDSA key).  Choosing a rider, which cannot sign with the key the
+ * candidates need, is a refusal of the candidates.
+ */
 static int
 build_sigalgs12(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 {
 	struct ta_hello h;
-	uint16_t groups[96];
+	uint16_t groups[96], list[TA_ELIM_WINDOW + MAX_RIDERS], cert[96], suites[TA_MAX_ACCEPT];
 
+	e->built_flags = e->flags;
+	e->flags = 0;
 	base_hello(e, TA_TLS12, &h);
-	h.suites = e->extra;
-	h.nsuites = e->nextra;
+	h.nsuites = suites_for_schemes(e, ids, n, suites);
+	h.suites = suites;
 	h.ngroups = ec_groups(groups, 96);
 	h.groups = groups;
-	h.sigalgs = ids;
+	memcpy(list, ids, n * sizeof *ids);
 	h.nsigalgs = n;
+	if (e->built_flags & SIG12_RIDERS)
+		h.nsigalgs += sig_riders(e, ids, n, list + n);
+	h.sigalgs = list;
+	h.nsigalgs_cert = all_sigalgs(cert, 96, false);
+	h.sigalgs_cert = cert;
 	return ta_hello_write(&h, w);
+}
+
+static int
+reject_sigalgs12(struct ta_elim *e, const uint16_t *ids, size_t n)
+{
+	uint16_t r[MAX_RIDERS];
+
+	if (!(e->built_flags & SIG12_RIDERS) && sig_riders(e, ids, n, r) > 0) {
+		e->flags |= SIG12_RIDERS;
+		return TA_R_RESEND;
+	}
+	return TA_R_DROP;
 }
 
 static int
 judge_sigalgs12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 {
-	(void)e;
+	if (r->outcome == TA_OUT_HELLO && r->has_ske && r->has_sigalg &&
+	    (e->built_flags & SIG12_RIDERS) && !ta_elim_offered(e, r->sigalg) &&
+	    ta_u16_contains(e->acc, e->nacc, r->sigalg))
+		return TA_J_REJECT; /* a rider */
 	if (r->outcome == TA_OUT_HELLO) {
 		if (r->has_ske && r->has_sigalg) {
 			*id = r->sigalg;
@@ -1147,6 +1266,7 @@ static const struct ta_elim_kind kind_sigalgs12 = {
         .want = TA_WANT_SKE,
         .build = build_sigalgs12,
         .judge = judge_sigalgs12,
+        .on_reject = reject_sigalgs12,
         .finish = finish_sigalgs12,
 };
 

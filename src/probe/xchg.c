@@ -714,6 +714,7 @@ requeue(struct ta_xchg *x)
  * rate-limit; a scan that slows down gets a complete answer.
  */
 #define BUSY_RETRIES    4
+#define SHED_PAUSE_MS   200
 #define BUSY_STREAK_MAX 8 /* busy answers in a row before the target is given up */
 
 static void
@@ -726,16 +727,32 @@ on_hold_over(struct ta_timer *tm)
 	pump_scan(t->scan);
 }
 
+/*
+ * A refusal after dialogues that went through: the server limits the
+ * sessions it runs at once (Exim: 20, each counted for half a second
+ * after the client has gone), so halve the connections kept open and
+ * pause briefly.  Refusals in a row (nothing went through in between) are
+ * a busy server: one connection at a time, and a pause of 1, 2, 4, 8,
+ * 16 s.
+ */
 static void
 hold_target(struct ta_target *t)
 {
 	struct ta_scan *s = t->scan;
-	unsigned shift = t->busy_streak < 4 ? t->busy_streak : 4;
-	uint64_t delay = 1000ull << shift;
+	uint64_t now = ta_loop_now(&s->loop), delay;
+	unsigned cap = t->conn_cap ? t->conn_cap : s->cfg.max_conns_per_host;
 
+	if (t->busy_streak == 0 && t->alive && cap > 1) {
+		t->conn_cap = cap / 2;
+		delay = SHED_PAUSE_MS;
+	} else {
+		unsigned shift = t->busy_streak < 4 ? t->busy_streak : 4;
+
+		delay = t->busy_streak == 0 && t->alive ? SHED_PAUSE_MS * 2 : 1000ull << shift;
+		t->conn_cap = 1;
+	}
 	t->busy_streak++;
-	t->conn_cap = 1;
-	t->hold_until_ms = ta_loop_now(&s->loop) + delay;
+	t->hold_until_ms = now + delay;
 	/* never ta_timer_init() an armed timer: it would sit in the heap twice */
 	t->hold_timer.cb = on_hold_over;
 	(void)ta_timer_start(&s->loop, &t->hold_timer, delay);

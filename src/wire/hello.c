@@ -77,6 +77,12 @@ put_extensions(const struct ta_hello *h, struct ta_wr *w)
 		put_u16_list(w, 2, h->sigalgs, h->nsigalgs);
 		ta_wr_close(w, ext);
 	}
+	if (h->nsigalgs_cert) {
+		ta_wr_u16(w, TA_EXT_SIGNATURE_ALGORITHMS_CERT);
+		ext = ta_wr_open(w, 2);
+		put_u16_list(w, 2, h->sigalgs_cert, h->nsigalgs_cert);
+		ta_wr_close(w, ext);
+	}
 	if (h->nversions) {
 		ta_wr_u16(w, TA_EXT_SUPPORTED_VERSIONS);
 		ext = ta_wr_open(w, 2);

@@ -57,6 +57,7 @@ enum {
 	TA_EXT_ENCRYPT_THEN_MAC = 22,
 	TA_EXT_EXTENDED_MASTER_SECRET = 23,
 	TA_EXT_RECORD_SIZE_LIMIT = 28,
+	TA_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
 	TA_EXT_SESSION_TICKET = 35,
 	TA_EXT_EARLY_DATA = 42,
 	TA_EXT_SUPPORTED_VERSIONS = 43,
@@ -115,6 +116,10 @@ struct ta_hello {
 	bool ec_point_formats;
 	const uint16_t *sigalgs; /* signature_algorithms; omitted when 0 */
 	size_t nsigalgs;
+	/* signature_algorithms_cert (RFC 8446 4.2.3, also for TLS 1.2): the
+	 * schemes certificates may be signed with; omitted when 0 */
+	const uint16_t *sigalgs_cert;
+	size_t nsigalgs_cert;
 	const uint16_t *versions; /* supported_versions; omitted when 0 */
 	size_t nversions;
 	bool key_share_ext; /* send key_share, even with no shares */
