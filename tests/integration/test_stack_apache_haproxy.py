@@ -174,12 +174,16 @@ def find_target(t, doc, host, port):
     found = [x for x in doc.get("targets", []) if isinstance(x, dict)
              and x.get("host") == host and x.get("port") == port]
     if not t.check("a target for %s:%d" % (host, port), len(found) == 1,
-                   "targets: %s" % [(x.get("host"), x.get("port")) for x in doc.get("targets", [])]):
+                   "targets: %s" % [(x.get("host"), x.get("port"))
+                                    for x in doc.get("targets", [])]):
         raise h.SetupError("no target %s:%d" % (host, port))
     return found[0]
 
 
-def main(t):
+def start_stacks():
+    """Start HAProxy and Apache (in parallel) and derive the expectations of
+    the five targets. Returns (specs, custom DH prime, apache server). Also
+    used by hand for tests/crosscheck."""
     c = h.make_certs()
     d = os.path.join(h.tmpdir(), "stack-files")
     os.makedirs(d)
@@ -243,6 +247,12 @@ SSLOpenSSLConfCmd SignatureAlgorithms {sigalgs}
             e = expect_haproxy(c, sni, default_leaf)
             e.update(name="%s (%s)" % (label, "SNI localhost" if sni else "no SNI"), port=port)
             stacks.append(e)
+    return stacks, dh_p, ap
+
+
+def main(t):
+    t0 = time.time()
+    stacks, dh_p, ap = start_stacks()
     for e in stacks:
         w.verify_stack(e)
     # the DH prime is ours, byte for byte
