@@ -277,6 +277,7 @@ gather(struct ta_elim *e, int *wclass)
 	uint32_t acc = accepted_classes(e);
 	uint16_t *rest;
 	size_t k = 0, nrest = 0;
+	bool accepted_left = false;
 
 	*wclass = 0;
 	if (!e->kind->klass)
@@ -289,10 +290,20 @@ gather(struct ta_elim *e, int *wclass)
 	}
 	if (*wclass == 0 || !(rest = malloc(e->ncand * sizeof *rest)))
 		return e->ncand;
+	/* classless candidates go with an accepted class while one has
+	 * candidates left: sharing offers with accepted items gives the
+	 * choices that order them (an offer of unaccepted classes is
+	 * usually refused whole, and orders nothing) */
+	for (size_t i = 0; i < e->ncand && !accepted_left; i++) {
+		uint8_t c = klass(e, e->cand[i]);
+
+		accepted_left = c != 0 && (acc & (1u << c)) != 0;
+	}
 	for (size_t i = 0; i < e->ncand; i++) {
 		uint8_t c = klass(e, e->cand[i]);
-		bool fits = c == 0 ||
-		            (*wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c)) : c == *wclass);
+		bool fits = c == 0 ? *wclass != WCLASS_UNACCEPTED || !accepted_left
+		            : *wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c))
+		                                           : c == *wclass;
 
 		if (fits)
 			e->cand[k++] = e->cand[i];
@@ -326,13 +337,33 @@ want_pair(struct ta_elim *e, size_t n, int wclass)
 	return find_pair(e, &e->pair_a, &e->pair_p, wclass > 0 ? wclass : -1);
 }
 
+/* How many of cand[0..avail) one hello offers: window of those that count
+ * (elim.h), and no more than TA_ELIM_WINDOW in all. */
+static size_t
+take(struct ta_elim *e, size_t avail, size_t window)
+{
+	size_t n = 0, counted = 0;
+
+	if (!e->kind->counts || e->shrunk) /* a smaller hello: smaller in all */
+		return avail < window ? avail : window;
+	while (n < avail && n < TA_ELIM_WINDOW) {
+		bool c = e->kind->counts(e, e->cand[n]);
+
+		if (c && counted == window)
+			break;
+		counted += c;
+		n++;
+	}
+	return n;
+}
+
 static void
 elim_next(struct ta_elim *e)
 {
 	int wclass;
 	size_t avail = gather(e, &wclass);
-	size_t n = avail < e->window ? avail : e->window;
-	size_t n2 = avail < e->window - 2 ? avail : e->window - 2;
+	size_t n = take(e, avail, e->window);
+	size_t n2 = take(e, avail, e->window - 2);
 
 	e->pair_sent = e->window > 2 && want_pair(e, n2, wclass);
 	if (e->pair_sent)
@@ -636,6 +667,17 @@ start_order(struct ta_elim *e)
 		return;
 	}
 	build_relations(e, &server, &client);
+	if (e->job.t->scan->trace) {
+		size_t known = 0;
+
+		for (size_t i = 0; i < e->nacc * e->nacc; i++)
+			known += e->rel[i] > 0;
+		fprintf(stderr,
+		        "trace: order %s: %zu accepted, %zu choices, %zu of %zu pairs known, "
+		        "server evidence %d, client evidence %d\n",
+		        e->job.label, e->nacc, e->npicks, known, e->nacc * (e->nacc - 1) / 2,
+		        server, client);
+	}
 	if (server && (client || e->server_order == TA_NO)) {
 		/* a choice skipped an item the client listed first, and others
 		 * contradict any order of the server's own: neither rule holds

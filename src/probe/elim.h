@@ -63,6 +63,11 @@ struct ta_elim_kind {
 	const char *name;
 	unsigned want; /* TA_WANT_* */
 	size_t window; /* candidates per hello, 0: TA_ELIM_WINDOW */
+	/* Optional: does a candidate count towards window?  A hello then
+	 * carries `window` that count plus any that do not (up to
+	 * TA_ELIM_WINDOW): what a server that reads only part of a list
+	 * ignores anyway need not wait for a hello of its own. */
+	bool (*counts)(struct ta_elim *e, uint16_t id);
 	/* Build a hello offering ids[0..n). */
 	int (*build)(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w);
 	/* Optional, instead of build: queue the exchange itself (full

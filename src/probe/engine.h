@@ -179,7 +179,8 @@ struct ta_target {
 	size_t g13_seed_nwin[64];
 	size_t ng13_seed;
 	bool lower_started;
-	bool dhe_needs_ffdhe; /* TLS 1.2 DHE only with FFDHE groups offered */
+	bool dhe_needs_ffdhe;   /* TLS 1.2 DHE only with FFDHE groups offered */
+	bool closes_on_refusal; /* refuses hellos by closing, not with an alert */
 	bool sig13_started, sig13_done;
 	bool features_started;
 	unsigned outcomes[TA_OUT_INTERNAL + 1]; /* answers seen, by kind */

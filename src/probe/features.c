@@ -418,13 +418,15 @@ on_cert12(struct feat_job *f, const struct ta_response *r, uint8_t certk, int as
 	}
 	add_chain(t, r, true, "%s, %s suites, SNI %s", ta_ver_name(f->vbest), kname,
 	          t->sni[0] ? "sent" : "none (address)");
-	if (ask == ASK_NO_STATUS)
+	if (ask == ASK_NO_STATUS) {
+		/* a client asking for a staple gets no connection at all */
+		t->res.features.ocsp_stapling = TA_NO;
 		ta_result_note(&t->res,
 		               "%s: the server fails a hello that asks for OCSP stapling "
-		               "(status_request); its certificate came without it, and stapling "
-		               "was not tested there",
+		               "(status_request), so it staples nothing; its certificate came "
+		               "without asking",
 		               ta_ver_name(f->vbest));
-	else if (ask == ASK_BARE)
+	} else if (ask == ASK_BARE)
 		ta_result_note(&t->res,
 		               "%s: the server fails a hello with the feature extensions "
 		               "(status_request, session_ticket, extended_master_secret, "
@@ -592,10 +594,11 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			          families[fam >= 0 ? (size_t)fam : arg & 0xff].name);
 		}
 		if (arg & C13_NO_STATUS) {
-			ta_result_note(
-			        &t->res,
-			        "TLSv1.3: the server fails a handshake that asks for OCSP "
-			        "stapling (status_request); its certificate came without it");
+			ft->ocsp_stapling = TA_NO;
+			ta_result_note(&t->res,
+			               "TLSv1.3: the server fails a handshake that asks for OCSP "
+			               "stapling (status_request), so it staples nothing; its "
+			               "certificate came without asking");
 		} else {
 			if (r->ocsp)
 				ft->ocsp_stapling = TA_YES;
@@ -621,7 +624,13 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			ft->fallback_scsv = TA_YES;
 		else if (r->outcome == TA_OUT_HELLO)
 			ft->fallback_scsv = TA_NO;
-		else
+		else if (r->outcome == TA_OUT_CLOSED && t->closes_on_refusal) {
+			/* it refuses everything that way: the hello that a server
+			 * without RFC 7507 would have answered was refused */
+			ft->fallback_scsv = TA_YES;
+			ta_result_note(&t->res, "fallback SCSV: the server closed the connection "
+			                        "(as it does instead of every alert): protected");
+		} else
 			ta_result_note(&t->res, "fallback SCSV: no clear answer (%s)",
 			               r->outcome == TA_OUT_ALERT ? "another alert" : "no answer");
 		break;

@@ -179,6 +179,18 @@ static const uint16_t core_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 
  * knows from supported_groups and ignores the rest. */
 #define GROUP_WINDOW 10
 
+/* Curves no stack with a short read knows (binary and 160-bit curves,
+ * explicit ones, GOST, SM2) do not count towards GROUP_WINDOW. */
+static bool
+group_counts(struct ta_elim *e, uint16_t id)
+{
+	const struct ta_group *g = ta_group_find(id);
+
+	(void)e;
+	return !(id < 18 || id == 0xff01 || id == 0xff02 ||
+	         (g && (g->kind == TA_GROUP_GOST || g->kind == TA_GROUP_SM2)));
+}
+
 /* Scheme windows: a server that reads only part of a long list (above)
  * would refuse schemes it never looked at. */
 #define SIGALG_WINDOW 16
@@ -545,6 +557,17 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 	}
 }
 
+/* Suites defined for TLS 1.2 only that a version below it does not try
+ * without --exhaustive. */
+static size_t
+tls12_only_count(int vidx)
+{
+	uint16_t all[TA_MAX_ACCEPT];
+
+	return suite_candidates(vidx, all, TA_MAX_ACCEPT, true) -
+	       suite_candidates(vidx, all, TA_MAX_ACCEPT, false);
+}
+
 static void
 finish_suites(struct ta_elim *e)
 {
@@ -568,22 +591,19 @@ finish_suites(struct ta_elim *e)
 	if (e->incomplete)
 		ta_result_note(&t->res, "%s: probing incomplete (%s)", ta_ver_name(e->vidx),
 		               e->last_detail ? e->last_detail : "no usable answer");
-	if (e->closed_is_reject)
+	if (e->closed_is_reject) {
+		t->closes_on_refusal = true;
 		ta_result_note(&t->res,
 		               "%s: the server closes the connection instead of sending an "
 		               "alert when it accepts nothing offered",
 		               ta_ver_name(e->vidx));
-	if (v->offered && e->vidx < TA_V_TLS12 && e->vidx > TA_V_SSL2 && !t->scan->cfg.exhaustive) {
-		uint16_t all[TA_MAX_ACCEPT];
-		size_t nall = suite_candidates(e->vidx, all, TA_MAX_ACCEPT, true),
-		       nnot = nall - suite_candidates(e->vidx, all, TA_MAX_ACCEPT, false);
-
+	}
+	if (v->offered && e->vidx < TA_V_TLS12 && e->vidx > TA_V_SSL2 && !t->scan->cfg.exhaustive)
 		ta_result_note(&t->res,
 		               "%s: the %zu suites defined for TLS 1.2 only (SHA-256/384, GCM, "
 		               "CCM, ChaCha20) were not tried; some servers accept them here "
 		               "anyway (--exhaustive tries them)",
-		               ta_ver_name(e->vidx), nnot);
-	}
+		               ta_ver_name(e->vidx), tls12_only_count(e->vidx));
 	if (c && c->dhe_needs_ffdhe) {
 		t->dhe_needs_ffdhe = true;
 		ta_result_note(&t->res,
@@ -670,11 +690,10 @@ reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
 			return TA_R_DROP;
 		ta_result_note(
 		        &t->res,
-		        "%s: not offered: TLS 1.2 accepts no suite %s can use, and a hello with "
-		        "%zu common %s suites was refused; %zu rarer suites were not tried "
-		        "(--exhaustive tries them)",
-		        ta_ver_name(e->vidx), ta_ver_name(e->vidx), n, ta_ver_name(e->vidx),
-		        e->ncand - n);
+		        "%s: not offered: TLS 1.2 accepts no suite it can use, and a hello with "
+		        "%zu common suites was refused; %zu rarer ones and %zu for TLS 1.2 only "
+		        "were not tried (--exhaustive tries them)",
+		        ta_ver_name(e->vidx), n, e->ncand - n, tls12_only_count(e->vidx));
 		return TA_R_STOP;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -684,8 +703,9 @@ reject_lower(struct ta_elim *e, const uint16_t *ids, size_t n)
 		return TA_R_DROP;
 	ta_result_note(&t->res,
 	               "%s: not offered: refused a hello with the %zu suites it accepts in TLS 1.2 "
-	               "that %s can use; %zu rarer suites were not tried (--exhaustive tries them)",
-	               ta_ver_name(e->vidx), known, ta_ver_name(e->vidx), e->ncand - n);
+	               "that it can use; %zu rarer ones and %zu for TLS 1.2 only were not tried "
+	               "(--exhaustive tries them)",
+	               ta_ver_name(e->vidx), known, e->ncand - n, tls12_only_count(e->vidx));
 	return TA_R_STOP;
 }
 
@@ -931,6 +951,7 @@ finish_groups13(struct ta_elim *e)
 static const struct ta_elim_kind kind_groups13 = {
         .name = "groups (TLS 1.3)",
         .window = GROUP_WINDOW,
+        .counts = group_counts,
         .build = build_groups13,
         .judge = judge_groups13,
         .finish = finish_groups13,
@@ -994,6 +1015,7 @@ finish_groups12(struct ta_elim *e)
 static const struct ta_elim_kind kind_groups12 = {
         .name = "groups (TLS 1.2 ECDHE)",
         .window = GROUP_WINDOW,
+        .counts = group_counts,
         .want = TA_WANT_SKE,
         .build = build_groups12,
         .judge = judge_groups12,

@@ -14,7 +14,7 @@ enum ta_ver_idx { TA_V_SSL2, TA_V_SSL3, TA_V_TLS10, TA_V_TLS11, TA_V_TLS12, TA_V
 
 #define TA_MAX_ACCEPT 512 /* suites accepted per version, groups, schemes */
 #define TA_MAX_NOTES  24
-#define TA_NOTE_LEN   200
+#define TA_NOTE_LEN   256
 
 /* Tri-state for facts that can be unknown. */
 enum ta_tri { TA_UNKNOWN = -1, TA_NO = 0, TA_YES = 1 };

@@ -852,9 +852,11 @@ def _gnames(gids):
 def measure_order(pick, items):
     """Selection with the offer in two client orders (given and reversed):
     (order, True) when both give the same sequence: the server imposes that
-    order; (ITEMS, False) otherwise: the client's order decides at least
-    one choice, so the server has no order of its own; (None, None) when a
-    pick is not one of the items offered."""
+    order; (ITEMS, False) when each run follows the client's list exactly:
+    client order; (ITEMS, None) when neither holds (wolfSSL takes the
+    client's first curve of its preferred size): no order can be claimed,
+    and the scanner must say null; (None, None) when a pick is not one of
+    the items offered."""
     def run(seq):
         left, out = list(seq), []
         while left:
@@ -869,7 +871,9 @@ def measure_order(pick, items):
         return None, None
     if a == b:
         return a, True
-    return list(items), False
+    if a == list(items) and b == list(reversed(items)):
+        return list(items), False
+    return list(items), None
 
 
 def _lead(candidates, accepted):
@@ -940,11 +944,11 @@ def verify_stack(e):
                 bad.append("TLSv1.2 group order neither the server's nor the client's: EC %s "
                            "FFDHE %s" % (_gnames(ec12), _gnames(ff12)))
             else:
-                # the version has a server order only if no choice follows the client
-                so = [x for x in (s_ec, s_ff) if x is not None]
+                # one answer for the version: both kinds agree, or only one has
+                # two or more groups; a mixed order (None) is no answer
+                so = [x for x, o in ((s_ec, o_ec), (s_ff, o_ff)) if len(o) > 1]
                 gbv["TLSv1.2"] = {"groups": _gnames(o_ec + o_ff),
-                                  "server_order": (False if False in so else
-                                                   True if so else None),
+                                  "server_order": (so[0] if len(set(so)) == 1 else None),
                                   "suborders": [_gnames(o_ec), _gnames(o_ff)]}
         if g13:
             o13, s13 = measure_order(lambda l: hello(port, "TLSv1.3", acc["TLSv1.3"], groups=l,
