@@ -36,6 +36,9 @@ enum ta_err {
 	TA_EINTERNAL,
 };
 
+/* Tri-state for facts that can be unknown. */
+enum ta_tri { TA_UNKNOWN = -1, TA_NO = 0, TA_YES = 1 };
+
 /* Human-readable text for a TA_E* code; never NULL. */
 const char *ta_strerror(int err);
 

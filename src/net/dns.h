@@ -28,10 +28,27 @@
 #include <sys/socket.h>
 
 #include "net/loop.h"
-#include "probe/result.h"
 #include "wire/dnsrr.h"
 
 #define TA_DNS_MAX_RR          64   /* records of the asked type kept per answer */
+/* DNS facts about the host (filled by ta_dns_caa). */
+#define TA_MAX_CAA 16
+struct ta_caa {
+	uint8_t flags;
+	char tag[16];
+	char value[256]; /* printable ASCII only */
+};
+
+struct ta_dns_result {
+	bool tested;
+	char error[200];      /* why the lookups failed ("" when they worked) */
+	char caa_domain[256]; /* the name whose CAA set applies; "" when none */
+	struct ta_caa caa[TA_MAX_CAA];
+	size_t ncaa;
+	bool caa_truncated; /* more than TA_MAX_CAA records */
+};
+
+
 #define TA_DNS_TXT_MAX         4096 /* escaped text kept of one TXT record, NUL included */
 #define TA_DNS_TLSA_MAX        2048 /* certificate association data bytes kept */
 #define TA_DNS_CAA_TAG_MAX     64   /* escaped CAA tag, NUL included */

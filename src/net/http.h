@@ -26,7 +26,6 @@
 #include <stdint.h>
 
 #include "net/loop.h"
-#include "probe/result.h"
 #include "tlsaudit.h"
 
 #define TA_HTTP_BODY_MAX           (64 * 1024) /* a fetched body, at most */
@@ -37,6 +36,35 @@ struct ta_http;
 
 /* A client on loop; NULL when out of memory or libcurl fails to start.
  * Free it before the loop (ta_loop_free). */
+/* HTTP checks on an HTTPS endpoint (filled by ta_http_check). */
+struct ta_hsts {
+	bool valid; /* the header parsed strictly (RFC 6797 6.1) */
+	int64_t max_age;
+	bool include_subdomains;
+	bool preload;
+	char error[120]; /* why a present header is invalid */
+};
+
+struct ta_http_result {
+	bool tested;
+	char error[200];  /* why the HTTPS request failed ("" when it worked) */
+	int https_status; /* status of GET / over TLS, 0 when none */
+	/* plain HTTP on http_port: a redirect to https:// on the same host? */
+	uint16_t http_port;
+	int redirect_to_https;       /* enum ta_tri; unknown when no HTTP answer */
+	int http_status;             /* 0 when none */
+	char redirect_location[256]; /* printable ASCII only */
+	char http_error[200];        /* why the plain-HTTP check had no answer */
+	bool hsts_present;
+	struct ta_hsts hsts;
+	int csp; /* enum ta_tri: Content-Security-Policy on the HTTPS answer */
+	bool csp_report_only;
+	char csp_value[256]; /* printable ASCII only, cut */
+	int compression;     /* enum ta_tri: the answer was compressed when asked */
+	char content_encoding[32];
+};
+
+
 struct ta_http *ta_http_new(struct ta_loop *loop);
 
 /* Cancel every pending request without calling its callback, and free h.

@@ -10,14 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/dns.h"
+#include "net/http.h"
+
 enum ta_ver_idx { TA_V_SSL2, TA_V_SSL3, TA_V_TLS10, TA_V_TLS11, TA_V_TLS12, TA_V_TLS13, TA_NVER };
 
 #define TA_MAX_ACCEPT 512 /* suites accepted per version, groups, schemes */
 #define TA_MAX_NOTES  24
 #define TA_NOTE_LEN   256
 
-/* Tri-state for facts that can be unknown. */
-enum ta_tri { TA_UNKNOWN = -1, TA_NO = 0, TA_YES = 1 };
 
 struct ta_ver_result {
 	bool tested; /* a probe ran to completion for this version */
@@ -82,51 +83,6 @@ struct ta_features {
 	bool alpn_tested;
 	char npn[160]; /* NPN protocols the server advertised, comma-separated */
 	bool npn_tested;
-};
-
-/* HTTP checks on an HTTPS endpoint (src/net/http.c). */
-struct ta_hsts {
-	bool valid; /* the header parsed strictly (RFC 6797 6.1) */
-	int64_t max_age;
-	bool include_subdomains;
-	bool preload;
-	char error[120]; /* why a present header is invalid */
-};
-
-struct ta_http_result {
-	bool tested;
-	char error[200];  /* why the HTTPS request failed ("" when it worked) */
-	int https_status; /* status of GET / over TLS, 0 when none */
-	/* plain HTTP on http_port: a redirect to https:// on the same host? */
-	uint16_t http_port;
-	int redirect_to_https;       /* enum ta_tri; unknown when no HTTP answer */
-	int http_status;             /* 0 when none */
-	char redirect_location[256]; /* printable ASCII only */
-	char http_error[200];        /* why the plain-HTTP check had no answer */
-	bool hsts_present;
-	struct ta_hsts hsts;
-	int csp; /* enum ta_tri: Content-Security-Policy on the HTTPS answer */
-	bool csp_report_only;
-	char csp_value[256]; /* printable ASCII only, cut */
-	int compression;     /* enum ta_tri: the answer was compressed when asked */
-	char content_encoding[32];
-};
-
-/* DNS facts about the host (src/net/dns.c). */
-#define TA_MAX_CAA 16
-struct ta_caa {
-	uint8_t flags;
-	char tag[16];
-	char value[256]; /* printable ASCII only */
-};
-
-struct ta_dns_result {
-	bool tested;
-	char error[200];      /* why the lookups failed ("" when they worked) */
-	char caa_domain[256]; /* the name whose CAA set applies; "" when none */
-	struct ta_caa caa[TA_MAX_CAA];
-	size_t ncaa;
-	bool caa_truncated; /* more than TA_MAX_CAA records */
 };
 
 /* A mail domain (tlsaudit mail): its MX hosts, MTA-STS, TLS-RPT, DANE. */

@@ -38,37 +38,6 @@ ta_starttls_names(void)
 	return ta_st_names();
 }
 
-const char *
-ta_strerror(int err)
-{
-	switch (err) {
-	case TA_OK:
-		return "success";
-	case TA_EDECODE:
-		return "malformed data from the peer";
-	case TA_ENOSPC:
-		return "buffer limit reached";
-	case TA_EINVAL:
-		return "invalid argument";
-	case TA_ENOMEM:
-		return "out of memory";
-	case TA_ETIMEOUT:
-		return "timed out";
-	case TA_ECONNECT:
-		return "connection failed";
-	case TA_ECLOSED:
-		return "connection closed by peer";
-	case TA_ERESOLVE:
-		return "name does not resolve";
-	case TA_EPROTO:
-		return "protocol violation by peer";
-	case TA_ESYS:
-		return "system call failed";
-	default:
-		return "internal error";
-	}
-}
-
 void
 ta_config_default(struct ta_config *cfg)
 {
