@@ -17,7 +17,7 @@
 
 #include "net/conn.h"
 #include "net/loop.h"
-#include "probe/result.h"
+#include "model/result.h"
 #include "tlsaudit.h"
 #include "wire/registry.h"
 #include "wire/tls.h"

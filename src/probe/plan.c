@@ -45,36 +45,6 @@ static const uint16_t preferred_groups[] = {29,     23,  30,  25,  24,  0x11ec, 
                                             0x11ed, 256, 257, 258, 259, 260};
 
 static const int vcode[TA_NVER] = {TA_SSL2, TA_SSL3, TA_TLS10, TA_TLS11, TA_TLS12, TA_TLS13};
-static const char *const vname[TA_NVER] = {"SSLv2",   "SSLv3",   "TLSv1.0",
-                                           "TLSv1.1", "TLSv1.2", "TLSv1.3"};
-
-uint16_t
-ta_ver_code(int idx)
-{
-	return idx >= 0 && idx < TA_NVER ? (uint16_t)vcode[idx] : 0;
-}
-
-const char *
-ta_ver_name(int idx)
-{
-	return idx >= 0 && idx < TA_NVER ? vname[idx] : "?";
-}
-
-void
-ta_result_note(struct ta_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->nnotes >= TA_MAX_NOTES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->notes[r->nnotes], TA_NOTE_LEN, fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < r->nnotes; i++)
-		if (strcmp(r->notes[i], r->notes[r->nnotes]) == 0)
-			return; /* said already */
-	r->nnotes++;
-}
 
 static void
 push_unique(uint16_t *v, size_t *n, size_t cap, uint16_t x)

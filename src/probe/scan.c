@@ -113,12 +113,7 @@ target_free(struct ta_target *t)
 	free(t->extra);
 	for (size_t i = 0; i < t->ng13_seed; i++)
 		free(t->g13_seed_win[i]);
-	for (size_t i = 0; i < t->res.nchains; i++) {
-		free(t->res.chains[i].der);
-		free(t->res.chains[i].ocsp);
-		ta_chain_free(t->res.chains[i].analysis);
-		free(t->res.chains[i].analysis);
-	}
+	ta_result_release(&t->res);
 	free(t);
 }
 

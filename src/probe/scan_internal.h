@@ -4,7 +4,7 @@
 #ifndef TA_PROBE_SCAN_INTERNAL_H
 #define TA_PROBE_SCAN_INTERNAL_H
 
-#include "probe/result.h"
+#include "model/result.h"
 #include "tlsaudit.h"
 
 const struct ta_result *ta_scan_result(const struct ta_scan *s, size_t i);

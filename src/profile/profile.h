@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "probe/result.h"
+#include "model/result.h"
 #include "tlsaudit.h"
 
 struct ta_profile;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cert/cert.h"
-#include "probe/result.h"
+#include "model/result.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,7 +1,7 @@
 /*
- * The plain result of scanning one target.  Probes fill it; the report
- * writers and (later) the profile evaluator only read it.  Nothing here
- * refers to sockets or OpenSSL objects.
+ * The plain result of scanning one target: the model between the probes,
+ * which fill it, and the layers above (profiles, the assessment, reports),
+ * which only read it.  Nothing here refers to sockets or OpenSSL objects.
  */
 #ifndef TA_PROBE_RESULT_H
 #define TA_PROBE_RESULT_H
@@ -184,6 +184,10 @@ struct ta_result {
 /* Version code point for an index, and its display name. */
 uint16_t ta_ver_code(int idx);
 const char *ta_ver_name(int idx);
+
+/* Free what the result owns (chains and their analyses); *r stays valid
+ * with no chains. */
+void ta_result_release(struct ta_result *r);
 
 /* Append a note (formatted) to r->notes; silently drops when full. */
 void ta_result_note(struct ta_result *r, const char *fmt, ...)
