@@ -19,7 +19,6 @@ enum ta_ver_idx { TA_V_SSL2, TA_V_SSL3, TA_V_TLS10, TA_V_TLS11, TA_V_TLS12, TA_V
 #define TA_MAX_NOTES  24
 #define TA_NOTE_LEN   256
 
-
 struct ta_ver_result {
 	bool tested; /* a probe ran to completion for this version */
 	bool offered;

@@ -30,7 +30,7 @@
 #include "net/loop.h"
 #include "wire/dnsrr.h"
 
-#define TA_DNS_MAX_RR          64   /* records of the asked type kept per answer */
+#define TA_DNS_MAX_RR 64 /* records of the asked type kept per answer */
 /* DNS facts about the host (filled by ta_dns_caa). */
 #define TA_MAX_CAA 16
 struct ta_caa {
@@ -47,7 +47,6 @@ struct ta_dns_result {
 	size_t ncaa;
 	bool caa_truncated; /* more than TA_MAX_CAA records */
 };
-
 
 #define TA_DNS_TXT_MAX         4096 /* escaped text kept of one TXT record, NUL included */
 #define TA_DNS_TLSA_MAX        2048 /* certificate association data bytes kept */

@@ -64,7 +64,6 @@ struct ta_http_result {
 	char content_encoding[32];
 };
 
-
 struct ta_http *ta_http_new(struct ta_loop *loop);
 
 /* Cancel every pending request without calling its callback, and free h.

@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "model/result.h"
 #include "net/conn.h"
 #include "net/loop.h"
-#include "model/result.h"
 #include "tlsaudit.h"
 #include "wire/registry.h"
 #include "wire/tls.h"
@@ -245,7 +245,15 @@ ta_u16_contains(const uint16_t *v, size_t n, uint16_t x)
 	return false;
 }
 
-/* Lists the plan offers (src/probe/plan.c). */
+/* Append x to v[0..*n) unless it is there or v is full (cap). */
+static inline void
+ta_u16_push(uint16_t *v, size_t *n, size_t cap, uint16_t x)
+{
+	if (*n < cap && !ta_u16_contains(v, *n, x))
+		v[(*n)++] = x;
+}
+
+/* Lists the plan offers (src/probe/offer.c). */
 size_t ta_list_ec_groups(uint16_t *out, size_t cap);
 size_t ta_list_tls13_groups(uint16_t *out, size_t cap);
 size_t ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13);
