@@ -198,6 +198,7 @@ struct ta_http;
 
 struct ta_scan {
 	struct ta_config cfg;
+	const struct ta_planner *planner;
 	char resolver[256]; /* --resolver, "" for the system's */
 	struct ta_dns *dns; /* while running */
 	struct ta_http *http;
@@ -261,10 +262,15 @@ size_t ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13);
 /* Certificates and handshake features (src/probe/features.c). */
 void ta_features_start(struct ta_target *t);
 
-/* Planner: the jobs a target starts with, and what follows a finished job. */
-void ta_plan_start(struct ta_target *t);
-void ta_plan_after(struct ta_target *t, struct ta_job *job);
-void ta_plan_finish(struct ta_target *t);
+/* The planner as the scheduler (target.c) sees it: the jobs a target
+ * starts with, what follows a finished job, and the result at the end.
+ * The scheduler calls it through the scan, never by name. */
+struct ta_planner {
+	void (*start)(struct ta_target *t);
+	void (*after)(struct ta_target *t, struct ta_job *job);
+	void (*finish)(struct ta_target *t);
+};
+extern const struct ta_planner ta_probe_plan; /* plan.c */
 
 /* Key shares (OpenSSL): a valid client share for group into buf. */
 int ta_keyshare_make(uint16_t group, uint8_t *buf, size_t cap, size_t *len);
@@ -278,7 +284,9 @@ int ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const 
 /* Mail domains (src/probe/mail.c): lookups before the scan, MX targets,
  * DANE matching after it. */
 void ta_mail_discover(struct ta_scan *s);
-int ta_mail_add_targets(struct ta_scan *s);
+/* add: how a host becomes a target (the scan's ta_scan_add_named). */
+int ta_mail_add_targets(struct ta_scan *s, int (*add)(struct ta_scan *s, const char *host,
+                                                      uint16_t port, const char *proto));
 void ta_mail_finish(struct ta_scan *s);
 
 /* Random bytes (OpenSSL RAND_bytes; never fails silently). */

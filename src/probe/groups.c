@@ -209,4 +209,3 @@ const struct ta_elim_kind ta_kind_ffdhe12 = {
         .judge = judge_ffdhe12,
         .finish = finish_ffdhe12,
 };
-

@@ -41,7 +41,6 @@ struct suites_ctx {
 /* flags of the TLS <= 1.2 suite hellos (kept from hello to hello) */
 #define S12_FFDHE 0x4u /* offer the RFC 7919 FFDHE groups too */
 
-
 /* Lists offered (offer.c): popular suites first, common groups and a core
  * of signature schemes in front (see docs/probing.md, "Short reads"). */
 extern const uint16_t ta_popular_suites[], ta_preferred_groups[], ta_core_sigalgs[];

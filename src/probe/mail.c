@@ -342,11 +342,12 @@ ta_mail_discover(struct ta_scan *s)
 }
 
 int
-ta_mail_add_targets(struct ta_scan *s)
+ta_mail_add_targets(struct ta_scan *s, int (*add)(struct ta_scan *s, const char *host,
+                                                  uint16_t port, const char *proto))
 {
 	for (size_t i = 0; i < s->nmails; i++)
 		for (size_t k = 0; k < s->mails[i].nmx; k++)
-			TA_TRY(ta_scan_add_named(s, s->mails[i].mx[k].host, 25, "smtp"));
+			TA_TRY(add(s, s->mails[i].mx[k].host, 25, "smtp"));
 	return TA_OK;
 }
 

@@ -22,7 +22,7 @@ const size_t ta_npopular_suites = sizeof ta_popular_suites / sizeof ta_popular_s
 
 /* Curves and groups in the order a modern client would list them. */
 const uint16_t ta_preferred_groups[] = {29,     23,  30,  25,  24,  0x11ec, 0x11eb,
-                                            0x11ed, 256, 257, 258, 259, 260};
+                                        0x11ed, 256, 257, 258, 259, 260};
 const size_t ta_npreferred_groups = sizeof ta_preferred_groups / sizeof ta_preferred_groups[0];
 
 size_t
@@ -70,9 +70,8 @@ ta_list_ffdhe_groups(uint16_t *out, size_t cap)
  * certificate can have.  wolfSSL reads only the first 19 entries of
  * signature_algorithms (WOLFSSL_MAX_SIGALGO) and refuses the hello when
  * none of those fits its key, so these must never be pushed back. */
-const uint16_t ta_core_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
-                                        0x0806, 0x0601, 0x0807, 0x0808, 0x0603, 0x0809,
-                                        0x0201, 0x0203, 0x0402, 0x0202};
+const uint16_t ta_core_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+                                    0x0807, 0x0808, 0x0603, 0x0809, 0x0201, 0x0203, 0x0402, 0x0202};
 const size_t ta_ncore_sigalgs = sizeof ta_core_sigalgs / sizeof ta_core_sigalgs[0];
 
 size_t
@@ -100,8 +99,7 @@ ta_list_suites(int vidx, uint16_t *out, size_t cap, bool all)
 	bool tls13 = vidx == TA_V_TLS13;
 
 	for (size_t pass = 0; pass < 2; pass++) {
-		size_t count = pass == 0 ? ta_npopular_suites
-		                         : ta_suites_count;
+		size_t count = pass == 0 ? ta_npopular_suites : ta_suites_count;
 
 		for (size_t i = 0; i < count; i++) {
 			const struct ta_suite *s =
@@ -196,4 +194,3 @@ ta_kind_judge_common(const struct ta_response *r)
 		return TA_J_FAIL;
 	}
 }
-

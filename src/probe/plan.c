@@ -123,8 +123,10 @@ suites_ctx_of(const struct ta_target *t, int vidx)
 	return NULL;
 }
 
-void
-ta_plan_start(struct ta_target *t)
+static void plan_finish(struct ta_target *t);
+
+static void
+plan_start(struct ta_target *t)
 {
 	uint16_t cand[TA_MAX_ACCEPT];
 	struct ta_job *j;
@@ -154,7 +156,7 @@ ta_plan_start(struct ta_target *t)
 	t->jobs_live--;
 	if (t->jobs_live == 0 && !t->finished) {
 		t->finished = true;
-		ta_plan_finish(t);
+		plan_finish(t);
 		t->scan->targets_live--;
 	}
 }
@@ -251,8 +253,8 @@ is_signed_ske(const struct ta_suite *s)
 	       (s->auth == TA_AUTH_RSA || s->auth == TA_AUTH_ECDSA || s->auth == TA_AUTH_DSS);
 }
 
-void
-ta_plan_after(struct ta_target *t, struct ta_job *job)
+static void
+plan_after(struct ta_target *t, struct ta_job *job)
 {
 	uint16_t cand[TA_MAX_ACCEPT], extra[TA_MAX_ACCEPT];
 	size_t n, nx;
@@ -454,8 +456,8 @@ finish_groups_result(struct ta_target *t)
 	r->groups_server_order = same_order(g13->server_order, g13->n, g12->server_order, g12->n);
 }
 
-void
-ta_plan_finish(struct ta_target *t)
+static void
+plan_finish(struct ta_target *t)
 {
 	struct ta_result *r = &t->res;
 	bool any = false;
@@ -497,3 +499,9 @@ ta_plan_finish(struct ta_target *t)
 	analyse_chains(t);
 	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;
 }
+
+const struct ta_planner ta_probe_plan = {
+        .start = plan_start,
+        .after = plan_after,
+        .finish = plan_finish,
+};

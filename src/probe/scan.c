@@ -59,6 +59,7 @@ ta_scan_new(const struct ta_config *cfg)
 
 	if (!s)
 		return NULL;
+	s->planner = &ta_probe_plan;
 	if (cfg)
 		s->cfg = *cfg;
 	else
@@ -823,7 +824,7 @@ start_targets(struct ta_scan *s)
 		t->start_ms = ta_loop_now(&s->loop);
 		s->targets_live++;
 		start_http(t);
-		ta_plan_start(t);
+		s->planner->start(t);
 	}
 }
 
@@ -861,7 +862,7 @@ ta_scan_run(struct ta_scan *s)
 		ta_mail_discover(s);
 		rc = ta_loop_run(&s->loop);
 		if (rc == TA_OK)
-			rc = ta_mail_add_targets(s);
+			rc = ta_mail_add_targets(s, ta_scan_add_named);
 		if (rc != TA_OK)
 			goto out;
 	}

@@ -302,4 +302,3 @@ const struct ta_elim_kind ta_kind_sigalgs13 = {
         .judge = judge_sigalgs13,
         .finish = finish_sigalgs13,
 };
-

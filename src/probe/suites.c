@@ -150,9 +150,7 @@ build_suites(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *w)
 		size_t ncore = 0;
 
 		while (ncore < h.ngroups &&
-		       ta_u16_contains(ta_preferred_groups,
-		                       ta_npreferred_groups,
-		                       groups[ncore]))
+		       ta_u16_contains(ta_preferred_groups, ta_npreferred_groups, groups[ncore]))
 			ncore++;
 		seen_last(groups, ncore, c->curve_seen, c->ncurve_seen);
 		seen_last(groups + ncore, h.ngroups - ncore, c->curve_seen, c->ncurve_seen);
@@ -464,9 +462,7 @@ rank_suites(struct ta_elim *e, const uint16_t *ids, size_t n, uint8_t *out)
 		else if (e->version >= TA_TLS13)
 			out[i] = ids[i] >= 0x1301 && ids[i] <= 0x1303 ? TA_ELIM_LIKELY
 			                                              : TA_ELIM_UNLIKELY;
-		else if (ta_u16_contains(ta_popular_suites,
-		                         ta_npopular_suites,
-		                         ids[i]) ||
+		else if (ta_u16_contains(ta_popular_suites, ta_npopular_suites, ids[i]) ||
 		         s->kx == TA_KX_DH_ANON || s->kx == TA_KX_ECDH_ANON ||
 		         (cert_kx(s->kx) && (auths & (1u << s->auth))) ||
 		         (kxauth[s->kx] & (1u << s->auth)))
@@ -592,4 +588,3 @@ const struct ta_elim_kind ta_kind_suites13 = {
         .rank = rank_suites,
         .finish = finish_suites,
 };
-

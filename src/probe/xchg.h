@@ -1,0 +1,50 @@
+/*
+ * One hello exchange (xchg.c reads the answer; target.c schedules the
+ * exchanges of each target on the loop): private to the probe layer.
+ */
+#ifndef TA_PROBE_XCHG_H
+#define TA_PROBE_XCHG_H
+
+#include "probe/engine.h"
+#include "probe/ossl.h"
+#include "wire/starttls.h"
+
+#define XCHG_IN_CAP (5 + TA_RECORD_MAX) /* input buffered per connection */
+
+struct ta_xchg {
+	struct ta_xchg *next;
+	struct ta_job *job;
+	ta_xchg_cb cb;
+	unsigned want;
+	unsigned attempt;
+	uint8_t *hello;
+	size_t hello_len;
+	bool ssl2_hello;
+	struct ta_conn *conn;
+	/* handshake reassembly */
+	uint8_t *hs;
+	size_t hslen;
+	size_t skip; /* bytes of an unwanted message still to drop */
+	bool got_sh;
+	struct ta_response resp;
+	/* full handshake mode */
+	bool use_ossl;
+	struct ta_ossl_req req; /* strings owned here */
+	struct ta_ossl *ossl;
+	bool tickets_wait;
+	uint64_t hello_ms, answer_ms; /* hello sent, first answer bytes: the round trip */
+	unsigned warnings;            /* warning alerts before the ServerHello */
+	bool got_bytes;               /* the server sent something (after any STARTTLS) */
+	/* STARTTLS: the dialogue runs first, the hello waits for it */
+	struct ta_st st;
+	bool st_active;
+	unsigned busy_tries; /* busy answers retried for this exchange */
+};
+
+/* The connection's on_data: STARTTLS dialogue, then the server's answer
+ * reduced into x->resp (the exchange is c->owner). */
+int ta_xchg_on_data(struct ta_conn *c);
+/* Free an exchange and what its response owns. */
+void ta_xchg_free(struct ta_xchg *x);
+
+#endif
