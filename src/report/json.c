@@ -9,6 +9,7 @@
 
 #include "cert/cert.h"
 #include "cert/ocsp.h"
+#include "model/facts.h"
 #include "probe/scan_internal.h"
 #include "profile/profile.h"
 #include "report/report.h"
@@ -86,12 +87,16 @@ suite_details(const struct ta_ver_result *v, bool ssl2)
 		char id[16];
 
 		snprintf(id, sizeof id, ssl2 ? "0x%06X" : "0x%04X", (unsigned)v->suites[i]);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:b, s:b, s:b}", "id",
-		                                   id, "iana", s ? s->iana : NULL, "openssl",
+		static const char *const strength[] = {
+		        [TA_ST_GOOD] = "good", [TA_ST_OK] = "ok", [TA_ST_WEAK] = "weak"};
+
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:b, s:b, s:b, s:s}",
+		                                   "id", id, "iana", s ? s->iana : NULL, "openssl",
 		                                   s ? s->openssl : NULL, "bits", s ? s->bits : 0,
 		                                   "forward_secrecy", s && (s->flags & TA_SUITE_FS),
 		                                   "aead", s && (s->flags & TA_SUITE_AEAD),
-		                                   "export", s && (s->flags & TA_SUITE_EXPORT)));
+		                                   "export", s && (s->flags & TA_SUITE_EXPORT),
+		                                   "strength", strength[ta_suite_strength(s)]));
 	}
 	return a;
 }
@@ -216,52 +221,69 @@ certificates_json(const struct ta_result *r)
 }
 
 static json_t *
+alpn_json(const struct ta_features *f)
+{
+	json_t *alpn;
+
+	if (!f->alpn_tested)
+		return json_null();
+	alpn = json_array();
+	for (size_t i = 0; i < f->nalpn; i++)
+		json_array_append_new(alpn, json_string(f->alpn[i]));
+	return alpn;
+}
+
+/* NPN protocols the server listed (comma-separated in the result). */
+static json_t *
+npn_json(const struct ta_features *f)
+{
+	json_t *npn;
+	const char *p = f->npn;
+
+	if (!f->npn_tested)
+		return json_null();
+	npn = json_array();
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(npn, json_stringn(p, n));
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return npn;
+}
+static json_t *
 features_json(const struct ta_features *f)
 {
-	json_t *o, *alpn, *npn;
+	json_t *o;
 
 	if (!f->tested)
 		return json_null();
 	o = json_object();
-	alpn = json_array();
-	npn = json_array();
-	json_object_set_new(o, "ocsp_stapling", tri_int(f->ocsp_stapling));
-	json_object_set_new(o, "secure_renegotiation", tri_int(f->secure_renegotiation));
-	json_object_set_new(o, "client_renegotiation", tri_int(f->client_renegotiation));
-	json_object_set_new(o, "fallback_scsv", tri_int(f->fallback_scsv));
-	json_object_set_new(o, "compression", tri_int(f->compression));
-	json_object_set_new(o, "session_id_resumption", tri_int(f->session_id_resumption));
-	json_object_set_new(o, "session_ticket", tri_int(f->session_ticket));
-	json_object_set_new(o, "session_ticket_extension", tri_int(f->ticket_extension));
-	json_object_set_new(o, "tls13_session_tickets", tri_int(f->tls13_tickets));
-	json_object_set_new(o, "tls13_resumption", tri_int(f->tls13_resumption));
-	json_object_set_new(o, "extended_master_secret", tri_int(f->extended_master_secret));
-	json_object_set_new(o, "encrypt_then_mac", tri_int(f->encrypt_then_mac));
-	json_object_set_new(o, "heartbeat", tri_int(f->heartbeat));
-	json_object_set_new(o, "early_data", tri_int(f->early_data));
-	json_object_set_new(o, "max_early_data",
-	                    f->early_data == TA_UNKNOWN ? json_null()
-	                                                : json_integer(f->max_early_data));
-	json_object_set_new(o, "record_size_limit",
-	                    f->record_size_limit >= 0    ? json_integer(f->record_size_limit)
-	                    : f->record_size_limit == -1 ? json_false()
-	                                                 : json_null());
-	for (size_t i = 0; i < f->nalpn; i++)
-		json_array_append_new(alpn, json_string(f->alpn[i]));
-	json_object_set_new(o, "alpn", f->alpn_tested ? alpn : (json_decref(alpn), json_null()));
-	if (f->npn_tested && f->npn[0]) {
-		const char *p = f->npn;
+	for (size_t i = 0; i < ta_feature_facts_count; i++) {
+		const struct ta_fact *fa = &ta_feature_facts[i];
+		json_t *v = NULL;
 
-		while (*p) {
-			size_t n = strcspn(p, ",");
-
-			json_array_append_new(npn, json_stringn(p, n));
-			p += n;
-			if (*p == ',')
-				p++;
+		switch (fa->type) {
+		case TA_FACT_TRI:
+			v = tri_int(ta_fact_int(fa, f));
+			break;
+		case TA_FACT_COUNT: /* max_early_data: known when early_data is */
+			v = f->early_data == TA_UNKNOWN ? json_null()
+			                                : json_integer(ta_fact_int(fa, f));
+			break;
+		case TA_FACT_SIZE:
+			v = f->record_size_limit >= 0    ? json_integer(f->record_size_limit)
+			    : f->record_size_limit == -1 ? json_false()
+			                                 : json_null();
+			break;
+		case TA_FACT_LIST:
+			v = strcmp(fa->key, "alpn") == 0 ? alpn_json(f) : npn_json(f);
+			break;
 		}
+		json_object_set_new(o, fa->key, v);
 	}
-	json_object_set_new(o, "npn", f->npn_tested ? npn : (json_decref(npn), json_null()));
 	return o;
 }
 
@@ -474,6 +496,7 @@ ta_report_json_tree(const struct ta_scan *scan)
 	json_object_set_new(root, "version", json_string(TA_VERSION_STRING));
 	json_object_set_new(root, "schema",
 	                    json_string("https://tlsaudit.invalid/schema/scan-1.json"));
+	json_object_set_new(root, "report_time", iso_time((int64_t)ta_now()));
 	for (size_t i = 0; i < ta_scan_target_count(scan); i++) {
 		json_t *t = target_json(ta_scan_result(scan, i)), *profiles = json_object();
 		size_t n;
