@@ -25,11 +25,7 @@ int ta_report_html(const struct ta_scan *scan, FILE *out);
 struct ta_eval;
 struct ta_suite;
 
-/* The plain strength mark of a suite in the text and HTML reports: weak
- * (export, NULL, RC4, RC2, DES, 3DES, anonymous, MD5, SSLv2), good (forward
- * secret and AEAD) or ok (the rest); NULL (unknown suite) is weak. */
-enum ta_strength { TA_ST_GOOD, TA_ST_OK, TA_ST_WEAK };
-enum ta_strength ta_suite_strength(const struct ta_suite *s);
+#include "assess/assess.h" /* ta_suite_strength */
 
 /* Evaluations of target i against every profile (cached; NULL entries when
  * an evaluation failed); *n is the number of profiles. */

@@ -30,22 +30,6 @@ ta_fput_safe(const char *s, FILE *out)
 	ta_esc_put(out, s, ta_esc_term_mode());
 }
 
-enum ta_strength
-ta_suite_strength(const struct ta_suite *s)
-{
-	if (!s)
-		return TA_ST_WEAK;
-	if ((s->flags & TA_SUITE_EXPORT) || s->cipher == TA_CIPHER_NULL ||
-	    s->cipher == TA_CIPHER_RC4 || s->cipher == TA_CIPHER_RC2 ||
-	    s->cipher == TA_CIPHER_DES || s->cipher == TA_CIPHER_DES40 ||
-	    s->cipher == TA_CIPHER_3DES || s->auth == TA_AUTH_NULL || s->mac == TA_MAC_MD5 ||
-	    (s->flags & TA_SUITE_SSL2))
-		return TA_ST_WEAK;
-	if ((s->flags & TA_SUITE_FS) && (s->flags & TA_SUITE_AEAD))
-		return TA_ST_GOOD;
-	return TA_ST_OK;
-}
-
 static const char *
 mark(enum ta_strength st, int color)
 {

@@ -1,0 +1,44 @@
+/*
+ * Rendering the document: every writer works from the JSON tree of
+ * docs/schema/scan.schema.json, one target (an element of "targets") or
+ * one mail domain (an element of "mail") at a time, so that a scan can
+ * stream its targets out as they finish and a stored report
+ * (`tlsaudit report FILE.json`) renders the same way.  Nothing here reads
+ * a scan or a probe result.  Server text in the document is hostile:
+ * every string goes through report/escape.h on the way out.
+ */
+#ifndef TA_REPORT_RENDER_H
+#define TA_REPORT_RENDER_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include <time.h>
+
+struct ta_render_opts {
+	int color;                 /* ANSI colours (text only) */
+	const char *focus_profile; /* text: the profile whose failing rules are listed */
+	time_t now;                /* the report time: certificate expiry is judged
+	                            * against it (days_left, expired, not_yet_valid) */
+};
+
+/* Text (src/report/text_doc.c): the block of one target, the block of one
+ * mail domain.  0, or TA_ESYS when out fails. */
+int ta_text_target(FILE *out, const json_t *target, const struct ta_render_opts *o);
+int ta_text_mail(FILE *out, const json_t *mail, const struct ta_render_opts *o);
+
+/* HTML (src/report/html*.c): one self-contained page written while the
+ * targets arrive.  A compact summary row per target stays in memory; the
+ * details of each target go to a temporary file as it comes, and
+ * ta_html_close writes the page (head, summary, details, mail) to out.
+ * meta: the document's top level without "targets" and "mail" (tool,
+ * version, report_time).  NULL / TA_E* on failure. */
+struct ta_html;
+struct ta_html *ta_html_open(FILE *out, const json_t *meta, const struct ta_render_opts *o);
+int ta_html_target(struct ta_html *h, const json_t *target);
+int ta_html_mail(struct ta_html *h, const json_t *mail);
+/* Writes the page and frees h (also when it fails). */
+int ta_html_close(struct ta_html *h);
+/* Frees h without writing (an aborted run). */
+void ta_html_abort(struct ta_html *h);
+
+#endif
