@@ -98,7 +98,8 @@ ta_assess_target(const struct ta_assess *a, const struct ta_result *r)
 		struct ta_eval *e = NULL;
 		json_t *ej;
 
-		if (ta_profile_evaluate(p, r, is_https(r), &e) != TA_OK || !(ej = ta_eval_json(e))) {
+		if (ta_profile_evaluate(p, r, is_https(r), &e) != TA_OK ||
+		    !(ej = ta_eval_json(e))) {
 			ta_eval_free(e);
 			json_decref(doc);
 			json_decref(profiles);
@@ -131,8 +132,9 @@ parse_iso(const char *s, int64_t *out)
 	char tail;
 
 	memset(&tm, 0, sizeof tm);
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	                 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail) != 6 ||
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail) != 6 ||
 	    strlen(s) != 20)
 		return false;
 	tm.tm_year -= 1900;

@@ -486,7 +486,6 @@ ta_doc_target(const struct ta_result *r)
 	return t;
 }
 
-
 json_t *
 ta_doc_meta(time_t now)
 {
@@ -494,7 +493,8 @@ ta_doc_meta(time_t now)
 
 	json_object_set_new(m, "tool", json_string("tlsaudit"));
 	json_object_set_new(m, "version", json_string(TA_VERSION_STRING));
-	json_object_set_new(m, "schema", json_string("https://tlsaudit.invalid/schema/scan-1.json"));
+	json_object_set_new(m, "schema",
+	                    json_string("https://tlsaudit.invalid/schema/scan-1.json"));
 	json_object_set_new(m, "report_time", iso_time((int64_t)now));
 	return m;
 }

@@ -107,6 +107,8 @@ struct ta_mail_mx {
 	struct ta_tlsa tlsa[TA_MAIL_MAX_TLSA];
 	size_t ntlsa;
 	int dane_match;        /* enum ta_tri: a served chain matches a usable record */
+	bool dane_any_chain;   /* a chain of this MX was matched (so far) */
+	bool dane_usable;      /* a record of a usable kind was tried (so far) */
 	char dane_detail[200]; /* which record matched, or why none did */
 };
 

@@ -18,6 +18,7 @@
 #include "model/result.h"
 #include "net/conn.h"
 #include "net/loop.h"
+#include "probe/scan_internal.h"
 #include "tlsaudit.h"
 #include "wire/registry.h"
 #include "wire/tls.h"
@@ -158,6 +159,13 @@ struct ta_target {
 	unsigned jobs_live;
 	struct ta_target *ready_next; /* in the scan's list of waiting targets */
 	bool in_ready;
+	/* the end: the target is handed on once nothing of it runs any more */
+	size_t index;                /* its place in the scan's order */
+	unsigned parts;              /* running: the probes, the HTTP checks, the CAA lookup */
+	bool emitted;                /* handed to the consumer (and freed, when there is one) */
+	struct ta_target *done_next; /* in the scan's list of targets to hand on */
+	struct ta_target *caa_next;  /* more targets of the same name waiting for its CAA */
+	bool caa_owner;              /* it makes the CAA lookup of its name */
 	/* no /PROTO given and the server greeted first: the dialogue to
 	 * start again with, once every job has ended, and what it said */
 	const struct ta_st_ops *restart_ops;
@@ -217,7 +225,13 @@ struct ta_scan {
 	unsigned targets_live;
 	struct ta_target *ready_head, *ready_tail;
 	struct ta_timer tick; /* starts waiting targets */
-	void *report_state;   /* profiles and verdicts (src/report/profiles.c) */
+	/* finished targets go to the consumer from a timer of their own, never
+	 * from inside the callbacks that finished them */
+	struct ta_scan_consumer consumer;
+	struct ta_target *done_head;
+	struct ta_timer done_timer;
+	size_t nerrors;     /* targets handed on with status error */
+	void *report_state; /* profiles and verdicts (src/report/profiles.c) */
 	void (*report_state_free)(void *);
 	char focus_profile[64];
 	bool trace;                  /* TLSAUDIT_TRACE: one stderr line per exchange */
@@ -231,6 +245,10 @@ int ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigne
 
 /* Queue one full handshake through OpenSSL (for what TLS 1.3 encrypts). */
 int ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_cb cb);
+
+/* Something of t has ended (its probes, its HTTP checks, its CAA lookup);
+ * when nothing is left, t goes to the scan's consumer (scan.c). */
+void ta_target_part_done(struct ta_target *t);
 
 /* Add a job to the target and start it. */
 void ta_target_add_job(struct ta_target *t, struct ta_job *job);
@@ -288,6 +306,9 @@ void ta_mail_discover(struct ta_scan *s);
 int ta_mail_add_targets(struct ta_scan *s, int (*add)(struct ta_scan *s, const char *host,
                                                       uint16_t port, const char *proto));
 void ta_mail_finish(struct ta_scan *s);
+/* A finished target: match its chains against the TLSA records of the MX
+ * it is (before it is freed). */
+void ta_mail_target_done(struct ta_scan *s, const struct ta_result *r);
 
 /* Random bytes (OpenSSL RAND_bytes; never fails silently). */
 void ta_random(void *buf, size_t n);

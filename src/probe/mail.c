@@ -359,65 +359,74 @@ usage_name(uint8_t u)
 	return u < 4 ? names[u] : "unknown usage";
 }
 
-/* Match the chains the MX's targets served against its TLSA records. */
+/* Match the chains a finished target (an MX on port 25) served against
+ * its MX's TLSA records; the verdict builds up over the MX's addresses. */
 static void
-dane_one(struct ta_scan *s, struct ta_mail_mx *mx)
+dane_target(struct ta_mail_mx *mx, const struct ta_result *r)
 {
-	bool any_chain = false, usable = false;
+	for (size_t c = 0; c < r->nchains && mx->dane_match != TA_YES; c++) {
+		const struct ta_served_chain *ch = &r->chains[c];
+		const uint8_t *der[TA_CHAIN_MAX_CERTS];
 
-	if (mx->ntlsa == 0)
-		return;
-	for (size_t t = 0; t < s->ntargets && mx->dane_match != TA_YES; t++) {
-		const struct ta_result *r = &s->targets[t]->res;
+		mx->dane_any_chain = true;
+		for (size_t k = 0; k < ch->n; k++)
+			der[k] = ch->der + ch->off[k];
+		for (size_t k = 0; k < mx->ntlsa; k++) {
+			const struct ta_tlsa *a = &mx->tlsa[k];
+			size_t pos = 0;
+			int rc = ta_dane_match(der, ch->len, ch->n, a->usage, a->selector, a->mtype,
+			                       a->data, a->len, a->rawlen, &pos);
 
-		if (strcasecmp(r->host, mx->host) != 0 || r->port != 25)
-			continue;
-		for (size_t c = 0; c < r->nchains && mx->dane_match != TA_YES; c++) {
-			const struct ta_served_chain *ch = &r->chains[c];
-			const uint8_t *der[TA_CHAIN_MAX_CERTS];
-
-			any_chain = true;
-			for (size_t k = 0; k < ch->n; k++)
-				der[k] = ch->der + ch->off[k];
-			for (size_t k = 0; k < mx->ntlsa; k++) {
-				const struct ta_tlsa *a = &mx->tlsa[k];
-				size_t pos = 0;
-				int rc = ta_dane_match(der, ch->len, ch->n, a->usage, a->selector,
-				                       a->mtype, a->data, a->len, a->rawlen, &pos);
-
-				if (rc != TA_DANE_UNUSABLE)
-					usable = true;
-				if (rc == TA_DANE_MATCH) {
-					mx->dane_match = TA_YES;
-					snprintf(mx->dane_detail, sizeof mx->dane_detail,
-					         "%s %u %u record %zu matches certificate %zu "
-					         "served "
-					         "by %s",
-					         usage_name(a->usage), a->selector, a->mtype, k + 1,
-					         pos + 1, r->ip);
-					break;
-				}
+			if (rc != TA_DANE_UNUSABLE)
+				mx->dane_usable = true;
+			if (rc == TA_DANE_MATCH) {
+				mx->dane_match = TA_YES;
+				snprintf(mx->dane_detail, sizeof mx->dane_detail,
+				         "%s %u %u record %zu matches certificate %zu served by %s",
+				         usage_name(a->usage), a->selector, a->mtype, k + 1,
+				         pos + 1, r->ip);
+				break;
 			}
 		}
 	}
-	if (mx->dane_match == TA_YES)
-		return;
-	if (!any_chain) {
-		snprintf(mx->dane_detail, sizeof mx->dane_detail,
-		         "no certificate chain was obtained from this MX");
-		return;
-	}
-	mx->dane_match = TA_NO;
-	snprintf(mx->dane_detail, sizeof mx->dane_detail, "%s",
-	         usable ? "no TLSA record matches any certificate the MX served: "
-	                  "DANE-verifying senders will not deliver"
-	                : "no usable TLSA record (unknown usage, selector or matching type)");
 }
 
+void
+ta_mail_target_done(struct ta_scan *s, const struct ta_result *r)
+{
+	if (r->port != 25)
+		return;
+	for (size_t i = 0; i < s->nmails; i++)
+		for (size_t k = 0; k < s->mails[i].nmx; k++) {
+			struct ta_mail_mx *mx = &s->mails[i].mx[k];
+
+			if (mx->ntlsa && strcasecmp(r->host, mx->host) == 0)
+				dane_target(mx, r);
+		}
+}
+
+/* The verdicts of the MX that no chain matched, once every target is in. */
 void
 ta_mail_finish(struct ta_scan *s)
 {
 	for (size_t i = 0; i < s->nmails; i++)
-		for (size_t k = 0; k < s->mails[i].nmx; k++)
-			dane_one(s, &s->mails[i].mx[k]);
+		for (size_t k = 0; k < s->mails[i].nmx; k++) {
+			struct ta_mail_mx *mx = &s->mails[i].mx[k];
+
+			if (mx->ntlsa == 0 || mx->dane_match == TA_YES)
+				continue;
+			if (!mx->dane_any_chain) {
+				snprintf(mx->dane_detail, sizeof mx->dane_detail,
+				         "no certificate chain was obtained from this MX");
+				continue;
+			}
+			mx->dane_match = TA_NO;
+			snprintf(mx->dane_detail, sizeof mx->dane_detail, "%s",
+			         mx->dane_usable
+			                 ? "no TLSA record matches any certificate the MX served: "
+			                   "DANE-verifying senders will not deliver"
+			                 : "no usable TLSA record (unknown usage, selector or "
+			                   "matching "
+			                   "type)");
+		}
 }

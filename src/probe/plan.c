@@ -158,6 +158,7 @@ plan_start(struct ta_target *t)
 		t->finished = true;
 		plan_finish(t);
 		t->scan->targets_live--;
+		ta_target_part_done(t);
 	}
 }
 

@@ -124,7 +124,7 @@ ta_scan_free(struct ta_scan *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->ntargets; i++)
-		target_free(s->targets[i]);
+		target_free(s->targets[i]); /* NULL for those handed on */
 	free(s->targets);
 	free(s->mails);
 	if (s->report_state_free)
@@ -739,10 +739,74 @@ caa_applies(const char *host)
 	       !ends_with(host, ".invalid") && !ends_with(host, ".local");
 }
 
-static void
-side_done(void *arg)
+void
+ta_scan_set_consumer(struct ta_scan *s, const struct ta_scan_consumer *c)
 {
-	(void)arg; /* results are in the target; the loop ends when all are in */
+	s->consumer = *c;
+}
+
+/* Hand every finished target on, in the order they finished: the mail
+ * domains take what they need (DANE), then the consumer, then it is freed
+ * (when there is a consumer: without one the results stay for
+ * ta_scan_result). */
+static void
+on_done(struct ta_timer *tm)
+{
+	struct ta_scan *s = (struct ta_scan *)((char *)tm - offsetof(struct ta_scan, done_timer));
+
+	while (s->done_head) {
+		struct ta_target *t = s->done_head;
+
+		s->done_head = t->done_next;
+		t->emitted = true;
+		if (!t->res.ok)
+			s->nerrors++;
+		ta_mail_target_done(s, &t->res);
+		if (!s->consumer.target)
+			continue;
+		s->consumer.target(s->consumer.arg, t->index, &t->res);
+		s->targets[t->index] = NULL;
+		ta_timer_stop(&s->loop, &t->hold_timer);
+		target_free(t);
+	}
+}
+
+void
+ta_target_part_done(struct ta_target *t)
+{
+	struct ta_scan *s = t->scan;
+
+	if (t->parts == 0 || --t->parts > 0 || t->emitted)
+		return;
+	t->done_next = s->done_head;
+	s->done_head = t;
+	if (s->done_timer.idx == SIZE_MAX)
+		(void)ta_timer_start(&s->loop, &s->done_timer, 0);
+}
+
+static void
+http_done(void *arg)
+{
+	ta_target_part_done(arg);
+}
+
+/* The CAA lookup of a name is made once: every other target of the name
+ * waits for it and takes a copy. */
+static void
+caa_done(void *arg)
+{
+	struct ta_target *owner = arg, *w = owner->caa_next;
+
+	while (w) {
+		struct ta_target *next = w->caa_next;
+
+		w->res.dns = owner->res.dns;
+		w->caa_next = NULL;
+		ta_target_part_done(w);
+		w = next;
+	}
+	owner->caa_next = NULL;
+	ta_target_part_done(owner);
 }
 
 static void
@@ -756,33 +820,34 @@ start_caa(struct ta_scan *s)
 
 		if (is_literal(t->res.host) || t->resolve_failed || !caa_applies(t->res.host))
 			continue;
-		for (size_t j = 0; j < i; j++)
-			seen |= strcmp(s->targets[j]->res.host, t->res.host) == 0;
+		for (size_t j = 0; j < i && !seen; j++) {
+			struct ta_target *o = s->targets[j];
+
+			if (strcmp(o->res.host, t->res.host) != 0 || !o->caa_owner)
+				continue;
+			/* wait for the lookup of the first target of the name */
+			seen = true;
+			t->parts++;
+			t->caa_next = o->caa_next;
+			o->caa_next = t;
+		}
 		if (seen)
-			continue; /* copied from the first when the scan is over */
+			continue;
 		if (!s->dns) {
 			t->res.dns.tested = true;
 			snprintf(t->res.dns.error, sizeof t->res.dns.error, "%s", s->dns_err);
 			continue;
 		}
-		if (ta_dns_caa(s->dns, t->res.host, &t->res.dns, side_done, t) != TA_OK) {
+		t->parts++;
+		t->caa_owner = true;
+		if (ta_dns_caa(s->dns, t->res.host, &t->res.dns, caa_done, t) != TA_OK) {
+			t->parts--;
+			t->caa_owner = false;
 			t->res.dns.tested = true;
 			snprintf(t->res.dns.error, sizeof t->res.dns.error,
 			         "the CAA lookup could not start");
 		}
 	}
-}
-
-static void
-copy_caa(struct ta_scan *s)
-{
-	for (size_t i = 0; i < s->ntargets; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!s->targets[i]->res.dns.tested && s->targets[j]->res.dns.tested &&
-			    strcmp(s->targets[j]->res.host, s->targets[i]->res.host) == 0) {
-				s->targets[i]->res.dns = s->targets[j]->res.dns;
-				break;
-			}
 }
 
 static void
@@ -801,7 +866,9 @@ start_http(struct ta_target *t)
 		return;
 	if (!s->http)
 		s->http = ta_http_new(&s->loop);
-	if (!s->http || ta_http_check(s->http, &req, &t->res.http, side_done, t) != TA_OK) {
+	t->parts++;
+	if (!s->http || ta_http_check(s->http, &req, &t->res.http, http_done, t) != TA_OK) {
+		t->parts--;
 		t->res.http.tested = true;
 		snprintf(t->res.http.error, sizeof t->res.http.error,
 		         "the HTTP checks could not start");
@@ -818,8 +885,10 @@ start_targets(struct ta_scan *s)
 	        s->targets_live * s->cfg.max_conns_per_host < s->cfg.max_conns_total)) {
 		struct ta_target *t = s->targets[s->next_start++];
 
-		if (t->resolve_failed)
+		if (t->resolve_failed) {
+			ta_target_part_done(t); /* nothing to scan: its error is the result */
 			continue;
+		}
 		t->started = true;
 		t->start_ms = ta_loop_now(&s->loop);
 		s->targets_live++;
@@ -868,6 +937,12 @@ ta_scan_run(struct ta_scan *s)
 	}
 	rc = resolve_names(s);
 	if (rc == TA_OK) {
+		/* each target ends once its probes have (parts), or others too */
+		ta_timer_init(&s->done_timer, on_done);
+		for (size_t i = 0; i < s->ntargets; i++) {
+			s->targets[i]->index = i;
+			s->targets[i]->parts = 1;
+		}
 		start_caa(s);
 		ta_timer_init(&s->tick, on_tick);
 		start_targets(s);
@@ -875,8 +950,9 @@ ta_scan_run(struct ta_scan *s)
 			rc = ta_timer_start(&s->loop, &s->tick, 20);
 		if (rc == TA_OK)
 			rc = ta_loop_run(&s->loop);
-		copy_caa(s);
 		ta_mail_finish(s);
+		if (s->consumer.end)
+			s->consumer.end(s->consumer.arg, s->mails, s->nmails);
 	}
 out:
 	ta_http_free(s->http);
@@ -903,8 +979,10 @@ ta_scan_error_count(const struct ta_scan *s)
 {
 	size_t n = 0;
 
+	if (s->consumer.target)
+		return s->nerrors; /* the targets are gone */
 	for (size_t i = 0; i < s->ntargets; i++)
-		if (!s->targets[i]->res.ok)
+		if (s->targets[i] && !s->targets[i]->res.ok)
 			n++;
 	return n;
 }
@@ -912,5 +990,5 @@ ta_scan_error_count(const struct ta_scan *s)
 const struct ta_result *
 ta_scan_result(const struct ta_scan *s, size_t i)
 {
-	return i < s->ntargets ? &s->targets[i]->res : NULL;
+	return i < s->ntargets && s->targets[i] ? &s->targets[i]->res : NULL;
 }

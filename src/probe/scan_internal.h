@@ -7,6 +7,21 @@
 #include "model/result.h"
 #include "tlsaudit.h"
 
+/*
+ * Who takes the finished targets (the report layer, through the public
+ * API): target() gets each target once nothing of it runs any more, with
+ * its place in the scan's order; its result is final and is freed after
+ * the call (the consumer keeps nothing of it).  end() runs once the loop
+ * is over, with the mail domains (their DANE verdicts are complete only
+ * then).
+ */
+struct ta_scan_consumer {
+	void (*target)(void *arg, size_t index, const struct ta_result *r);
+	void (*end)(void *arg, const struct ta_mail_result *mails, size_t nmails);
+	void *arg;
+};
+void ta_scan_set_consumer(struct ta_scan *s, const struct ta_scan_consumer *c);
+
 const struct ta_result *ta_scan_result(const struct ta_scan *s, size_t i);
 size_t ta_scan_mail_count(const struct ta_scan *s);
 const struct ta_mail_result *ta_scan_mail(const struct ta_scan *s, size_t i);

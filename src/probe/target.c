@@ -557,5 +557,6 @@ ta_job_finish(struct ta_job *job)
 		t->finished = true;
 		t->scan->planner->finish(t);
 		t->scan->targets_live--;
+		ta_target_part_done(t);
 	}
 }

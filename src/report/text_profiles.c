@@ -15,7 +15,7 @@ static enum verdict
 verdict_of(const json_t *rule)
 {
 	static const char *const names[V_N] = {"not_applicable", "pass", "warning",
-	                                        "could_not_test", "fail"};
+	                                       "could_not_test", "fail"};
 	const char *s = ta_txt_str(rule, "result");
 
 	for (int v = 0; s && v < V_N; v++)
@@ -39,8 +39,7 @@ count(const json_t *pv, enum verdict v)
 	size_t i, n = 0;
 	json_t *r;
 
-	json_array_foreach(rules, i, r)
-		n += verdict_of(r) == v;
+	json_array_foreach(rules, i, r) n += verdict_of(r) == v;
 	return n;
 }
 
@@ -50,7 +49,7 @@ overall(const json_t *pv)
 	if (!json_is_true(json_object_get(pv, "compliant")))
 		return "not compliant";
 	return json_is_true(json_object_get(pv, "complete")) ? "compliant"
-	                                                      : "compliant, incomplete";
+	                                                     : "compliant, incomplete";
 }
 
 static void
@@ -73,7 +72,8 @@ failing_rules(const struct ta_txt *t, const char *id, const json_t *pv)
 	fputs(" (", t->out);
 	ta_txt_put(t, ta_txt_str(pv, "title"));
 	fprintf(t->out, "): %s\n", overall(pv));
-	json_array_foreach(rules, i, r) {
+	json_array_foreach(rules, i, r)
+	{
 		enum verdict v = verdict_of(r);
 		const char *s;
 
@@ -101,11 +101,11 @@ failing_rules(const struct ta_txt *t, const char *id, const json_t *pv)
 	}
 	if (ncnt) {
 		fprintf(t->out, "  %zu rule%s could not be tested:", ncnt, ncnt == 1 ? "" : "s");
-		json_array_foreach(rules, i, r)
-			if (verdict_of(r) == V_CNT) {
-				fputc(' ', t->out);
-				ta_txt_put(t, ta_txt_str(r, "id"));
-			}
+		json_array_foreach(rules, i, r) if (verdict_of(r) == V_CNT)
+		{
+			fputc(' ', t->out);
+			ta_txt_put(t, ta_txt_str(r, "id"));
+		}
 		fputc('\n', t->out);
 	}
 	if (count(pv, V_FAIL) + count(pv, V_WARN) == 0)
@@ -121,18 +121,19 @@ ta_txt_profiles(const struct ta_txt *t, const json_t *profiles, const char *focu
 	fputs("  Profiles\n", t->out);
 	fprintf(t->out, "%-26s %-22s %4s %4s %4s %8s %4s\n", "PROFILE", "VERDICT", "PASS", "WARN",
 	        "FAIL", "UNTESTED", "N/A");
-	json_object_foreach((json_t *)profiles, id, pv) {
+	json_object_foreach((json_t *)profiles, id, pv)
+	{
 		ta_txt_pad(t, id, 26);
 		fprintf(t->out, " %-22s %4zu %4zu %4zu %8zu %4zu\n", overall(pv), count(pv, V_PASS),
 		        count(pv, V_WARN), count(pv, V_FAIL), count(pv, V_CNT), count(pv, V_NA));
 	}
 	if (!focus)
 		return;
-	json_object_foreach((json_t *)profiles, id, pv)
-		if (strcmp(id, focus) == 0) {
-			fputs("\n  ", t->out);
-			ta_txt_put(t, id);
-			fputs(": rules that fail or warn\n", t->out);
-			failing_rules(t, id, pv);
-		}
+	json_object_foreach((json_t *)profiles, id, pv) if (strcmp(id, focus) == 0)
+	{
+		fputs("\n  ", t->out);
+		ta_txt_put(t, id);
+		fputs(": rules that fail or warn\n", t->out);
+		failing_rules(t, id, pv);
+	}
 }
