@@ -73,6 +73,11 @@ int ta_starttls_known(const char *name);
 /* The accepted names, comma-separated, for messages. */
 const char *ta_starttls_names(void);
 
+/* s escaped for a terminal into dst (cap bytes, always terminated): control
+ * bytes, bidi controls and invalid UTF-8 as escapes, non-ASCII too unless
+ * the locale is UTF-8 (docs/cli.md "Escaping of server text"). */
+void ta_text_for_terminal(char *dst, size_t cap, const char *s);
+
 /* Fill *cfg with the defaults above. */
 void ta_config_default(struct ta_config *cfg);
 
@@ -153,9 +158,20 @@ int ta_profiles_show(FILE *out, const char *id, const char *const *files, size_t
 
 enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML };
 
-/* Write the results (docs/cli.md describes each format).  color: use ANSI
- * colours (text only). */
-int ta_scan_write(const struct ta_scan *scan, enum ta_format fmt, FILE *out,
-                  int color) TA_MUST_CHECK;
+/* Write the report while the scan runs (call before ta_scan_run): each
+ * target is written once it and the targets before it are done, and then
+ * freed, so memory follows the targets in flight (docs/cli.md describes
+ * each format).  color: use ANSI colours (text only). */
+int ta_scan_output(struct ta_scan *scan, enum ta_format fmt, FILE *out, int color) TA_MUST_CHECK;
+/* The first error writing that report (TA_OK when none). */
+int ta_scan_output_error(const struct ta_scan *scan);
+
+/* `tlsaudit report`: render the JSON report in the file at path (what
+ * `--format json` wrote) again in fmt, without scanning; certificate dates
+ * are judged against now (TLSAUDIT_NOW when set).  TA_EINVAL with a
+ * one-line reason ("FILE: line N: problem") in err when the file is not
+ * such a report; TA_ESYS when writing fails. */
+int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
+                   const char *focus_profile, char *err, size_t errlen) TA_MUST_CHECK;
 
 #endif

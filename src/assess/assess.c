@@ -171,9 +171,9 @@ ta_doc_refresh_dates(json_t *target, time_t now)
 	json_t *certs = json_object_get(target, "certificates"), *c, *k;
 	size_t i, j;
 
-	json_array_foreach(certs, i, c)
-	{
+	json_array_foreach (certs, i, c) {
 		refresh_cert(c, now);
-		json_array_foreach(json_object_get(c, "chain"), j, k) refresh_cert(k, now);
+		json_array_foreach (json_object_get(c, "chain"), j, k)
+			refresh_cert(k, now);
 	}
 }

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/escape.h"
 #include "tlsaudit.h"
 
 #define MAX_PROFILE_FILES 16
@@ -35,6 +34,7 @@ usage(FILE *out)
 	        "       tlsaudit mail [options] DOMAIN...\n"
 	        "       tlsaudit profiles [--profile-file FILE]...\n"
 	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
+	        "       tlsaudit report [-f FMT] [-o FILE] [--profile ID] [--color] REPORT.json\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -44,6 +44,9 @@ usage(FILE *out)
 	        "\n"
 	        "tlsaudit mail scans every MX host of each DOMAIN on port 25 (STARTTLS, every\n"
 	        "address) and checks the domain's MTA-STS, TLS-RPT and DANE records.\n"
+	        "\n"
+	        "tlsaudit report renders a report that --format json wrote again, in any\n"
+	        "format, without scanning (certificate expiry judged against today).\n"
 	        "\n"
 	        "options:\n"
 	        "  -f, --format FMT          text (default), json, csv or html\n"
@@ -123,7 +126,7 @@ read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *inva
 	ssize_t len;
 	int rc = 0;
 
-	ta_esc_buf(shown, sizeof shown, path, strlen(path), ta_esc_term_mode());
+	ta_text_for_terminal(shown, sizeof shown, path);
 	if (!f) {
 		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", shown,
 		        strerror(errno));
@@ -185,6 +188,103 @@ profiles_command(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return EXIT_SCANNED;
+}
+
+static int
+parse_format(const char *s, enum ta_format *fmt)
+{
+	static const struct {
+		const char *name;
+		enum ta_format fmt;
+	} f[] = {{"text", TA_FORMAT_TEXT},
+	         {"json", TA_FORMAT_JSON},
+	         {"csv", TA_FORMAT_CSV},
+	         {"html", TA_FORMAT_HTML}};
+
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (strcmp(s, f[i].name) == 0) {
+			*fmt = f[i].fmt;
+			return 0;
+		}
+	fprintf(stderr, "tlsaudit: --format: '%.64s' is not text, json, csv or html\n", s);
+	return -1;
+}
+
+/* tlsaudit report REPORT.json: render a stored JSON report again. */
+static int
+report_command(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"format", required_argument, NULL, 'f'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"profile", required_argument, NULL, 'p'},
+	        {"color", no_argument, NULL, 'C'},
+	        {"no-color", no_argument, NULL, 'N'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	enum ta_format fmt = TA_FORMAT_TEXT;
+	const char *output = NULL, *profile = "hkcert-intermediate";
+	int color = -1, c, rc;
+	FILE *out = stdout;
+	char err[512], shown[128];
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_format(optarg, &fmt) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'C':
+			color = 1;
+			break;
+		case 'N':
+			color = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SCANNED;
+		case ':':
+			fprintf(stderr, "tlsaudit: report: option '%.64s' needs a value\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "tlsaudit: report: unknown option '%.64s'\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "tlsaudit: report: name one JSON report (usage: tlsaudit report "
+		                "[-f FMT] [-o FILE] REPORT.json)\n");
+		return EXIT_USAGE;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		ta_text_for_terminal(shown, sizeof shown, output);
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (color < 0)
+		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	rc = ta_report_file(argv[optind], fmt, out, color, profile, err, sizeof err);
+	if (rc != TA_OK) {
+		char safe[1024];
+
+		ta_text_for_terminal(safe, sizeof safe, err); /* it quotes a file name */
+		fprintf(stderr, "tlsaudit: %s\n", safe);
+	}
+	if (out != stdout && fclose(out) != 0 && rc == TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+		rc = TA_ESYS;
+	}
+	return rc == TA_OK ? EXIT_SCANNED : rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
 }
 
 int
@@ -265,6 +365,8 @@ main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "profiles") == 0)
 		return profiles_command(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return report_command(argc - 1, argv + 1);
 	mail_mode = argc >= 2 && strcmp(argv[1], "mail") == 0;
 	if (argc < 2 || (strcmp(argv[1], "scan") != 0 && !mail_mode)) {
 		if (argc >= 2)
@@ -280,21 +382,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":f:i:o:46h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				fmt = TA_FORMAT_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				fmt = TA_FORMAT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = TA_FORMAT_CSV;
-			else if (strcmp(optarg, "html") == 0)
-				fmt = TA_FORMAT_HTML;
-			else {
-				fprintf(stderr,
-				        "tlsaudit: --format: '%.64s' is not text, json, csv or "
-				        "html\n",
-				        optarg);
+			if (parse_format(optarg, &fmt) != 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'i':
 			input = optarg;
@@ -445,12 +534,21 @@ main(int argc, char **argv)
 	}
 	if (color < 0)
 		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* the report is written while the scan runs: each target as soon as it
+	 * and those before it are done */
+	if ((rc = ta_scan_output(scan, fmt, out, color)) != TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot start the report: %s\n", ta_strerror(rc));
+		ta_scan_free(scan);
+		return EXIT_INTERNAL;
+	}
 	if ((rc = ta_scan_run(scan)) != TA_OK) {
-		fprintf(stderr, "tlsaudit: scan stopped: %s (results so far follow)\n",
+		fprintf(stderr, "tlsaudit: scan stopped: %s (the report has the targets done)\n",
 		        ta_strerror(rc));
 	}
-	if (ta_scan_write(scan, fmt, out, color) != TA_OK) {
-		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+	if (ta_scan_output_error(scan) != TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n",
+		        ta_scan_output_error(scan) == TA_ENOMEM ? "out of memory"
+		                                                : strerror(errno));
 		rc = TA_ESYS;
 	}
 	if (out != stdout && fclose(out) != 0) {

@@ -16,7 +16,6 @@
 
 #include "cert/cert.h"
 #include "profile/rule.h"
-#include "report/escape.h"
 #include "wire/registry.h"
 
 struct ta_eval {
@@ -1359,85 +1358,4 @@ fail:
 fail_o:
 	json_decref(o);
 	return NULL;
-}
-
-static const char *
-verdict_tag(enum ta_verdict v)
-{
-	static const char *const tags[] = {"N/A", "PASS", "WARN", "UNTESTED", "FAIL"};
-
-	return tags[v];
-}
-
-static const char *
-overall(const struct ta_eval *e)
-{
-	if (!ta_eval_compliant(e))
-		return "not compliant";
-	return ta_eval_complete(e) ? "compliant" : "compliant, incomplete";
-}
-
-static void
-put_line(FILE *out, const char *label, const char *text, enum ta_esc term)
-{
-	fprintf(out, "           %s", label);
-	ta_esc_put(out, text, term);
-	fputc('\n', out);
-}
-
-void
-ta_eval_text(const struct ta_eval *e, FILE *out, bool failing_only)
-{
-	size_t ncnt = ta_eval_count(e, TA_VERDICT_CNT);
-
-	enum ta_esc term = ta_esc_term_mode();
-
-	/* Profile texts come from files and evidence quotes servers: escaped. */
-	fprintf(out, "%s (", e->p->id);
-	ta_esc_put(out, e->p->title, term);
-	fprintf(out, "): %s\n", overall(e));
-	for (size_t i = 0; i < e->n; i++) {
-		const struct ta_rres *rr = &e->rr[i];
-		char src[4 * TA_PROFILE_MAX_STR];
-
-		if (failing_only && rr->v != TA_VERDICT_FAIL && rr->v != TA_VERDICT_WARN)
-			continue;
-		ta_rule_source(rr->rule, src, sizeof src);
-		fprintf(out, "  %-8s %s", verdict_tag(rr->v), rr->rule->id);
-		if (rr->rating)
-			fprintf(out, " (rated %s)", rr->rating);
-		fputs("\n           source: ", out);
-		ta_esc_put(out, src, term);
-		fprintf(out, " [%c]\n", rr->rule->trust);
-		put_line(out, "seen:   ", rr->evidence, term);
-		if (rr->remediation[0])
-			put_line(out, "fix:    ", rr->remediation, term);
-		if (rr->deviation)
-			put_line(out, "note:   ", rr->deviation, term);
-		if (rr->rule->note && (rr->v != TA_VERDICT_PASS || !failing_only))
-			put_line(out, "basis:  ", rr->rule->note, term);
-	}
-	if (failing_only && ncnt) {
-		fprintf(out, "  %zu rule%s could not be tested:", ncnt, ncnt == 1 ? "" : "s");
-		for (size_t i = 0; i < e->n; i++)
-			if (e->rr[i].v == TA_VERDICT_CNT)
-				fprintf(out, " %s", e->rr[i].rule->id);
-		fputc('\n', out);
-	}
-	if (failing_only &&
-	    ta_eval_count(e, TA_VERDICT_FAIL) + ta_eval_count(e, TA_VERDICT_WARN) == 0)
-		fprintf(out, "  no rule failed or warned\n");
-}
-
-void
-ta_eval_matrix(const struct ta_eval *const *ev, size_t n, FILE *out)
-{
-	fprintf(out, "%-26s %-22s %4s %4s %4s %8s %4s\n", "PROFILE", "VERDICT", "PASS", "WARN",
-	        "FAIL", "UNTESTED", "N/A");
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%-26s %-22s %4zu %4zu %4zu %8zu %4zu\n", ev[i]->p->id, overall(ev[i]),
-		        ta_eval_count(ev[i], TA_VERDICT_PASS),
-		        ta_eval_count(ev[i], TA_VERDICT_WARN),
-		        ta_eval_count(ev[i], TA_VERDICT_FAIL), ta_eval_count(ev[i], TA_VERDICT_CNT),
-		        ta_eval_count(ev[i], TA_VERDICT_NA));
 }

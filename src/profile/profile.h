@@ -67,9 +67,6 @@ const struct ta_profile *ta_profiles_find(const struct ta_profile_set *set, cons
 const char *ta_profile_id(const struct ta_profile *p);
 const char *ta_profile_title(const struct ta_profile *p);
 
-/* Everything a profile says, one rule per paragraph: `profiles show`. */
-void ta_profile_text(const struct ta_profile *p, FILE *out);
-
 /*
  * Judge r against p.  https: the target is an HTTPS endpoint (web-only
  * rules apply).  *out is freed with ta_eval_free().  Returns 0, or
@@ -100,15 +97,5 @@ const char *ta_eval_rule_remediation(const struct ta_eval *e, size_t i);
  * "rating"?}]}.  New reference; NULL on allocation failure.
  */
 json_t *ta_eval_json(const struct ta_eval *e);
-
-/*
- * The rules with their verdicts, evidence and remediation; with
- * failing_only, only rules that failed or warned (and a line saying how
- * many could not be tested).
- */
-void ta_eval_text(const struct ta_eval *e, FILE *out, bool failing_only);
-
-/* One line per evaluation: profile id, verdict, counts (the matrix). */
-void ta_eval_matrix(const struct ta_eval *const *ev, size_t n, FILE *out);
 
 #endif

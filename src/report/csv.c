@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/csv.h"
 #include "report/escape.h"
-#include "report/report.h"
 
 #define PTR_MAX 512 /* our own keys and indexes: never near this */
 
@@ -91,8 +91,7 @@ walk(const struct row *r, char *ptr, size_t len, const json_t *v, bool top)
 	size_t i;
 
 	if (json_is_object(v) && json_object_size(v) > 0) {
-		json_object_foreach((json_t *)v, key, sub)
-		{
+		json_object_foreach ((json_t *)v, key, sub) {
 			if (top && (strcmp(key, "host") == 0 || strcmp(key, "port") == 0 ||
 			            strcmp(key, "ip") == 0 || strcmp(key, "domain") == 0))
 				continue;
@@ -100,8 +99,7 @@ walk(const struct row *r, char *ptr, size_t len, const json_t *v, bool top)
 			ptr[len] = '\0';
 		}
 	} else if (json_is_array(v) && json_array_size(v) > 0) {
-		json_array_foreach(v, i, sub)
-		{
+		json_array_foreach (v, i, sub) {
 			char idx[24];
 
 			snprintf(idx, sizeof idx, "%zu", i);
@@ -121,46 +119,46 @@ str_or_empty(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-int
-ta_report_csv(const struct ta_scan *scan, FILE *out)
+void
+ta_csv_header(FILE *out)
 {
-	json_t *root = ta_report_json_tree(scan), *v;
-	const char *key;
-	char ptr[PTR_MAX];
-	size_t i;
-
-	if (!root)
-		return TA_ENOMEM;
 	fputs("host,port,ip,field,value\r\n", out);
-	json_object_foreach(root, key, v)
-	{
+}
+
+void
+ta_csv_meta(FILE *out, const json_t *meta)
+{
+	const char *key;
+	json_t *v;
+	char ptr[PTR_MAX];
+
+	json_object_foreach ((json_t *)meta, key, v) {
 		struct row r = {out, "", "", ""};
 
-		if (strcmp(key, "targets") == 0) {
-			json_t *t;
-
-			json_array_foreach(v, i, t)
-			{
-				char port[8];
-
-				snprintf(port, sizeof port, "%d",
-				         (int)json_integer_value(json_object_get(t, "port")));
-				r = (struct row){out, str_or_empty(t, "host"), port,
-				                 str_or_empty(t, "ip")};
-				walk(&r, ptr, 0, t, true);
-			}
-		} else if (strcmp(key, "mail") == 0) {
-			json_t *m;
-
-			json_array_foreach(v, i, m)
-			{
-				r.host = str_or_empty(m, "domain");
-				walk(&r, ptr, ptr_push(ptr, 0, "mail"), m, true);
-			}
-		} else {
-			walk(&r, ptr, ptr_push(ptr, 0, key), v, false);
-		}
+		walk(&r, ptr, ptr_push(ptr, 0, key), v, false);
 	}
-	json_decref(root);
-	return ferror(out) ? TA_ESYS : TA_OK;
+}
+
+void
+ta_csv_target(FILE *out, const json_t *t)
+{
+	char port[24], ptr[PTR_MAX];
+	json_int_t p = json_integer_value(json_object_get(t, "port"));
+	struct row r;
+
+	if (json_is_integer(json_object_get(t, "port")))
+		snprintf(port, sizeof port, "%" JSON_INTEGER_FORMAT, p);
+	else
+		port[0] = '\0'; /* a stored document may lack it */
+	r = (struct row){out, str_or_empty(t, "host"), port, str_or_empty(t, "ip")};
+	walk(&r, ptr, 0, t, true);
+}
+
+void
+ta_csv_mail(FILE *out, const json_t *m)
+{
+	char ptr[PTR_MAX];
+	struct row r = {out, str_or_empty(m, "domain"), "", ""};
+
+	walk(&r, ptr, ptr_push(ptr, 0, "mail"), m, true);
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "report/escape.h"
+#include "report/report.h"
 
 struct sink {
 	void (*put)(struct sink *k, const char *p, size_t n);
@@ -195,4 +196,16 @@ ta_esc_term_mode(void)
 
 	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0) ? TA_ESC_UTF8
 	                                                                           : TA_ESC_ASCII;
+}
+
+void
+ta_fput_safe(const char *s, FILE *out)
+{
+	ta_esc_put(out, s, ta_esc_term_mode());
+}
+
+void
+ta_text_for_terminal(char *dst, size_t cap, const char *s)
+{
+	ta_esc_buf(dst, cap, s, strlen(s), ta_esc_term_mode());
 }

@@ -1,7 +1,8 @@
 /*
- * Inside the HTML writer (html_doc.c, html_target.c, html_mail.c): the
- * writing primitives they share and the sections each file writes.  Not
- * for other writers: report/render.h is the interface.
+ * Inside the HTML writer: html_doc.c (the stream, the page, the summary),
+ * html_target.c (a target's section), html_mail.c (a mail domain's
+ * section) and html_util.c (the primitives they share).  Not for other
+ * writers: report/render.h is the interface.
  *
  * Output safety: every string that comes from the document (so from a
  * server, a certificate, a profile or a stored file) is written with
@@ -27,15 +28,15 @@ enum hw_level { HW_GOOD, HW_WARN, HW_BAD, HW_INFO };
 
 /* Protocol versions as the document names them, oldest first; below
  * HW_V_TLS12 a version is obsolete (RFC 8996) or broken. */
-#define HW_NVER 6
+#define HW_NVER    6
 #define HW_V_TLS12 4
 extern const char *const hw_versions[HW_NVER];
 
 /* ---- JSON access (a missing or mistyped member reads as absent) ---- */
 
-/* The string member, or NULL (also for an empty string when nonempty). */
+/* The string member, or NULL; hw_nstr: NULL for "" too. */
 const char *hw_str(const json_t *o, const char *key);
-const char *hw_nstr(const json_t *o, const char *key); /* NULL when "" too */
+const char *hw_nstr(const json_t *o, const char *key);
 /* true / false / null: 1 / 0 / -1 (enum ta_tri); absent reads as -1. */
 int hw_tri(const json_t *o, const char *key);
 bool hw_true(const json_t *o, const char *key);
@@ -44,8 +45,6 @@ long long hw_int(const json_t *o, const char *key, long long dflt);
 /* The array member (NULL when absent) and its length (0 when absent). */
 const json_t *hw_arr(const json_t *o, const char *key);
 size_t hw_len(const json_t *o, const char *key);
-/* hw_versions index of a version name, or -1. */
-int hw_version_index(const char *name);
 
 /* ---- writing ---- */
 
@@ -53,9 +52,6 @@ int hw_version_index(const char *name);
 void hw_esc(FILE *out, const char *s);
 /* A JSON string escaped whole, embedded NUL bytes included (as \x00). */
 void hw_jesc(FILE *out, const json_t *str);
-/* Formatted into a bounded buffer, then escaped: our words mixed with
- * document text. */
-void hw_escf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A verdict in words, coloured by level; words are our literals. */
 void hw_mark(FILE *out, enum hw_level lv, const char *words);
 const char *hw_tri_word(int v, const char *unknown);
@@ -76,16 +72,19 @@ void hw_date(FILE *out, const char *iso);
 void hw_endpoint(FILE *out, const char *host, long long port);
 
 /* A certificate's validity: level and words ("12 days left", "expired
- * (-3 days left)", "not yet valid") from days_left, expired, not_yet_valid. */
-enum hw_level hw_validity(const json_t *cert, char *words, size_t cap);
+ * (-3 days left)", "not yet valid") from its days_left, expired and
+ * not_yet_valid. */
+enum hw_level hw_validity(long long days_left, bool expired, bool not_yet_valid, char *words,
+                          size_t cap);
 
 /* "error <text>", "incomplete <reason>" or "ok" with its mark. */
 void hw_status(FILE *out, const char *status, const char *error, bool incomplete,
                const char *reason);
 
-/* Profile verdict of one evaluation, as the summary and the profile
- * headings say it: "compliant", "not compliant", "incomplete", or "not
- * tested" when the target was not scanned (compliant null). */
+/* Profile verdict of one evaluation (an element of "profiles"), as the
+ * summary and the profile headings say it: "compliant", "not compliant",
+ * "incomplete"; "not tested" when the target was not scanned (or
+ * "compliant" is null); "not evaluated" when prof is NULL. */
 enum hw_level hw_profile_verdict(const json_t *prof, bool scanned, const char **words);
 
 /* ---- the sections ---- */

@@ -13,7 +13,7 @@
 /* At most this many MTA-STS mx patterns and TLS-RPT addresses are listed
  * (a hostile policy could hold thousands). */
 #define MAX_PATTERNS 16
-#define MAX_RUA 8
+#define MAX_RUA      8
 
 static void
 tlsa_list(FILE *out, const json_t *tlsa)
@@ -65,7 +65,7 @@ mx_table(FILE *out, const json_t *mxs)
 {
 	if (json_array_size(mxs) == 0)
 		return;
-	fputs("<table class=\"mx\">\n<thead><tr><th scope=\"col\">Preference</th>"
+	fputs("<table class=\"mx\">\n<thead><tr><th scope=\"col\" class=\"nw\">Preference</th>"
 	      "<th scope=\"col\">MX host</th><th scope=\"col\">In MTA-STS policy</th>"
 	      "<th scope=\"col\">DANE</th></tr></thead>\n<tbody>\n",
 	      out);
@@ -73,7 +73,7 @@ mx_table(FILE *out, const json_t *mxs)
 		const json_t *x = json_array_get(mxs, i);
 		int sts = hw_tri(x, "mta_sts_match");
 
-		fprintf(out, "<tr><td class=\"num\">%lld</td><td class=\"mono\">",
+		fprintf(out, "<tr><td class=\"num\">%lld</td><td class=\"mono nw\">",
 		        hw_int(x, "preference", 0));
 		hw_jesc(out, json_object_get(x, "host"));
 		fputs("</td><td>", out);

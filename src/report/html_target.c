@@ -45,8 +45,7 @@ target_facts(FILE *out, const json_t *t)
 	}
 	hw_row_begin(out, "Connections");
 	fprintf(out, "%lld (%lld failed), %.2f s", hw_int(t, "connections", 0),
-	        hw_int(t, "failed_connections", 0),
-	        (double)hw_int(t, "duration_ms", 0) / 1000.0);
+	        hw_int(t, "failed_connections", 0), (double)hw_int(t, "duration_ms", 0) / 1000.0);
 	hw_row_end(out);
 	hw_kv_close(out);
 }
@@ -111,11 +110,11 @@ static void
 suite_row(FILE *out, size_t i, const json_t *name, const json_t *d)
 {
 	const char *st = hw_str(d, "strength");
-	enum hw_level lv = !st                        ? HW_INFO
+	enum hw_level lv = !st                       ? HW_INFO
 	                   : strcmp(st, "good") == 0 ? HW_GOOD
 	                   : strcmp(st, "ok") == 0   ? HW_WARN
 	                                             : HW_BAD;
-	const char *word = !st                        ? "unknown"
+	const char *word = !st                       ? "unknown"
 	                   : strcmp(st, "good") == 0 ? "good"
 	                   : strcmp(st, "ok") == 0   ? "ok"
 	                                             : "weak";
@@ -189,8 +188,7 @@ kx_table(FILE *out, const json_t *t)
 	hw_kv_open(out);
 	if (hw_len(t, "groups") == 0)
 		hw_row(out, "Groups", "none found");
-	json_object_foreach((json_t *)gbv, k, g)
-	{
+	json_object_foreach ((json_t *)gbv, k, g) {
 		int order = hw_tri(g, "server_order");
 
 		if (hw_len(g, "groups") == 0)
@@ -244,7 +242,8 @@ static void
 put_days_left(FILE *out, const json_t *c)
 {
 	char words[64];
-	enum hw_level lv = hw_validity(c, words, sizeof words);
+	enum hw_level lv = hw_validity(hw_int(c, "days_left", 0), hw_true(c, "expired"),
+	                               hw_true(c, "not_yet_valid"), words, sizeof words);
 
 	hw_mark(out, lv, words);
 }
@@ -351,8 +350,13 @@ ocsp_row(FILE *out, const json_t *c)
 		bool good = strcmp(cs, "good") == 0, revoked = strcmp(cs, "revoked") == 0;
 
 		fputs(", certificate ", out);
-		hw_mark(out, good ? HW_GOOD : revoked ? HW_BAD : HW_WARN,
-		        good ? "good" : revoked ? "revoked" : "unknown");
+		hw_mark(out,
+		        good      ? HW_GOOD
+		        : revoked ? HW_BAD
+		                  : HW_WARN,
+		        good      ? "good"
+		        : revoked ? "revoked"
+		                  : "unknown");
 	}
 	if (hw_nstr(r, "next_update")) {
 		fputs(", next update ", out);
@@ -493,9 +497,9 @@ fact_value(FILE *out, const struct ta_fact *fa, const json_t *f)
 	case TA_FACT_TRI: {
 		int x = json_is_true(v) ? TA_YES : json_is_false(v) ? TA_NO : TA_UNKNOWN;
 		enum hw_level lv = x == TA_UNKNOWN || fa->good == TA_UNKNOWN ? HW_INFO
-		                   : x == fa->good                          ? HW_GOOD
-		                   : fact_serious(fa->key)                  ? HW_BAD
-		                                                            : HW_WARN;
+		                   : x == fa->good                           ? HW_GOOD
+		                   : fact_serious(fa->key)                   ? HW_BAD
+		                                                             : HW_WARN;
 
 		hw_mark(out, lv, hw_tri_word(x, "not tested"));
 		break;
@@ -786,7 +790,8 @@ profiles(FILE *out, const json_t *t)
 		fputs("<p>No profile could be evaluated.</p>\n", out);
 		return;
 	}
-	json_object_foreach((json_t *)ps, id, p) profile_block(out, id, p);
+	json_object_foreach ((json_t *)ps, id, p)
+		profile_block(out, id, p);
 }
 
 /* ---- the section ---- */

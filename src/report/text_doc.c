@@ -95,8 +95,7 @@ count(const json_t *o, const char *key)
 
 /* printf, then the whole text escaped (the old writer built such values in
  * a buffer and escaped it). */
-static void __attribute__((format(printf, 2, 3)))
-putf(const struct ta_txt *t, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) putf(const struct ta_txt *t, const char *fmt, ...)
 {
 	char small[512], *p = small;
 	va_list ap;
@@ -149,7 +148,7 @@ mark(const struct ta_txt *t, const char *strength)
 {
 	int st = strength && strcmp(strength, "good") == 0 ? 2
 	         : strength && strcmp(strength, "ok") == 0 ? 1
-	                                                    : 0;
+	                                                   : 0;
 
 	if (!t->color)
 		return st == 0 ? "weak" : st == 1 ? "ok  " : "good";
@@ -159,11 +158,11 @@ mark(const struct ta_txt *t, const char *strength)
 static void
 protocol_rows(const struct ta_txt *t, const json_t *protos)
 {
-	const char *name;
-	json_t *p;
-
 	fputs("\n  Protocols\n", t->out);
-	json_object_foreach((json_t *)protos, name, p) {
+	for (void *it = json_object_iter((json_t *)protos); it;
+	     it = json_object_iter_next((json_t *)protos, it)) {
+		const char *name = json_object_iter_key(it);
+		const json_t *p = json_object_iter_value(it);
 		bool tested = flag(p, "tested"), offered = flag(p, "offered");
 		int chacha = tri(p, "chacha20_priority");
 
@@ -208,16 +207,14 @@ suite_lists(const struct ta_txt *t, const json_t *protos)
 {
 	size_t n = json_object_size(protos), k = 0;
 	const char **names = calloc(n + 1, sizeof *names);
-	const char *name;
-	json_t *p;
 
 	if (!names)
 		return;
-	json_object_foreach((json_t *)protos, name, p)
-		if (k < n)
-			names[k++] = name;
+	for (void *it = json_object_iter((json_t *)protos); it && k < n;
+	     it = json_object_iter_next((json_t *)protos, it))
+		names[k++] = json_object_iter_key(it);
 	while (k-- > 0) {
-		const json_t *d;
+		const json_t *p, *d;
 		size_t i;
 
 		p = json_object_get(protos, names[k]);
@@ -238,14 +235,15 @@ suite_lists(const struct ta_txt *t, const json_t *protos)
 static void
 key_exchange(const struct ta_txt *t, const json_t *target)
 {
-	const json_t *byv = json_object_get(target, "groups_by_version"), *dh, *sigs;
-	const char *name;
-	json_t *g;
+	json_t *byv = json_object_get(target, "groups_by_version");
+	const json_t *dh, *sigs;
 	size_t i;
 
 	if (count(target, "groups"))
 		fputc('\n', t->out);
-	json_object_foreach((json_t *)byv, name, g) {
+	for (void *it = json_object_iter(byv); it; it = json_object_iter_next(byv, it)) {
+		const char *name = json_object_iter_key(it);
+		const json_t *g = json_object_iter_value(it);
 		const json_t *list = json_object_get(g, "groups");
 		int so = tri(g, "server_order");
 
@@ -523,7 +521,8 @@ head(const struct ta_txt *t, const json_t *target)
 			ta_txt_put(t, s);
 		}
 		if (num(st, "busy_replies"))
-			fprintf(t->out, "\n  the server was busy %lld time(s); tlsaudit slowed down",
+			fprintf(t->out,
+			        "\n  the server was busy %lld time(s); tlsaudit slowed down",
 			        num(st, "busy_replies"));
 	}
 	fputc('\n', t->out);
@@ -592,8 +591,8 @@ mx_text(const struct ta_txt *t, const json_t *x, bool first)
 	} else if (count(dane, "tlsa") == 0) {
 		label_value(t, "  DANE:", "no TLSA records");
 	} else {
-		fprintf(t->out, "    %-22s%zu TLSA record(s)%s; match: %s\n", "  DANE:",
-		        count(dane, "tlsa"),
+		fprintf(t->out, "    %-22s%zu TLSA record(s)%s; match: %s\n",
+		        "  DANE:", count(dane, "tlsa"),
 		        flag(dane, "ad") ? " (resolver says validated)" : " (not validated)",
 		        tri_text(tri(dane, "match")));
 		if ((s = ta_txt_str(dane, "detail")))

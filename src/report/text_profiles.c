@@ -36,10 +36,10 @@ static size_t
 count(const json_t *pv, enum verdict v)
 {
 	const json_t *rules = json_object_get(pv, "rules");
-	size_t i, n = 0;
-	json_t *r;
+	size_t n = 0;
 
-	json_array_foreach(rules, i, r) n += verdict_of(r) == v;
+	for (size_t i = 0; i < json_array_size(rules); i++)
+		n += verdict_of(json_array_get(rules, i)) == v;
 	return n;
 }
 
@@ -66,14 +66,13 @@ failing_rules(const struct ta_txt *t, const char *id, const json_t *pv)
 {
 	const json_t *rules = json_object_get(pv, "rules");
 	size_t i, ncnt = count(pv, V_CNT);
-	json_t *r;
 
 	ta_txt_put(t, id);
 	fputs(" (", t->out);
 	ta_txt_put(t, ta_txt_str(pv, "title"));
 	fprintf(t->out, "): %s\n", overall(pv));
-	json_array_foreach(rules, i, r)
-	{
+	for (i = 0; i < json_array_size(rules); i++) {
+		const json_t *r = json_array_get(rules, i);
 		enum verdict v = verdict_of(r);
 		const char *s;
 
@@ -101,11 +100,11 @@ failing_rules(const struct ta_txt *t, const char *id, const json_t *pv)
 	}
 	if (ncnt) {
 		fprintf(t->out, "  %zu rule%s could not be tested:", ncnt, ncnt == 1 ? "" : "s");
-		json_array_foreach(rules, i, r) if (verdict_of(r) == V_CNT)
-		{
-			fputc(' ', t->out);
-			ta_txt_put(t, ta_txt_str(r, "id"));
-		}
+		for (i = 0; i < json_array_size(rules); i++)
+			if (verdict_of(json_array_get(rules, i)) == V_CNT) {
+				fputc(' ', t->out);
+				ta_txt_put(t, ta_txt_str(json_array_get(rules, i), "id"));
+			}
 		fputc('\n', t->out);
 	}
 	if (count(pv, V_FAIL) + count(pv, V_WARN) == 0)
@@ -115,25 +114,22 @@ failing_rules(const struct ta_txt *t, const char *id, const json_t *pv)
 void
 ta_txt_profiles(const struct ta_txt *t, const json_t *profiles, const char *focus)
 {
-	const char *id;
-	json_t *pv;
+	json_t *ps = (json_t *)profiles; /* jansson's iterators take no const */
+	const json_t *pv;
 
 	fputs("  Profiles\n", t->out);
 	fprintf(t->out, "%-26s %-22s %4s %4s %4s %8s %4s\n", "PROFILE", "VERDICT", "PASS", "WARN",
 	        "FAIL", "UNTESTED", "N/A");
-	json_object_foreach((json_t *)profiles, id, pv)
-	{
-		ta_txt_pad(t, id, 26);
+	for (void *it = json_object_iter(ps); it; it = json_object_iter_next(ps, it)) {
+		pv = json_object_iter_value(it);
+		ta_txt_pad(t, json_object_iter_key(it), 26);
 		fprintf(t->out, " %-22s %4zu %4zu %4zu %8zu %4zu\n", overall(pv), count(pv, V_PASS),
 		        count(pv, V_WARN), count(pv, V_FAIL), count(pv, V_CNT), count(pv, V_NA));
 	}
-	if (!focus)
-		return;
-	json_object_foreach((json_t *)profiles, id, pv) if (strcmp(id, focus) == 0)
-	{
+	if (focus && (pv = json_object_get(profiles, focus))) {
 		fputs("\n  ", t->out);
-		ta_txt_put(t, id);
+		ta_txt_put(t, focus);
 		fputs(": rules that fail or warn\n", t->out);
-		failing_rules(t, id, pv);
+		failing_rules(t, focus, pv);
 	}
 }

@@ -9,6 +9,7 @@
 
 #include "fuzz.h"
 #include "profile/profile.h"
+#include "report/report.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -28,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(p != NULL && ta_profiles_count(set) == 1);
 		r.ok = true;
 		if (devnull) {
-			ta_profile_text(p, devnull);
+			ta_profile_print(p, devnull);
 			fclose(devnull);
 		}
 		if (ta_profile_evaluate(p, &r, true, &e) == 0) {

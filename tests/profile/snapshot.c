@@ -1,5 +1,5 @@
 /*
- * Snapshot test: renders every built-in profile with ta_profile_text() and
+ * Snapshot test: renders every built-in profile with ta_profile_print() and
  * compares it with DIR/<id>.txt, so that any change to a profile shows up
  * in review as a change to a snapshot.  With --write, rewrites the
  * snapshots instead (then review `git diff`).  Also fails when a snapshot
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "profile/profile.h"
+#include "report/report.h"
 
 static char *
 render(const struct ta_profile *p, size_t *len)
@@ -20,7 +21,7 @@ render(const struct ta_profile *p, size_t *len)
 
 	if (!f)
 		return NULL;
-	ta_profile_text(p, f);
+	ta_profile_print(p, f);
 	fclose(f);
 	return buf;
 }

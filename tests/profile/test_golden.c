@@ -120,8 +120,12 @@ main(void)
 			if (!e)
 				continue;
 			if (verbose) {
+				json_t *d = ta_eval_json(e);
+
 				printf("==== %s\n", cname);
-				ta_eval_text(e, stdout, false);
+				json_dumpf(d, stdout, JSON_INDENT(2));
+				putchar('\n');
+				json_decref(d);
 			}
 			for (size_t k = 0; k < ta_eval_nrules(e); k++) {
 				const char *rid = ta_eval_rule_id(e, k);

@@ -1,0 +1,208 @@
+/*
+ * The reports of a scan (the public API of include/tlsaudit.h): the
+ * profiles a run is judged against, and the report written while the scan
+ * runs.  The scan hands each finished target over (probe/scan_internal.h);
+ * here it becomes its document (src/assess), is counted for --require,
+ * waits for the targets before it so the report keeps the order they were
+ * given in, and is written and freed.  Memory follows the targets in
+ * flight and those waiting for a slower one before them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "assess/assess.h"
+#include "cert/cert.h"
+#include "probe/engine.h"
+#include "probe/scan_internal.h"
+#include "profile/profile.h"
+#include "report/report.h"
+#include "report/sink.h"
+
+struct ta_output {
+	struct ta_assess *assess;
+	char err[200]; /* why the built-in profiles did not load */
+	/* the report being written */
+	struct ta_sink *sink;
+	time_t now;
+	json_t **pending; /* documents by target index, waiting for those before */
+	size_t npending, next;
+	size_t nseen;
+	long *noncompliant; /* by profile, over the targets seen */
+	int write_err;      /* the first TA_E* of writing */
+};
+
+static void
+output_free(void *p)
+{
+	struct ta_output *o = p;
+
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->npending; i++)
+		json_decref(o->pending[i]);
+	free(o->pending);
+	ta_sink_free(o->sink);
+	free(o->noncompliant);
+	ta_assess_free(o->assess);
+	free(o);
+}
+
+static struct ta_output *
+output(const struct ta_scan *cs)
+{
+	struct ta_scan *s = (struct ta_scan *)cs; /* created on first use: logically const */
+	struct ta_output *o = s->report_state;
+
+	if (o)
+		return o;
+	o = calloc(1, sizeof *o);
+	if (!o)
+		return NULL;
+	o->assess = ta_assess_new(o->err, sizeof o->err);
+	s->report_state = o;
+	s->report_state_free = output_free;
+	return o;
+}
+
+int
+ta_scan_add_profile_file(struct ta_scan *s, const char *path, char *err, size_t errlen)
+{
+	struct ta_output *o = output(s);
+
+	if (!o || !o->assess) {
+		snprintf(err, errlen, "built-in profiles: %s", o ? o->err : "out of memory");
+		return TA_EINTERNAL;
+	}
+	return ta_assess_add_profile_file(o->assess, path, err, errlen);
+}
+
+int
+ta_scan_has_profile(const struct ta_scan *s, const char *id)
+{
+	struct ta_output *o = output(s);
+
+	return o && ta_assess_has_profile(o->assess, id);
+}
+
+/* Write the documents that no earlier target is waited for any more. */
+static void
+flush(struct ta_output *o)
+{
+	while (o->next < o->npending && o->pending[o->next]) {
+		int rc = ta_sink_target(o->sink, o->pending[o->next]);
+
+		if (rc != TA_OK && !o->write_err)
+			o->write_err = rc;
+		json_decref(o->pending[o->next]);
+		o->pending[o->next++] = NULL;
+	}
+}
+
+static void
+on_target(void *arg, size_t index, const struct ta_result *r)
+{
+	struct ta_output *o = arg;
+	const struct ta_profile_set *set = ta_assess_profiles(o->assess);
+	json_t *doc = ta_assess_target(o->assess, r);
+
+	o->nseen++;
+	if (!doc) {
+		if (!o->write_err)
+			o->write_err = TA_ENOMEM;
+		return;
+	}
+	ta_doc_refresh_dates(doc, o->now);
+	for (size_t k = 0; k < ta_profiles_count(set); k++)
+		if (!ta_doc_complies(doc, ta_profile_id(ta_profiles_get(set, k))))
+			o->noncompliant[k]++;
+	if (index >= o->npending) {
+		size_t n = index + 1 > 2 * o->npending ? index + 1 : 2 * o->npending;
+		json_t **v = realloc(o->pending, n * sizeof *v);
+
+		if (!v) {
+			json_decref(doc);
+			if (!o->write_err)
+				o->write_err = TA_ENOMEM;
+			return;
+		}
+		memset(v + o->npending, 0, (n - o->npending) * sizeof *v);
+		o->pending = v;
+		o->npending = n;
+	}
+	o->pending[index] = doc;
+	flush(o);
+}
+
+static void
+on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
+{
+	struct ta_output *o = arg;
+	json_t *m = json_array();
+	int rc;
+
+	/* a target that never came (none should): write the rest in order */
+	for (; o->next < o->npending; o->next++)
+		if (o->pending[o->next]) {
+			rc = ta_sink_target(o->sink, o->pending[o->next]);
+			if (rc != TA_OK && !o->write_err)
+				o->write_err = rc;
+			json_decref(o->pending[o->next]);
+			o->pending[o->next] = NULL;
+		}
+	for (size_t i = 0; m && i < nmails; i++)
+		json_array_append_new(m, ta_doc_mail(&mails[i]));
+	rc = m ? ta_sink_close(o->sink, m) : TA_ENOMEM;
+	if (rc != TA_OK && !o->write_err)
+		o->write_err = rc;
+	json_decref(m);
+	ta_sink_free(o->sink);
+	o->sink = NULL;
+}
+
+int
+ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
+{
+	struct ta_output *o = output(s);
+	struct ta_render_opts opts = {.color = color, .focus_profile = s->focus_profile};
+	struct ta_scan_consumer c = {.target = on_target, .end = on_end};
+	json_t *meta;
+
+	if (!o || !o->assess)
+		return TA_EINTERNAL;
+	o->now = ta_now();
+	opts.now = o->now;
+	o->noncompliant =
+	        calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1, sizeof(long));
+	meta = ta_doc_meta(o->now);
+	if (!o->noncompliant || !meta) {
+		json_decref(meta);
+		return TA_ENOMEM;
+	}
+	o->sink = ta_sink_open(fmt, out, &opts, meta);
+	json_decref(meta);
+	if (!o->sink)
+		return TA_ENOMEM;
+	c.arg = o;
+	ta_scan_set_consumer(s, &c);
+	return TA_OK;
+}
+
+int
+ta_scan_output_error(const struct ta_scan *s)
+{
+	const struct ta_output *o = s->report_state;
+
+	return o ? o->write_err : TA_OK;
+}
+
+long
+ta_scan_noncompliant(const struct ta_scan *s, const char *id)
+{
+	struct ta_output *o = output(s);
+	const struct ta_profile_set *set = o ? ta_assess_profiles(o->assess) : NULL;
+
+	for (size_t k = 0; set && o->noncompliant && k < ta_profiles_count(set); k++)
+		if (strcmp(ta_profile_id(ta_profiles_get(set, k)), id) == 0)
+			return o->noncompliant[k];
+	return -1;
+}

@@ -1,0 +1,28 @@
+/*
+ * A report written while the targets arrive: open writes the top, each
+ * target document is written as it comes (in the order given), close
+ * writes the mail domains and the end.  Memory does not grow with the
+ * targets (HTML keeps a short summary of each).
+ */
+#ifndef TA_REPORT_SINK_H
+#define TA_REPORT_SINK_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "report/render.h"
+#include "tlsaudit.h"
+
+struct ta_sink;
+
+/* meta: the document's top level (tool, version, schema, report_time).
+ * NULL when out of memory. */
+struct ta_sink *ta_sink_open(enum ta_format fmt, FILE *out, const struct ta_render_opts *o,
+                             const json_t *meta);
+/* 0, or a TA_E* code when writing failed. */
+int ta_sink_target(struct ta_sink *k, const json_t *target) TA_MUST_CHECK;
+/* mails: the "mail" array (NULL or empty: none). */
+int ta_sink_close(struct ta_sink *k, const json_t *mails) TA_MUST_CHECK;
+void ta_sink_free(struct ta_sink *k);
+
+#endif
