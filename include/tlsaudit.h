@@ -161,7 +161,9 @@ enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML }
 /* Write the report while the scan runs (call before ta_scan_run): each
  * target is written once it and the targets before it are done, and then
  * freed, so memory follows the targets in flight (docs/cli.md describes
- * each format).  color: use ANSI colours (text only). */
+ * each format).  color: use ANSI colours (text only).  Called again, it
+ * writes the same report to one more stream too (--save: the JSON beside
+ * a text report), up to four. */
 int ta_scan_output(struct ta_scan *scan, enum ta_format fmt, FILE *out, int color) TA_MUST_CHECK;
 /* The first error writing that report (TA_OK when none). */
 int ta_scan_output_error(const struct ta_scan *scan);

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "tlsaudit.h"
 
 #define MAX_PROFILE_FILES 16
+#define MAX_OUTPUTS       4
 
 enum {
 	EXIT_SCANNED = 0,
@@ -51,7 +53,10 @@ usage(FILE *out)
 	        "options:\n"
 	        "  -f, --format FMT          text (default), json, csv or html\n"
 	        "  -i, --input FILE          read targets from FILE, one per line ('#' comments)\n"
-	        "  -o, --output FILE         write the report to FILE instead of stdout\n"
+	        "  -o, --output FILE         write the report to FILE instead of stdout; again\n"
+	        "                            for more reports of the same scan (up to 4), each\n"
+	        "                            in the format its name ends in (.json .csv .html\n"
+	        "                            .txt), else --format\n"
 	        "      --timeout MS          read timeout per connection (default 5000)\n"
 	        "      --connect-timeout MS  connect timeout (default 5000)\n"
 	        "      --retries N           retries of a failed connection (default 1)\n"
@@ -210,6 +215,38 @@ parse_format(const char *s, enum ta_format *fmt)
 	return -1;
 }
 
+/* The format a report file's name asks for, else fallback. */
+static enum ta_format
+format_of(const char *path, enum ta_format fallback)
+{
+	static const struct {
+		const char *ext;
+		enum ta_format fmt;
+	} e[] = {{".json", TA_FORMAT_JSON}, {".csv", TA_FORMAT_CSV}, {".html", TA_FORMAT_HTML},
+	         {".htm", TA_FORMAT_HTML},  {".txt", TA_FORMAT_TEXT}};
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+		size_t k = strlen(e[i].ext);
+
+		if (n > k && strcasecmp(path + n - k, e[i].ext) == 0)
+			return e[i].fmt;
+	}
+	return fallback;
+}
+
+/* Close the report files (NULL entries skipped); nonzero when one fails. */
+static int
+close_outputs(FILE **outs, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (outs[i] && fclose(outs[i]) != 0)
+			bad = 1;
+	return bad;
+}
+
 /* tlsaudit report REPORT.json: render a stored JSON report again. */
 static int
 report_command(int argc, char **argv)
@@ -341,11 +378,12 @@ main(int argc, char **argv)
 	};
 	struct ta_config cfg;
 	enum ta_format fmt = TA_FORMAT_TEXT;
-	const char *input = NULL, *output = NULL;
+	const char *input = NULL, *outputs[MAX_OUTPUTS];
+	size_t noutputs = 0;
+	FILE *outs[MAX_OUTPUTS];
 	int color = -1, c, rc;
 	size_t valid = 0, invalid = 0;
 	struct ta_scan *scan;
-	FILE *out = stdout;
 	const char *profile_files[MAX_PROFILE_FILES];
 	size_t nprofile_files = 0;
 	const char *require = NULL;
@@ -389,7 +427,12 @@ main(int argc, char **argv)
 			input = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			if (noutputs == MAX_OUTPUTS) {
+				fprintf(stderr, "tlsaudit: --output: at most %d reports\n",
+				        MAX_OUTPUTS);
+				return EXIT_USAGE;
+			}
+			outputs[noutputs++] = optarg;
 			break;
 		case '4':
 			cfg.family = TA_FAMILY_V4;
@@ -441,6 +484,7 @@ main(int argc, char **argv)
 		case O_REQUIRE:
 			require = optarg;
 			break;
+
 		case O_EXHAUSTIVE:
 			cfg.exhaustive = 1;
 			break;
@@ -527,17 +571,26 @@ main(int argc, char **argv)
 		ta_scan_free(scan);
 		return EXIT_USAGE;
 	}
-	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", output, strerror(errno));
-		ta_scan_free(scan);
-		return EXIT_USAGE;
-	}
+	for (size_t i = 0; i < noutputs; i++)
+		outs[i] = NULL;
+	for (size_t i = 0; i < noutputs; i++)
+		if (!(outs[i] = fopen(outputs[i], "w"))) {
+			ta_text_for_terminal(err, sizeof err, outputs[i]);
+			fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", err, strerror(errno));
+			close_outputs(outs, noutputs);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
 	if (color < 0)
-		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	/* the report is written while the scan runs: each target as soon as it
-	 * and those before it are done */
-	if ((rc = ta_scan_output(scan, fmt, out, color)) != TA_OK) {
+		color = !noutputs && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* the reports are written while the scan runs: each target as soon as
+	 * it and those before it are done */
+	rc = noutputs ? TA_OK : ta_scan_output(scan, fmt, stdout, color);
+	for (size_t i = 0; i < noutputs && rc == TA_OK; i++)
+		rc = ta_scan_output(scan, format_of(outputs[i], fmt), outs[i], i ? 0 : color);
+	if (rc != TA_OK) {
 		fprintf(stderr, "tlsaudit: cannot start the report: %s\n", ta_strerror(rc));
+		close_outputs(outs, noutputs);
 		ta_scan_free(scan);
 		return EXIT_INTERNAL;
 	}
@@ -551,8 +604,8 @@ main(int argc, char **argv)
 		                                                : strerror(errno));
 		rc = TA_ESYS;
 	}
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", output, strerror(errno));
+	if (close_outputs(outs, noutputs) != 0) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
 		rc = TA_ESYS;
 	}
 	c = rc != TA_OK                                      ? EXIT_INTERNAL

@@ -18,11 +18,14 @@
 #include "report/report.h"
 #include "report/sink.h"
 
+#define TA_MAX_SINKS 4
+
 struct ta_output {
 	struct ta_assess *assess;
 	char err[200]; /* why the built-in profiles did not load */
 	/* the report being written */
-	struct ta_sink *sink;
+	struct ta_sink *sink[TA_MAX_SINKS]; /* the report, and any copies (--save) */
+	size_t nsinks;
 	time_t now;
 	json_t **pending; /* documents by target index, waiting for those before */
 	size_t npending, next;
@@ -41,7 +44,8 @@ output_free(void *p)
 	for (size_t i = 0; i < o->npending; i++)
 		json_decref(o->pending[i]);
 	free(o->pending);
-	ta_sink_free(o->sink);
+	for (size_t i = 0; i < o->nsinks; i++)
+		ta_sink_free(o->sink[i]);
 	free(o->noncompliant);
 	ta_assess_free(o->assess);
 	free(o);
@@ -84,15 +88,23 @@ ta_scan_has_profile(const struct ta_scan *s, const char *id)
 	return o && ta_assess_has_profile(o->assess, id);
 }
 
+static void
+write_target(struct ta_output *o, const json_t *doc)
+{
+	for (size_t i = 0; i < o->nsinks; i++) {
+		int rc = ta_sink_target(o->sink[i], doc);
+
+		if (rc != TA_OK && !o->write_err)
+			o->write_err = rc;
+	}
+}
+
 /* Write the documents that no earlier target is waited for any more. */
 static void
 flush(struct ta_output *o)
 {
 	while (o->next < o->npending && o->pending[o->next]) {
-		int rc = ta_sink_target(o->sink, o->pending[o->next]);
-
-		if (rc != TA_OK && !o->write_err)
-			o->write_err = rc;
+		write_target(o, o->pending[o->next]);
 		json_decref(o->pending[o->next]);
 		o->pending[o->next++] = NULL;
 	}
@@ -143,20 +155,21 @@ on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 	/* a target that never came (none should): write the rest in order */
 	for (; o->next < o->npending; o->next++)
 		if (o->pending[o->next]) {
-			rc = ta_sink_target(o->sink, o->pending[o->next]);
-			if (rc != TA_OK && !o->write_err)
-				o->write_err = rc;
+			write_target(o, o->pending[o->next]);
 			json_decref(o->pending[o->next]);
 			o->pending[o->next] = NULL;
 		}
 	for (size_t i = 0; m && i < nmails; i++)
 		json_array_append_new(m, ta_doc_mail(&mails[i]));
-	rc = m ? ta_sink_close(o->sink, m) : TA_ENOMEM;
-	if (rc != TA_OK && !o->write_err)
-		o->write_err = rc;
+	for (size_t i = 0; i < o->nsinks; i++) {
+		rc = m ? ta_sink_close(o->sink[i], m) : TA_ENOMEM;
+		if (rc != TA_OK && !o->write_err)
+			o->write_err = rc;
+		ta_sink_free(o->sink[i]);
+		o->sink[i] = NULL;
+	}
+	o->nsinks = 0;
 	json_decref(m);
-	ta_sink_free(o->sink);
-	o->sink = NULL;
 }
 
 int
@@ -169,19 +182,25 @@ ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 
 	if (!o || !o->assess)
 		return TA_EINTERNAL;
-	o->now = ta_now();
-	opts.now = o->now;
-	o->noncompliant =
-	        calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1, sizeof(long));
-	meta = ta_doc_meta(o->now);
-	if (!o->noncompliant || !meta) {
-		json_decref(meta);
-		return TA_ENOMEM;
+	if (o->nsinks == TA_MAX_SINKS)
+		return TA_EINVAL;
+	if (o->nsinks == 0) {
+		/* one report time for every copy */
+		o->now = ta_now();
+		o->noncompliant = calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1,
+		                         sizeof(long));
+		if (!o->noncompliant)
+			return TA_ENOMEM;
 	}
-	o->sink = ta_sink_open(fmt, out, &opts, meta);
-	json_decref(meta);
-	if (!o->sink)
+	opts.now = o->now;
+	meta = ta_doc_meta(o->now);
+	if (!meta)
 		return TA_ENOMEM;
+	o->sink[o->nsinks] = ta_sink_open(fmt, out, &opts, meta);
+	json_decref(meta);
+	if (!o->sink[o->nsinks])
+		return TA_ENOMEM;
+	o->nsinks++;
 	c.arg = o;
 	ta_scan_set_consumer(s, &c);
 	return TA_OK;

@@ -1099,6 +1099,7 @@ def run_scan(targets, extra=(), timeout=None):
         raise h.SetupError("tlsaudit binary not found: %s (set TLSAUDIT)" % exe)
     timeout = timeout or float(os.environ.get("TLSAUDIT_TEST_TIMEOUT", "240"))
     argv = [exe, "scan", "--format", "json"] + list(extra) + list(targets)
+    argv, outs = h.with_report_copies(argv)
     h.log("running: " + " ".join(argv))
     t0 = time.time()
     try:
@@ -1109,7 +1110,7 @@ def run_scan(targets, extra=(), timeout=None):
             timeout, (e.stderr or b"").decode(errors="replace")[-3000:]))
     took = time.time() - t0
     h.log("tlsaudit exit code %d after %.1f s" % (cp.returncode, took))
-    out = cp.stdout.decode(errors="replace")
+    out = h.read_report_json(outs, cp)
     try:
         doc = json.loads(out)
     except ValueError as e:
@@ -1125,6 +1126,7 @@ def run_scan(targets, extra=(), timeout=None):
             cp.returncode, statuses))
     if os.environ.get("TLSAUDIT_TEST_VERBOSE"):
         h.log("tlsaudit JSON:\n" + json.dumps(doc, indent=2))
+    h.round_trip(outs, doc, extra)
     doc["_took"] = took
     return doc
 

@@ -559,7 +559,8 @@ def run_tlsaudit(targets, extra_args=(), netns=None, timeout=None):
     # below ctest's 300 s per test, so that a hung scan still fails *here*,
     # with the servers stopped by us
     timeout = timeout or float(os.environ.get("TLSAUDIT_TEST_TIMEOUT", "240"))
-    argv = [exe, "scan", "--format", "json"] + list(extra_args) + list(targets)
+    argv, outs = with_report_copies([exe, "scan", "--format", "json"] + list(extra_args) +
+                                    list(targets))
     if netns is not None:
         argv = netns.cmd(argv)
     log("running: " + " ".join(argv))
@@ -570,7 +571,7 @@ def run_tlsaudit(targets, extra_args=(), netns=None, timeout=None):
     except subprocess.TimeoutExpired as e:
         raise SetupError("tlsaudit did not finish within %.0fs; stderr:\n%s" % (
             timeout, (e.stderr or b"").decode(errors="replace")[-4000:]))
-    out = cp.stdout.decode(errors="replace")
+    out = read_report_json(outs, cp)
     err = cp.stderr.decode(errors="replace")
     log("tlsaudit exit code %d after %.1fs" % (cp.returncode, time.time() - t0))
     if cp.returncode != 0:
@@ -583,7 +584,63 @@ def run_tlsaudit(targets, extra_args=(), netns=None, timeout=None):
                          "--- stderr ---\n%s" % (e, out[-4000:], err[-4000:]))
     if os.environ.get("TLSAUDIT_TEST_VERBOSE"):
         log("tlsaudit JSON:\n" + json.dumps(doc, indent=2))
+    round_trip(outs, doc, extra_args)
     return doc
+
+
+_rt_counter = iter(range(1, 1 << 30))
+
+
+def with_report_copies(argv):
+    """argv of a `tlsaudit scan` plus four -o: the same scan written as
+    JSON, text, HTML and CSV (their names say the format).  Returns (argv,
+    paths); read the JSON with read_report_json, then call round_trip."""
+    rt = os.path.join(tmpdir(), "report-%d" % next(_rt_counter))
+    outs = [rt + ext for ext in (".json", ".txt", ".html", ".csv")]
+    k = 1 if len(argv) > 1 and argv[1] == "scan" else 0
+    return argv[:k + 1] + [a for o in outs for a in ("-o", o)] + argv[k + 1:], outs
+
+
+def read_report_json(outs, cp):
+    """The JSON report of a run made with with_report_copies."""
+    try:
+        with open(outs[0], "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return cp.stdout.decode(errors="replace")
+
+
+def round_trip(outs, doc, extra_args=()):
+    """`tlsaudit report` of the scan's JSON must give back, byte for byte,
+    the text, HTML and CSV the same scan wrote (and the JSON itself), at
+    the same report time (TLSAUDIT_NOW) and with the same --profile.
+    Raises SetupError naming the first difference."""
+    exe = tlsaudit_path()
+    args = list(extra_args)
+    prof = []
+    for i, a in enumerate(args):
+        if a == "--profile" and i + 1 < len(args):
+            prof = ["--profile", args[i + 1]]
+        elif a.startswith("--profile="):
+            prof = ["--profile", a.split("=", 1)[1]]
+    env = dict(os.environ, TLSAUDIT_NOW=doc.get("report_time", ""))
+    for path, fmt in zip(outs, ("json", "text", "html", "csv")):
+        cp = subprocess.run([exe, "report", "--format", fmt] + prof + [outs[0]],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            timeout=120)
+        if cp.returncode != 0:
+            raise SetupError("round trip: tlsaudit report --format %s exited %d: %s" % (
+                fmt, cp.returncode, cp.stderr.decode(errors="replace")[-2000:]))
+        with open(path, "rb") as f:
+            want = f.read()
+        if cp.stdout != want:
+            a, b = want.splitlines(), cp.stdout.splitlines()
+            k = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]),
+                     min(len(a), len(b)))
+            raise SetupError("round trip: `tlsaudit report --format %s` differs from the "
+                             "scan's own %s output at line %d:\n  scan:   %r\n  report: %r"
+                             % (fmt, fmt, k + 1, a[k] if k < len(a) else "<end>",
+                                b[k] if k < len(b) else "<end>"))
 
 # ---------------------------------------------------------------------------
 # checks

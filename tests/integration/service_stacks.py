@@ -1122,6 +1122,7 @@ def run_scan(targets, extra_args=(), timeout=None):
                            "(build it, or set TLSAUDIT=path)" % exe)
     timeout = timeout or float(os.environ.get("TLSAUDIT_TEST_TIMEOUT", "240"))
     argv = [exe, "scan", "--format", "json"] + list(extra_args) + list(targets)
+    argv, outs = h.with_report_copies(argv)
     h.log("running: " + " ".join(argv))
     t0 = time.time()
     try:
@@ -1131,7 +1132,7 @@ def run_scan(targets, extra_args=(), timeout=None):
         raise h.SetupError("tlsaudit did not finish within %.0fs; stderr:\n%s" % (
             timeout, (e.stderr or b"").decode(errors="replace")[-4000:]))
     took = time.time() - t0
-    out, err = cp.stdout.decode(errors="replace"), cp.stderr.decode(errors="replace")
+    out, err = h.read_report_json(outs, cp), cp.stderr.decode(errors="replace")
     h.log("tlsaudit exit code %d after %.1fs" % (cp.returncode, took))
     try:
         doc = json.loads(out)
@@ -1147,6 +1148,7 @@ def run_scan(targets, extra_args=(), timeout=None):
                                               err[-3000:]))
     if os.environ.get("TLSAUDIT_TEST_VERBOSE"):
         h.log("tlsaudit JSON:\n" + json.dumps(doc, indent=2))
+    h.round_trip(outs, doc, extra_args)
     return doc, took
 
 
