@@ -136,6 +136,7 @@ struct ta_target {
 	/* rate limiting: after a busy answer (421, reset in the dialogue) no
 	 * new connection before hold_until_ms, and at most conn_cap at once */
 	uint64_t hold_until_ms;
+	uint64_t hold_since_ms; /* when the last hold began */
 	struct ta_timer hold_timer;
 	unsigned conn_cap; /* 0: the configured cap */
 	unsigned busy_streak;

@@ -225,6 +225,7 @@ hold_target(struct ta_target *t)
 		t->conn_cap = 1;
 	}
 	t->busy_streak++;
+	t->hold_since_ms = now;
 	t->hold_until_ms = now + delay;
 	/* never ta_timer_init() an armed timer: it would sit in the heap twice */
 	t->hold_timer.cb = on_hold_over;
@@ -294,7 +295,10 @@ xchg_on_end(struct ta_conn *c, int err)
 		    (t->alive || t->res.starttls.busy <= BUSY_RETRIES) &&
 		    t->busy_streak < BUSY_STREAK_MAX) {
 			x->busy_tries++;
-			hold_target(t);
+			/* connections opened before the last hold began say
+			 * nothing new about the server: they wait with the rest */
+			if (x->started_ms >= t->hold_since_ms || t->busy_streak == 0)
+				hold_target(t);
 			requeue(x);
 			return;
 		}
@@ -333,6 +337,7 @@ xchg_start_conn(struct ta_xchg *x)
 			return;
 		}
 	}
+	x->started_ms = ta_loop_now(&s->loop);
 	rc = ta_conn_start(&s->loop, (const struct sockaddr *)&t->addr, t->addrlen, &xchg_ops, x,
 	                   s->cfg.connect_timeout_ms, s->cfg.read_timeout_ms, XCHG_IN_CAP,
 	                   &x->conn);

@@ -39,6 +39,7 @@ struct ta_xchg {
 	struct ta_st st;
 	bool st_active;
 	unsigned busy_tries; /* busy answers retried for this exchange */
+	uint64_t started_ms; /* when its connection was opened */
 };
 
 /* The connection's on_data: STARTTLS dialogue, then the server's answer
