@@ -41,27 +41,70 @@ DEFAULT_TLSAUDIT = os.path.join(REPO, "build", "tlsaudit")
 # command lines
 
 
-def tool_argv(tool, host, port, tlsaudit=DEFAULT_TLSAUDIT, jsonfile=None):
+# STARTTLS protocol (tlsaudit's /PROTO name) -> each peer's option
+SSLSCAN_STARTTLS = {"smtp": "--starttls-smtp", "ldap": "--starttls-ldap",
+                    "postgres": "--starttls-psql", "mysql": "--starttls-mysql",
+                    "imap": "--starttls-imap", "pop3": "--starttls-pop3", "ftp": "--starttls-ftp",
+                    "xmpp": "--starttls-xmpp"}
+TESTSSL_STARTTLS = {"smtp": "smtp", "ldap": "ldap", "postgres": "postgres", "mysql": "mysql",
+                    "imap": "imap", "pop3": "pop3", "ftp": "ftp", "xmpp": "xmpp", "lmtp": "lmtp",
+                    "nntp": "nntp"}
+
+
+def tool_argv(tool, host, port, tlsaudit=DEFAULT_TLSAUDIT, jsonfile=None, starttls=None, sni=None):
+    """Command line of `tool` against host:port.
+
+    starttls: the plaintext protocol before TLS (tlsaudit's /PROTO name:
+    smtp, ldap, postgres, mysql ...), None for TLS from the first byte.
+    nmap gets no option for it: ssl-enum-ciphers picks the STARTTLS dialogue
+    from the port number (25 smtp, 389 ldap, 3306 mysql, 5432 postgresql),
+    so the scenarios use those ports and nmap needs no -sV.
+    sni: the server name to send (None: none, as the tools do for an address).
+    """
     target = "%s:%d" % (host, port)
     if tool == "tlsaudit":
-        return [tlsaudit, "scan", "--format", "json", target]
+        argv = [tlsaudit, "scan", "--format", "json"]
+        if sni:
+            argv += ["--sni", sni]
+        return argv + [target + ("/" + starttls if starttls else "")]
     if tool == "sslscan":
-        return ["sslscan", "--no-colour", target]
+        argv = ["sslscan", "--no-colour"]
+        if starttls:
+            argv.append(SSLSCAN_STARTTLS[starttls])
+        if sni:
+            argv.append("--sni-name=" + sni)
+        return argv + [target]
     if tool == "nmap":
         # -n: no reverse DNS (there is no resolver in the namespace anyway)
-        return ["nmap", "-n", "-Pn", "-p", str(port), "--script", "ssl-enum-ciphers", host]
+        argv = ["nmap", "-n", "-Pn", "-p", str(port), "--script", "ssl-enum-ciphers"]
+        if sni:
+            argv += ["--script-args", "tls.servername=" + sni]
+        return argv + [host]
+    # testssl takes the SNI from the URI's host name; --ip then says where to connect.
+    # testssl 3.0.8 stops with "FIXME: LDAP+STARTTLS over sockets not supported yet (try
+    # --ssl-native)": for LDAP it tests through `openssl s_client -starttls ldap` only.
+    tt = ([] if not starttls else ["--starttls", TESTSSL_STARTTLS[starttls]]) + (
+        ["--ssl-native"] if starttls == "ldap" else []) + (["--ip", host] if sni else [])
+    ttarget = "%s:%d" % (sni, port) if sni else target
     if tool == "testssl":
         # the suites + protocols subset; --warnings batch: never wait for a keypress
-        return ["testssl", "-e", "-p", "--quiet", "--color", "0", "--warnings", "batch", target]
+        return ["testssl", "-e", "-p", "--quiet", "--color", "0", "--warnings", "batch"] + tt + [
+            ttarget]
     if tool == "testssl-perproto":
         # per protocol suites (-E), protocols, forward secrecy incl. curves and DH groups (-f)
         argv = ["testssl", "-E", "-p", "-f", "--quiet", "--color", "0", "--warnings", "batch"]
         if jsonfile:
             argv += ["--jsonfile", jsonfile]
-        return argv + [target]
+        return argv + tt + [ttarget]
     if tool == "testssl-full":
-        return ["testssl", "--quiet", "--color", "0", "--warnings", "batch", target]
+        return ["testssl", "--quiet", "--color", "0", "--warnings", "batch"] + tt + [ttarget]
     raise KeyError(tool)
+
+
+def target_argv(tool, tg, tlsaudit=DEFAULT_TLSAUDIT, jsonfile=None):
+    """tool_argv for a servers.target() dict."""
+    return tool_argv(tool, tg["host"], tg["port"], tlsaudit=tlsaudit, jsonfile=jsonfile,
+                     starttls=tg.get("starttls"), sni=tg.get("sni"))
 
 
 def tool_versions(tlsaudit=DEFAULT_TLSAUDIT):
@@ -385,6 +428,7 @@ def parse_tlsaudit(text):
     r["extra"]["status"] = t.get("status")
     r["extra"]["error"] = t.get("error")
     r["extra"]["connections"] = t.get("connections")
+    r["extra"]["failed_connections"] = t.get("failed_connections")
     r["extra"]["duration_ms"] = t.get("duration_ms")
     for proto, p in (t.get("protocols") or {}).items():
         if not isinstance(p, dict):
