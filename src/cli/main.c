@@ -222,8 +222,11 @@ format_of(const char *path, enum ta_format fallback)
 	static const struct {
 		const char *ext;
 		enum ta_format fmt;
-	} e[] = {{".json", TA_FORMAT_JSON}, {".csv", TA_FORMAT_CSV}, {".html", TA_FORMAT_HTML},
-	         {".htm", TA_FORMAT_HTML},  {".txt", TA_FORMAT_TEXT}};
+	} e[] = {{".json", TA_FORMAT_JSON},
+	         {".csv", TA_FORMAT_CSV},
+	         {".html", TA_FORMAT_HTML},
+	         {".htm", TA_FORMAT_HTML},
+	         {".txt", TA_FORMAT_TEXT}};
 	size_t n = strlen(path);
 
 	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {

@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "cert/cert.h"
 #include "wire/httptext.h"
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
@@ -78,8 +77,7 @@ struct ta_http {
 	struct xfer *xfers;
 	unsigned depth;    /* > 0 while we dispatch events (callers' callbacks may run) */
 	bool free_pending; /* ta_http_free() was called during dispatch */
-	bool capath_done;  /* capath looked up (once: it reads a directory) */
-	char *capath;      /* ta_cert_default_dir() copied, or NULL */
+	char *capath;      /* the system trust directory (ta_http_new), or NULL */
 };
 
 static bool curl_ready; /* curl_global_init() done (see http.h) */
@@ -340,16 +338,10 @@ valid_path(const char *path)
  * (NULL: libcurl resolves host).  verify: check the certificate against
  * ca_file or the system store.
  */
-/* The system trust directory, looked up on first use and kept. */
+/* The system trust directory the context was given, or NULL. */
 static const char *
 system_capath(struct ta_http *h)
 {
-	if (!h->capath_done) {
-		const char *dir = ta_cert_default_dir();
-
-		h->capath_done = true;
-		h->capath = dir ? strdup(dir) : NULL; /* out of memory: the bundle */
-	}
 	return h->capath;
 }
 
@@ -680,7 +672,7 @@ dispatch(struct ta_http *h, curl_socket_t fd, int flags)
 /* ---- public ------------------------------------------------------------- */
 
 struct ta_http *
-ta_http_new(struct ta_loop *loop)
+ta_http_new(struct ta_loop *loop, const char *capath)
 {
 	struct ta_http *h;
 
@@ -693,6 +685,10 @@ ta_http_new(struct ta_loop *loop)
 	if (h == NULL)
 		return NULL;
 	h->loop = loop;
+	if (capath && !(h->capath = strdup(capath))) {
+		free(h);
+		return NULL;
+	}
 	ta_timer_init(&h->timer, on_timeout);
 	h->multi = curl_multi_init();
 	if (h->multi == NULL ||
@@ -702,6 +698,7 @@ ta_http_new(struct ta_loop *loop)
 	    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK) {
 		if (h->multi)
 			curl_multi_cleanup(h->multi);
+		free(h->capath);
 		free(h);
 		return NULL;
 	}

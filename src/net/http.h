@@ -64,7 +64,9 @@ struct ta_http_result {
 	char content_encoding[32];
 };
 
-struct ta_http *ta_http_new(struct ta_loop *loop);
+/* capath: the system's hashed trust directory for verified fetches
+ * (copied; NULL: libcurl's default bundle). */
+struct ta_http *ta_http_new(struct ta_loop *loop, const char *capath);
 
 /* Cancel every pending request without calling its callback, and free h.
  * Accepts NULL; may be called from inside a callback of h. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cert/cert.h"
 #include "cert/dane.h"
 #include "net/dns.h"
 #include "net/http.h"
@@ -203,7 +204,7 @@ on_sts_host(void *arg, const struct ta_dns_addrs *a)
 		return;
 	}
 	if (!s->http)
-		s->http = ta_http_new(&s->loop);
+		s->http = ta_http_new(&s->loop, ta_cert_default_dir());
 	req.host = host;
 	req.path = "/.well-known/mta-sts.txt";
 	req.ip = a->addr[0].text;

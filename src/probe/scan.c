@@ -865,7 +865,7 @@ start_http(struct ta_target *t)
 	if (s->cfg.no_http || strcmp(t->res.service, "https") != 0)
 		return;
 	if (!s->http)
-		s->http = ta_http_new(&s->loop);
+		s->http = ta_http_new(&s->loop, ta_cert_default_dir());
 	t->parts++;
 	if (!s->http || ta_http_check(s->http, &req, &t->res.http, http_done, t) != TA_OK) {
 		t->parts--;

@@ -59,8 +59,7 @@ ta_sink_open(enum ta_format fmt, FILE *out, const struct ta_render_opts *o, cons
 	switch (fmt) {
 	case TA_FORMAT_JSON:
 		fputs("{\n", out);
-		json_object_foreach((json_t *)meta, key, v)
-		{
+		json_object_foreach ((json_t *)meta, key, v) {
 			json_t *name = json_string(key);
 
 			fputs("  ", out);
@@ -130,8 +129,7 @@ ta_sink_close(struct ta_sink *k, const json_t *mails)
 		fputs(k->ntargets ? "\n  ]" : "]", k->out);
 		if (n) {
 			fputs(",\n  \"mail\": [", k->out);
-			json_array_foreach(mails, i, m)
-			{
+			json_array_foreach (mails, i, m) {
 				fputs(i ? ",\n    " : "\n    ", k->out);
 				if (rc == TA_OK)
 					rc = put_indented(k->out, m, 2);
@@ -141,10 +139,13 @@ ta_sink_close(struct ta_sink *k, const json_t *mails)
 		fputs("\n}\n", k->out);
 		break;
 	case TA_FORMAT_CSV:
-		json_array_foreach(mails, i, m) ta_csv_mail(k->out, m);
+		json_array_foreach (mails, i, m)
+			ta_csv_mail(k->out, m);
 		break;
 	case TA_FORMAT_HTML:
-		json_array_foreach(mails, i, m) if (rc == TA_OK) rc = ta_html_mail(k->html, m);
+		json_array_foreach (mails, i, m)
+			if (rc == TA_OK)
+				rc = ta_html_mail(k->html, m);
 		if (rc == TA_OK)
 			rc = ta_html_close(k->html);
 		else
@@ -152,8 +153,9 @@ ta_sink_close(struct ta_sink *k, const json_t *mails)
 		k->html = NULL;
 		break;
 	case TA_FORMAT_TEXT:
-		json_array_foreach(mails, i, m) if (rc == TA_OK) rc =
-		        ta_text_mail(k->out, m, &k->opts);
+		json_array_foreach (mails, i, m)
+			if (rc == TA_OK)
+				rc = ta_text_mail(k->out, m, &k->opts);
 		break;
 	}
 	k->closed = true;

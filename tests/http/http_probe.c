@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert/cert.h"
 #include "net/http.h"
 #include "net/loop.h"
 #include "wire/httptext.h"
@@ -143,7 +144,7 @@ main(int argc, char **argv)
 		return usage();
 	if (ta_loop_init(&loop) != TA_OK)
 		return 1;
-	client = ta_http_new(&loop);
+	client = ta_http_new(&loop, ta_cert_default_dir());
 	if (client == NULL) {
 		fprintf(stderr, "http_probe: ta_http_new failed\n");
 		return 1;

@@ -187,8 +187,8 @@ ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 	if (o->nsinks == 0) {
 		/* one report time for every copy */
 		o->now = ta_now();
-		o->noncompliant = calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1,
-		                         sizeof(long));
+		o->noncompliant =
+		        calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1, sizeof(long));
 		if (!o->noncompliant)
 			return TA_ENOMEM;
 	}
