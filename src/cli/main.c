@@ -60,7 +60,7 @@ usage(FILE *out)
 	        "      --timeout MS          read timeout per connection (default 5000)\n"
 	        "      --connect-timeout MS  connect timeout (default 5000)\n"
 	        "      --retries N           retries of a failed connection (default 1)\n"
-	        "      --max-conns N         concurrent connections per host (default 4)\n"
+	        "      --max-conns N         connections at once per address (default 4)\n"
 	        "      --max-total N         concurrent connections overall (default 256)\n"
 	        "      --sni NAME            server name to send (default: the host name)\n"
 	        "      --starttls PROTO      STARTTLS dialogue for targets without /PROTO\n"

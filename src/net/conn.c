@@ -18,8 +18,10 @@
 
 #include "tlsaudit.h"
 
+/* The socket alone, so that the owner's end callback can open the next
+ * connection to the same address without two being open at once. */
 static void
-conn_close(struct ta_conn *c)
+conn_close_fd(struct ta_conn *c)
 {
 	ta_timer_stop(c->loop, &c->timer);
 	ta_watch_del(c->loop, &c->watch);
@@ -32,6 +34,12 @@ conn_close(struct ta_conn *c)
 		close(c->watch.fd);
 	}
 	c->watch.fd = -1;
+}
+
+static void
+conn_close(struct ta_conn *c)
+{
+	conn_close_fd(c);
 	free(c->out);
 	free(c->in);
 	c->out = NULL;
@@ -51,6 +59,7 @@ conn_end(struct ta_conn *c, int err)
 		(void)send(c->watch.fd, c->out + c->outoff, c->outlen - c->outoff,
 		           MSG_NOSIGNAL | MSG_DONTWAIT);
 	c->reset = !c->graceful;
+	conn_close_fd(c);
 	ops->on_end(c, err);
 	conn_close(c);
 }

@@ -130,8 +130,16 @@ struct ta_xchg;
 
 struct ta_st_ops;
 
+/* An address the run connects to, whatever the targets on it: --max-conns
+ * counts its connections. */
+struct ta_host {
+	char ip[64];
+	unsigned inflight;
+};
+
 struct ta_target {
 	struct ta_scan *scan;
+	struct ta_host *host;           /* its address (set when the run starts) */
 	const struct ta_st_ops *st_ops; /* STARTTLS dialogue before every hello, or NULL */
 	/* rate limiting: after a busy answer (421, reset in the dialogue) no
 	 * new connection before hold_until_ms, and at most conn_cap at once */
@@ -225,6 +233,9 @@ struct ta_scan {
 	unsigned inflight; /* connections open across targets */
 	unsigned targets_live;
 	struct ta_target *ready_head, *ready_tail;
+	size_t nready;
+	struct ta_host **hosts; /* by address, an open-addressing table */
+	size_t hosts_cap;
 	struct ta_timer tick; /* starts waiting targets */
 	/* finished targets go to the consumer from a timer of their own, never
 	 * from inside the callbacks that finished them */

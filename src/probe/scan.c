@@ -126,6 +126,9 @@ ta_scan_free(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_free(s->targets[i]); /* NULL for those handed on */
 	free(s->targets);
+	for (size_t i = 0; i < s->hosts_cap; i++)
+		free(s->hosts[i]);
+	free(s->hosts);
 	free(s->mails);
 	if (s->report_state_free)
 		s->report_state_free(s->report_state);
@@ -875,6 +878,47 @@ start_http(struct ta_target *t)
 	}
 }
 
+/* FNV-1a of an address text. */
+static size_t
+host_hash(const char *ip)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *ip; ip++)
+		h = (h ^ (unsigned char)*ip) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* Every target's address record: targets on the same address share one,
+ * so --max-conns counts the address's connections across the run. */
+static int
+assign_hosts(struct ta_scan *s)
+{
+	s->hosts_cap = 16;
+	while (s->hosts_cap < 2 * s->ntargets)
+		s->hosts_cap *= 2;
+	s->hosts = calloc(s->hosts_cap, sizeof *s->hosts);
+	if (!s->hosts)
+		return TA_ENOMEM;
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct ta_target *t = s->targets[i];
+		size_t k = host_hash(t->res.ip) & (s->hosts_cap - 1);
+
+		if (!t->res.ip[0])
+			continue; /* not resolved: never connects */
+		while (s->hosts[k] && strcmp(s->hosts[k]->ip, t->res.ip) != 0)
+			k = (k + 1) & (s->hosts_cap - 1);
+		if (!s->hosts[k]) {
+			s->hosts[k] = calloc(1, sizeof **s->hosts);
+			if (!s->hosts[k])
+				return TA_ENOMEM;
+			snprintf(s->hosts[k]->ip, sizeof s->hosts[k]->ip, "%s", t->res.ip);
+		}
+		t->host = s->hosts[k];
+	}
+	return TA_OK;
+}
+
 static void
 start_targets(struct ta_scan *s)
 {
@@ -936,6 +980,8 @@ ta_scan_run(struct ta_scan *s)
 			goto out;
 	}
 	rc = resolve_names(s);
+	if (rc == TA_OK)
+		rc = assign_hosts(s);
 	if (rc == TA_OK) {
 		/* each target ends once its probes have (parts), or others too */
 		ta_timer_init(&s->done_timer, on_done);

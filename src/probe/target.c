@@ -242,6 +242,8 @@ xchg_on_end(struct ta_conn *c, int err)
 	x->conn = NULL;
 	t->inflight--;
 	s->inflight--;
+	if (t->host)
+		t->host->inflight--;
 	if (x->st_active && err != TA_OK && err != TA_ECONNECT &&
 	    x->resp.outcome == TA_OUT_CLOSED) {
 		/* the dialogue did not finish: silence is a dead or tarpitting
@@ -363,6 +365,8 @@ xchg_start_conn(struct ta_xchg *x)
 	}
 	t->inflight++;
 	s->inflight++;
+	if (t->host)
+		t->host->inflight++;
 	t->res.connections++;
 }
 
@@ -399,7 +403,11 @@ pump_target(struct ta_target *t)
 			xchg_complete(x);
 			continue;
 		}
-		if (s->inflight >= s->cfg.max_conns_total) {
+		/* --max-conns is per address, whatever the targets on it
+		 * (ports, protocols, names): wait for a slot of the scan or of
+		 * the address, with the targets that wait for one */
+		if (s->inflight >= s->cfg.max_conns_total ||
+		    (t->host && t->host->inflight >= s->cfg.max_conns_per_host)) {
 			if (!t->in_ready) {
 				t->in_ready = true;
 				t->ready_next = NULL;
@@ -408,6 +416,7 @@ pump_target(struct ta_target *t)
 				else
 					s->ready_head = t;
 				s->ready_tail = t;
+				s->nready++;
 			}
 			return;
 		}
@@ -422,13 +431,16 @@ pump_target(struct ta_target *t)
 static void
 pump_scan(struct ta_scan *s)
 {
-	while (s->ready_head && s->inflight < s->cfg.max_conns_total) {
+	/* each waiting target once: one that still waits goes to the back */
+	for (size_t n = s->nready; n > 0 && s->ready_head && s->inflight < s->cfg.max_conns_total;
+	     n--) {
 		struct ta_target *t = s->ready_head;
 
 		s->ready_head = t->ready_next;
 		if (!s->ready_head)
 			s->ready_tail = NULL;
 		t->in_ready = false;
+		s->nready--;
 		pump_target(t);
 	}
 }
