@@ -247,15 +247,6 @@ kind_find(const char *name)
 	return NULL;
 }
 
-static const struct ta_feature *
-feature_find(const char *name)
-{
-	for (size_t i = 0; i < ta_features_count; i++)
-		if (strcmp(ta_features_tab[i].name, name) == 0)
-			return &ta_features_tab[i];
-	return NULL;
-}
-
 static void
 rule_free(struct ta_rule *ru)
 {
@@ -439,7 +430,8 @@ parse_rule_key(struct pctx *c, struct ta_rule *ru, const char *k, json_t *v)
 	if (strcmp(k, "feature") == 0) {
 		const char *s = json_string_value(v);
 
-		if (!s || !(ru->feature = feature_find(s)))
+		/* The yes/no facts of model/facts.h, nothing else. */
+		if (!s || !(ru->feature = ta_feature_lookup(s, &ru->fact)))
 			return perr(c, "\"feature\": unknown feature \"%s\"",
 			            s ? s : "(not a string)");
 		return 0;
@@ -513,6 +505,16 @@ parse_rule(struct pctx *c, struct ta_profile *p, json_t *o, struct ta_rule *ru)
 		            "\"clause\" is required (where in the document the rule comes from)");
 	if (!ru->trust)
 		return perr(c, "\"trust\" is required");
+	/* A feature rule without "expect" asks for the good answer facts.h
+	 * gives the feature, when it gives one. */
+	if (ru->fact && ru->expect < 0 && ru->fact->good != TA_UNKNOWN) {
+		ru->expect = ru->fact->good == TA_YES;
+		have |= K_EXPECT;
+	}
+	if (ru->fact && ru->expect < 0)
+		return perr(c,
+		            "\"expect\" is required: feature \"%s\" has no good answer of its own",
+		            ru->feature->name);
 	if ((have & ru->kind->required) != ru->kind->required)
 		return perr(c, "kind \"%s\" needs more keys (see docs/profiles.md)", kind);
 	if (ru->lv[LV_TOLERATED].n && !ru->tolerated_note)

@@ -94,7 +94,10 @@ const char *ta_eval_rule_remediation(const struct ta_eval *e, size_t i);
 /*
  * {"compliant": bool, "complete": bool, "title": s, "rules": [{"id",
  * "result", "evidence", "remediation", "source", "trust", "note"?,
- * "rating"?}]}.  New reference; NULL on allocation failure.
+ * "deviation"?, "rating"?, "kind", "items": [{"kind", "id", "version"?,
+ * "present", "level", "verdict", "value"?}], "requires": {lists and
+ * limits}}]} (docs/profiles.md, "Items and requirements").  New
+ * reference; NULL on allocation failure.
  */
 json_t *ta_eval_json(const struct ta_eval *e);
 

@@ -1,8 +1,9 @@
 /*
  * Inside src/profile: a parsed profile and its rules, shared by the parser
- * (profile.c) and the evaluator (eval.c).  Rule kinds are a table (eval.c):
- * each names the keys it accepts, how list items are validated, and the
- * function that judges a scan result.
+ * (profile.c), the evaluator (eval*.c, private header eval_int.h) and
+ * `profiles show` (src/report/profile_show.c).  Rule kinds are a table
+ * (eval.c): each names the keys it accepts, how list items are validated,
+ * and the function that judges a scan result.
  */
 #ifndef TA_PROFILE_RULE_H
 #define TA_PROFILE_RULE_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "model/facts.h"
 #include "profile/profile.h"
 
 #define TA_PROFILE_MAX_BYTES (1u << 20) /* a profile file */
@@ -61,11 +63,16 @@ struct ta_kind {
 	void (*eval)(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *out);
 };
 
+/*
+ * What the evaluator says of a handshake feature.  The features themselves
+ * (key, where the value lives, which answer is good) are the yes/no facts
+ * of model/facts.h: name is the fact's key, and every yes/no fact has one
+ * entry here (tests/profile/test_profile.c checks both ways).
+ */
 struct ta_feature {
-	const char *name;
-	size_t off; /* int (enum ta_tri) in struct ta_features */
-	enum ta_cond when;
-	const char *label;
+	const char *name;    /* key of a TA_FACT_TRI fact in ta_feature_facts[] */
+	enum ta_cond when;   /* default condition */
+	const char *label;   /* subject of the evidence sentence "<label>: yes." */
 	const char *fix_on;  /* remediation when it should be on */
 	const char *fix_off; /* ... and off */
 };
@@ -98,7 +105,9 @@ struct ta_rule {
 	unsigned vmask; /* protocols as 1 << enum ta_ver_idx */
 	long min_bits, warn_below_bits, max_days, warn_days, min_age; /* -1: unset */
 	int expect;                                                   /* -1 unset */
+	/* feature kind: the evaluator's texts, and the fact (model/facts.h) */
 	const struct ta_feature *feature;
+	const struct ta_fact *fact;
 	int when;                          /* enum ta_cond */
 	char *rating[TA_VERDICT_FAIL + 1]; /* NCSC-NL rating per verdict, or NULL */
 };
@@ -111,25 +120,17 @@ struct ta_profile {
 	size_t nrules;
 };
 
-/* One rule's result. */
-struct ta_rres {
-	const struct ta_rule *rule;
-	enum ta_verdict v;
-	char *evidence, *remediation, *deviation; /* malloc'd; deviation may be NULL */
-	const char *rating;                       /* static or the rule's, or NULL */
-	bool oom;
-};
-
-/* Evaluation context. */
-struct ta_ectx {
-	const struct ta_result *r;
-	bool https;
-};
-
 extern const struct ta_kind ta_kinds[];
 extern const size_t ta_kinds_count;
 extern const struct ta_feature ta_features_tab[];
 extern const size_t ta_features_count;
+
+/*
+ * The feature a rule names: the yes/no fact with this key and the
+ * evaluator's texts for it; NULL (and *fact NULL) when there is none.
+ */
+const struct ta_feature *ta_feature_lookup(const char *key, const struct ta_fact **fact);
+
 extern const char *const ta_cond_names[COND_N];
 extern const char *const ta_level_keys[LV_N];
 

@@ -73,6 +73,58 @@ web_facts(struct ta_result *r)
 
 static bool used[TH_LEN(golden_verdicts)];
 
+static enum ta_verdict
+verdict_named(const char *s)
+{
+	for (int v = TA_VERDICT_NA; v <= TA_VERDICT_FAIL; v++)
+		if (s && strcmp(s, ta_verdict_name((enum ta_verdict)v)) == 0)
+			return (enum ta_verdict)v;
+	return (enum ta_verdict) - 1;
+}
+
+/*
+ * The items of a rule agree with its verdict: each has its keys, and none
+ * is worse than the rule (an item that fails makes the rule fail, one
+ * that warns makes it warn at least; a passing rule has only passing
+ * items).  The rule can be worse than all its items (a required item
+ * missing from an incomplete list, a version not tested).
+ */
+static void
+check_items(json_t *rule)
+{
+	enum ta_verdict rv = verdict_named(json_string_value(json_object_get(rule, "result")));
+	json_t *items = json_object_get(rule, "items"), *it;
+	size_t i;
+
+	th_checks++;
+	if (!json_is_array(items) || !json_is_object(json_object_get(rule, "requires")) ||
+	    !json_is_string(json_object_get(rule, "kind"))) {
+		th_fail_at(__FILE__, __LINE__);
+		fprintf(stderr, "rule %s: no items, requires or kind\n",
+		        json_string_value(json_object_get(rule, "id")));
+		return;
+	}
+	json_array_foreach (items, i, it) {
+		enum ta_verdict iv =
+		        verdict_named(json_string_value(json_object_get(it, "verdict")));
+		json_t *p = json_object_get(it, "present");
+
+		th_checks++;
+		if ((int)iv < 0 || iv > rv || !json_is_string(json_object_get(it, "kind")) ||
+		    !json_is_string(json_object_get(it, "id")) ||
+		    !json_is_string(json_object_get(it, "level")) ||
+		    !(json_is_boolean(p) || json_is_null(p))) {
+			char *dump = json_dumps(it, JSON_COMPACT);
+
+			th_fail_at(__FILE__, __LINE__);
+			fprintf(stderr, "rule %s (%s): item %s\n",
+			        json_string_value(json_object_get(rule, "id")), ta_verdict_name(rv),
+			        dump ? dump : "?");
+			free(dump);
+		}
+	}
+}
+
 static const struct golden_verdict *
 find(const char *fixture, const char *profile, const char *rule)
 {
@@ -119,14 +171,18 @@ main(void)
 			CHECK(ta_profile_evaluate(p, &r, true, &e) == 0);
 			if (!e)
 				continue;
-			if (verbose) {
-				json_t *d = ta_eval_json(e);
+			json_t *d = ta_eval_json(e), *jr;
+			size_t ri;
 
+			CHECK(d != NULL);
+			if (verbose) {
 				printf("==== %s\n", cname);
 				json_dumpf(d, stdout, JSON_INDENT(2));
 				putchar('\n');
-				json_decref(d);
 			}
+			json_array_foreach (json_object_get(d, "rules"), ri, jr)
+				check_items(jr);
+			json_decref(d);
 			for (size_t k = 0; k < ta_eval_nrules(e); k++) {
 				const char *rid = ta_eval_rule_id(e, k);
 				const struct golden_verdict *g = find(fixtures[f].name, pid, rid);

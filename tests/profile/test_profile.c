@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/facts.h"
 #include "profile/profile.h"
+#include "profile/rule.h"
 #include "scan_fixtures.h"
 #include "tharness.h"
 
@@ -78,8 +80,23 @@ static const struct {
          "x.json: line 1: duplicate object key"},
         {"feature needs expect",
          HEAD "\"rules\": [{\"id\": \"f\", \"kind\": \"feature\", \"clause\": \"1\", \"trust\": "
-              "\"R\", \"feature\": \"compression\"}]}",
+              "\"R\", \"expect\": true}]}",
          "kind \"feature\" needs more keys"},
+        /* expect defaults to the good answer of model/facts.h ... */
+        {"feature expect from facts.h",
+         HEAD "\"rules\": [{\"id\": \"f\", \"kind\": \"feature\", \"clause\": \"1\", \"trust\": "
+              "\"R\", \"feature\": \"compression\"}]}",
+         NULL},
+        /* ... and a feature with no good answer needs it */
+        {"feature without a good answer",
+         HEAD "\"rules\": [{\"id\": \"f\", \"kind\": \"feature\", \"clause\": \"1\", \"trust\": "
+              "\"R\", \"feature\": \"session_ticket\"}]}",
+         "rule \"f\": \"expect\" is required: feature \"session_ticket\""},
+        /* only the yes/no facts are features a rule can name */
+        {"feature not yes/no",
+         HEAD "\"rules\": [{\"id\": \"f\", \"kind\": \"feature\", \"clause\": \"1\", \"trust\": "
+              "\"R\", \"feature\": \"max_early_data\", \"expect\": false}]}",
+         "unknown feature \"max_early_data\""},
         {"unknown feature",
          HEAD "\"rules\": [{\"id\": \"f\", \"kind\": \"feature\", \"clause\": \"1\", \"trust\": "
               "\"R\", \"feature\": \"telepathy\", \"expect\": true}]}",
@@ -553,6 +570,332 @@ test_deviation_and_json(void)
 	ta_profiles_free(set);
 }
 
+/* ---- one table of features ---- */
+
+/* The features a rule can name are exactly the yes/no facts of facts.h. */
+static void
+test_feature_table(void)
+{
+	TH_CASE("every yes/no fact is a feature with texts");
+	for (size_t i = 0; i < ta_feature_facts_count; i++) {
+		const struct ta_fact *f = &ta_feature_facts[i], *got = NULL;
+		const struct ta_feature *t = ta_feature_lookup(f->key, &got);
+
+		if (f->type != TA_FACT_TRI) {
+			CHECK(t == NULL && got == NULL);
+			continue;
+		}
+		if (!t)
+			fprintf(stderr, "  no texts for fact %s\n", f->key);
+		CHECK(t != NULL && got == f);
+		CHECK(t && t->label && t->fix_on && t->fix_off);
+	}
+	TH_CASE("every texts entry is a yes/no fact, once");
+	for (size_t i = 0; i < ta_features_count; i++) {
+		const struct ta_fact *f = ta_fact_find(ta_features_tab[i].name), *got = NULL;
+
+		CHECK(f != NULL && f->type == TA_FACT_TRI);
+		CHECK(ta_feature_lookup(ta_features_tab[i].name, &got) == &ta_features_tab[i]);
+	}
+	CHECK(ta_feature_lookup("telepathy", &(const struct ta_fact *){NULL}) == NULL);
+	TH_CASE(NULL);
+}
+
+/* ---- items and requirements ---- */
+
+static json_t *
+rule_of(json_t *doc, const char *id)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (json_object_get(doc, "rules"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0)
+			return r;
+	fprintf(stderr, "  no rule %s\n", id);
+	return NULL;
+}
+
+/* The item (kind, id, version or NULL) of a rule, or NULL. */
+static json_t *
+item_of(json_t *rule, const char *kind, const char *id, const char *version)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach (json_object_get(rule, "items"), i, it) {
+		const char *v = json_string_value(json_object_get(it, "version"));
+
+		if (strcmp(json_string_value(json_object_get(it, "kind")), kind) == 0 &&
+		    strcmp(json_string_value(json_object_get(it, "id")), id) == 0 &&
+		    (version ? v && strcmp(v, version) == 0 : !v))
+			return it;
+	}
+	return NULL;
+}
+
+/* present: 1 true, 0 false, -1 null. */
+static void
+check_item_at(int line, json_t *rule, const char *kind, const char *id, const char *version,
+              int present, const char *level, const char *verdict)
+{
+	json_t *it = rule ? item_of(rule, kind, id, version) : NULL;
+	json_t *p = it ? json_object_get(it, "present") : NULL;
+	bool ok = it &&
+	          (present < 0 ? json_is_null(p)
+	                       : json_is_boolean(p) && json_is_true(p) == (present == 1)) &&
+	          strcmp(json_string_value(json_object_get(it, "level")), level) == 0 &&
+	          strcmp(json_string_value(json_object_get(it, "verdict")), verdict) == 0;
+
+	th_checks++;
+	if (!ok) {
+		char *d = it ? json_dumps(it, JSON_COMPACT) : NULL;
+
+		th_fail_at(__FILE__, line);
+		fprintf(stderr, "  item %s %s %s: want present %d, %s, %s; got %s\n", kind, id,
+		        version ? version : "-", present, level, verdict, d ? d : "no such item");
+		free(d);
+	}
+}
+#define CHECK_ITEM(...) check_item_at(__LINE__, __VA_ARGS__)
+
+/* requires[key] is exactly the names in csv ("a,b"); "" for absent. */
+static bool
+list_is(json_t *rule, const char *key, const char *csv)
+{
+	json_t *l = json_object_get(json_object_get(rule, "requires"), key), *e;
+	char buf[2048] = "";
+	size_t i, n = 0;
+
+	if (!l)
+		return csv[0] == '\0';
+	json_array_foreach (l, i, e)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "," : "",
+		                      json_string_value(e));
+	if (strcmp(buf, csv) != 0)
+		fprintf(stderr, "  requires.%s: %s, want %s\n", key, buf, csv);
+	return strcmp(buf, csv) == 0;
+}
+
+static long long
+req_num(json_t *rule, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(rule, "requires"), key);
+
+	return v ? json_integer_value(v) : -1;
+}
+
+static const char *
+req_str(json_t *rule, const char *key)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(rule, "requires"), key));
+
+	return s ? s : "";
+}
+
+static size_t
+nitems(json_t *rule)
+{
+	return json_array_size(json_object_get(rule, "items"));
+}
+
+static const char *const ITEMS_PROFILE =
+        HEAD "\"rules\": ["
+             "{\"id\": \"suites\", \"kind\": \"suites\", \"protocols\": [\"TLSv1.2\", "
+             "\"TLSv1.3\"], \"clause\": \"1\", \"trust\": \"R\", \"allowed\": "
+             "[\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\", \"TLS_AES_128_GCM_SHA256\", "
+             "\"TLS_AES_256_GCM_SHA384\"], \"forbidden\": [\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\"], "
+             "\"required\": [\"TLS_AES_256_GCM_SHA384\"]},"
+             "{\"id\": \"groups\", \"kind\": \"groups\", \"clause\": \"2\", \"trust\": \"R\", "
+             "\"allowed\": [\"x25519\", \"secp256r1\"], \"required_any\": [\"x25519\", "
+             "\"x448\"]},"
+             "{\"id\": \"rsa\", \"kind\": \"cert_rsa_bits\", \"clause\": \"3\", \"trust\": \"R\", "
+             "\"min_bits\": 2048, \"warn_below_bits\": 3072},"
+             "{\"id\": \"zero-rtt\", \"kind\": \"feature\", \"clause\": \"4\", \"trust\": \"R\", "
+             "\"feature\": \"early_data\"},"
+             "{\"id\": \"ocsp\", \"kind\": \"feature\", \"clause\": \"5\", \"trust\": \"R\", "
+             "\"feature\": \"ocsp_stapling\", \"expect\": true, \"severity\": \"warning\"},"
+             "{\"id\": \"hsts\", \"kind\": \"hsts\", \"clause\": \"6\", \"trust\": \"R\", "
+             "\"min_age\": 31536000},"
+             "{\"id\": \"versions\", \"kind\": \"versions\", \"clause\": \"7\", \"trust\": \"R\", "
+             "\"allowed\": [\"TLSv1.2\", \"TLSv1.3\"], \"forbidden\": [\"SSLv3\"], "
+             "\"required\": [\"TLSv1.3\"]},"
+             "{\"id\": \"order\", \"kind\": \"server_order\", \"clause\": \"8\", \"trust\": "
+             "\"R\", \"protocols\": [\"TLSv1.2\"], \"expect\": true}]}";
+
+static void
+test_items(void)
+{
+	static const uint32_t s12[] = {0xC02B, 0x000A, 0xC02F}, s13[] = {0x1301};
+	struct ta_profile_set *set = load(ITEMS_PROFILE);
+	static struct ta_result r;
+	struct ta_eval *e;
+	json_t *d, *ru;
+
+	/* TLS 1.2: an allowed, a forbidden and an unlisted suite; TLS 1.3:
+	 * AES-128 only, so the required AES-256 is missing.  Groups x25519
+	 * secp256r1 secp384r1 ffdhe2048; an EC and an RSA-2048 leaf. */
+	fx_hkcert_intermediate(&r);
+	fx_ver(&r, TA_V_TLS12, s12, N(s12), TA_YES);
+	fx_ver(&r, TA_V_TLS13, s13, N(s13), TA_UNKNOWN);
+	r.ver[TA_V_SSL3].tested = false; /* a forbidden version not tested */
+	r.http.tested = true;
+	r.http.https_status = 200;
+	r.http.hsts_present = true;
+	r.http.hsts = (struct ta_hsts){.valid = true, .max_age = 86400};
+	e = judge(set, &r, true);
+	d = ta_eval_json(e);
+	CHECK(d != NULL);
+
+	TH_CASE("suites: per version, forbidden, unlisted and missing required");
+	ru = rule_of(d, "suites");
+	CHECK_STR(json_string_value(json_object_get(ru, "kind")), "suites");
+	CHECK_ITEM(ru, "suite", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLSv1.2", 1, "allowed",
+	           "pass");
+	CHECK_ITEM(ru, "suite", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLSv1.2", 1, "forbidden", "fail");
+	CHECK_ITEM(ru, "suite", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLSv1.2", 1,
+	           "not_in_profile", "fail");
+	CHECK_ITEM(ru, "suite", "TLS_AES_128_GCM_SHA256", "TLSv1.3", 1, "allowed", "pass");
+	CHECK_ITEM(ru, "suite", "TLS_AES_256_GCM_SHA384", NULL, 0, "required", "fail");
+	CHECK_EQ(nitems(ru), 5);
+	CHECK(list_is(ru, "allowed",
+	              "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256,"
+	              "TLS_AES_256_GCM_SHA384"));
+	CHECK(list_is(ru, "forbidden", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+	CHECK(list_is(ru, "required", "TLS_AES_256_GCM_SHA384"));
+	CHECK(list_is(ru, "protocols", "TLSv1.2,TLSv1.3"));
+	CHECK(list_is(ru, "required_any", ""));
+	CHECK(list_is(ru, "good", ""));
+	CHECK_STR(req_str(ru, "other"), "fail");
+	/* the texts are as they were */
+	CHECK(strstr(json_string_value(json_object_get(ru, "remediation")),
+	             "Disable TLSv1.2/TLSv1.3 cipher suites TLS_RSA_WITH_3DES_EDE_CBC_SHA, "
+	             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.") != NULL);
+
+	TH_CASE("groups: allowed and unlisted, required_any met");
+	ru = rule_of(d, "groups");
+	CHECK_ITEM(ru, "group", "x25519", NULL, 1, "allowed", "pass");
+	CHECK_ITEM(ru, "group", "secp256r1", NULL, 1, "allowed", "pass");
+	CHECK_ITEM(ru, "group", "secp384r1", NULL, 1, "not_in_profile", "fail");
+	CHECK_ITEM(ru, "group", "ffdhe2048", NULL, 1, "not_in_profile", "fail");
+	CHECK_EQ(nitems(ru), 4);
+	CHECK(list_is(ru, "allowed", "x25519,secp256r1"));
+	CHECK(list_is(ru, "required_any", "x25519,x448"));
+	CHECK(list_is(ru, "forbidden", ""));
+
+	TH_CASE("RSA key size: the RSA leaf, by fingerprint, with its size");
+	ru = rule_of(d, "rsa");
+	CHECK_ITEM(ru, "cert", "0000000000000000000000000000000000000000000000000000000000000002",
+	           NULL, 1, "below_recommended", "warning");
+	CHECK_EQ(nitems(ru), 1); /* the EC leaf is not judged */
+	CHECK_EQ(json_integer_value(
+	                 json_object_get(json_array_get(json_object_get(ru, "items"), 0), "value")),
+	         2048);
+	CHECK_EQ(req_num(ru, "min_bits"), 2048);
+	CHECK_EQ(req_num(ru, "warn_below_bits"), 3072);
+	CHECK(list_is(ru, "allowed", ""));
+	CHECK_STR(req_str(ru, "other"), ""); /* no lists: no "other" */
+
+	TH_CASE("features: expect from facts.h, severity warning");
+	ru = rule_of(d, "zero-rtt");
+	CHECK_ITEM(ru, "feature", "early_data", NULL, 0, "forbidden", "pass");
+	CHECK(list_is(ru, "forbidden", "early_data"));
+	CHECK(list_is(ru, "required", ""));
+	CHECK_STR(req_str(ru, "when"), "tls13");
+	ru = rule_of(d, "ocsp");
+	CHECK_ITEM(ru, "feature", "ocsp_stapling", NULL, 1, "recommended", "pass");
+	CHECK(list_is(ru, "required", "ocsp_stapling"));
+	CHECK_STR(req_str(ru, "when"), "always");
+
+	TH_CASE("HSTS: too short");
+	ru = rule_of(d, "hsts");
+	CHECK_ITEM(ru, "http", "hsts", NULL, 1, "below_minimum", "fail");
+	CHECK_EQ(json_integer_value(json_object_get(item_of(ru, "http", "hsts", NULL), "value")),
+	         86400);
+	CHECK(list_is(ru, "required", "hsts"));
+	CHECK_EQ(req_num(ru, "min_age"), 31536000);
+
+	TH_CASE("versions: offered ones, a forbidden one not tested");
+	ru = rule_of(d, "versions");
+	CHECK_STR(json_string_value(json_object_get(ru, "result")), "could_not_test");
+	CHECK_ITEM(ru, "version", "TLSv1.2", NULL, 1, "allowed", "pass");
+	CHECK_ITEM(ru, "version", "TLSv1.3", NULL, 1, "allowed", "pass");
+	CHECK_ITEM(ru, "version", "SSLv3", NULL, -1, "forbidden", "could_not_test");
+	CHECK_EQ(nitems(ru), 3);
+
+	TH_CASE("server order, per version");
+	ru = rule_of(d, "order");
+	CHECK_ITEM(ru, "protocol", "server_order", "TLSv1.2", 1, "required", "pass");
+	CHECK(list_is(ru, "required", "server_order"));
+	CHECK(list_is(ru, "protocols", "TLSv1.2"));
+	json_decref(d);
+	ta_eval_free(e);
+
+	TH_CASE("0-RTT accepted, no OCSP staple, client order, HSTS missing");
+	r.features.early_data = TA_YES;
+	r.features.ocsp_stapling = TA_NO;
+	r.ver[TA_V_TLS12].server_order = TA_NO;
+	r.http.hsts_present = false;
+	e = judge(set, &r, true);
+	d = ta_eval_json(e);
+	CHECK_ITEM(rule_of(d, "zero-rtt"), "feature", "early_data", NULL, 1, "forbidden", "fail");
+	/* a warning-only rule: its item warns too */
+	CHECK_ITEM(rule_of(d, "ocsp"), "feature", "ocsp_stapling", NULL, 0, "recommended",
+	           "warning");
+	CHECK_ITEM(rule_of(d, "order"), "protocol", "server_order", "TLSv1.2", 0, "required",
+	           "fail");
+	CHECK_ITEM(rule_of(d, "hsts"), "http", "hsts", NULL, 0, "required", "fail");
+	json_decref(d);
+	ta_eval_free(e);
+
+	TH_CASE("the scan failed: no items, the requirements still there");
+	r.ok = false;
+	e = judge(set, &r, true);
+	d = ta_eval_json(e);
+	ru = rule_of(d, "suites");
+	CHECK_EQ(nitems(ru), 0);
+	CHECK(json_is_array(json_object_get(ru, "items")));
+	CHECK(list_is(ru, "forbidden", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
+	json_decref(d);
+	ta_eval_free(e);
+	fx_free(&r);
+	ta_profiles_free(set);
+
+	TH_CASE("rated and tolerated levels in built-in profiles");
+	{
+		static const uint32_t dhe_gcm[] = {0x009E};
+		struct ta_profile_set *b;
+		char err[256];
+
+		CHECK_EQ(ta_profiles_builtin(&b, err, sizeof err), 0);
+		fx_hkcert_modern(&r);
+		CHECK_EQ(ta_profile_evaluate(ta_profiles_find(b, "ncsc-nl-2025-05"), &r, true, &e),
+		         0);
+		d = ta_eval_json(e);
+		CHECK_ITEM(rule_of(d, "suites-tls13"), "suite", "TLS_AES_128_GCM_SHA256", "TLSv1.3",
+		           1, "sufficient", "pass");
+		CHECK_ITEM(rule_of(d, "suites-tls13"), "suite", "TLS_AES_256_GCM_SHA384", "TLSv1.3",
+		           1, "good", "pass");
+		json_decref(d);
+		ta_eval_free(e);
+		fx_free(&r);
+		fx_ncsc_foundation(&r);
+		fx_ver(&r, TA_V_TLS12, dhe_gcm, N(dhe_gcm), TA_UNKNOWN);
+		CHECK_EQ(ta_profile_evaluate(ta_profiles_find(b, "ncsc-uk-foundation"), &r, true,
+		                             &e),
+		         0);
+		d = ta_eval_json(e);
+		CHECK_ITEM(rule_of(d, "suites-tls12"), "suite",
+		           "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLSv1.2", 1, "tolerated",
+		           "pass");
+		json_decref(d);
+		ta_eval_free(e);
+		fx_free(&r);
+		ta_profiles_free(b);
+	}
+	TH_CASE(NULL);
+}
+
 int
 main(void)
 {
@@ -563,5 +906,7 @@ main(void)
 	test_could_not_test();
 	test_web_rules();
 	test_deviation_and_json();
+	test_feature_table();
+	test_items();
 	return th_done("profile.unit");
 }
