@@ -15,6 +15,8 @@
  * copy (ta_text_printable).  Each transfer has a total timeout.  Names are
  * never resolved for a check: CURLOPT_CONNECT_TO sends the connection to the
  * given address while the URL, Host header and SNI keep the host name.
+ *
+ * What a finished transfer got is read by http_response.c (http_int.h).
  */
 #include "net/http.h"
 
@@ -26,7 +28,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "wire/httptext.h"
+#include "net/http_int.h"
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
@@ -35,38 +37,6 @@ struct hsock {
 	struct ta_watch w;
 	struct ta_http *h;
 	struct hsock *prev, *next;
-};
-
-enum xkind { X_HTTPS, X_PLAIN, X_FETCH };
-
-struct check {
-	struct ta_http_result *out;
-	void (*done)(void *arg);
-	void *arg;
-	char host[256];
-	uint16_t http_port;
-	int pending; /* transfers not yet over */
-};
-
-/* One transfer (easy handle). */
-struct xfer {
-	struct ta_http *h;
-	struct xfer *prev, *next;
-	CURL *easy;
-	int kind;            /* enum xkind */
-	struct check *chk;   /* X_HTTPS, X_PLAIN */
-	ta_http_fetch_cb cb; /* X_FETCH */
-	void *arg;
-	struct curl_slist *connect_to, *headers;
-	char head[TA_HTTP_HEAD_MAX]; /* the last response head, line by line */
-	size_t headlen;
-	bool head_complete; /* its empty line arrived: a new line starts a new head */
-	bool head_overflow;
-	uint8_t *body; /* X_FETCH: what was received, up to bodycap */
-	size_t bodylen, bodycap;
-	bool body_overflow; /* X_FETCH: more than bodycap bytes */
-	bool stopped;       /* we stopped reading the body: CURLE_WRITE_ERROR is ours */
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 struct ta_http {
@@ -228,8 +198,8 @@ on_body(char *buf, size_t size, size_t n, void *userp)
 	return len;
 }
 
-static void
-xfer_unlink(struct xfer *x)
+void
+ta_http_xfer_unlink(struct xfer *x)
 {
 	struct ta_http *h = x->h;
 
@@ -247,8 +217,8 @@ xfer_unlink(struct xfer *x)
 	}
 }
 
-static void
-xfer_free(struct xfer *x)
+void
+ta_http_xfer_free(struct xfer *x)
 {
 	if (x == NULL)
 		return;
@@ -267,8 +237,8 @@ xfer_cancel(struct xfer *x)
 {
 	struct check *chk = x->chk;
 
-	xfer_unlink(x);
-	xfer_free(x);
+	ta_http_xfer_unlink(x);
+	ta_http_xfer_free(x);
 	if (chk && --chk->pending == 0)
 		free(chk);
 }
@@ -420,7 +390,7 @@ xfer_new(struct ta_http *h, int kind, bool tls, const char *host, const char *ip
 	*rc = TA_OK;
 	return x;
 fail:
-	xfer_free(x);
+	ta_http_xfer_free(x);
 	return NULL;
 }
 
@@ -435,200 +405,6 @@ xfer_start(struct ta_http *h, struct xfer *x)
 		h->xfers->prev = x;
 	h->xfers = x;
 	return TA_OK;
-}
-
-/* One printable line saying why a transfer failed. */
-static void
-error_line(struct xfer *x, CURLcode rc, char *dst, size_t cap)
-{
-	const char *txt = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
-	size_t n = strnlen(txt, CURL_ERROR_SIZE);
-
-	while (n > 0 && (txt[n - 1] == '\n' || txt[n - 1] == '\r' || txt[n - 1] == ' '))
-		n--;
-	if (x->head_overflow)
-		snprintf(dst, cap, "response head larger than %d bytes", TA_HTTP_HEAD_MAX);
-	else if (x->body_overflow)
-		snprintf(dst, cap, "body larger than %d bytes", TA_HTTP_BODY_MAX);
-	else
-		ta_text_printable(dst, cap, (const uint8_t *)txt, n);
-}
-
-/* The transfer produced a response (a body we cut short is ours). */
-static bool
-xfer_ok(const struct xfer *x, CURLcode rc)
-{
-	return rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && x->stopped && x->head_complete);
-}
-
-static void
-copy_view(char *dst, size_t cap, struct ta_rd v)
-{
-	ta_text_printable(dst, cap, v.p, ta_rd_left(&v));
-}
-
-static long
-response_code(struct xfer *x)
-{
-	long code = 0;
-
-	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
-		code = 0;
-	return code;
-}
-
-static void
-https_done(struct xfer *x, CURLcode rc)
-{
-	struct ta_http_result *out = x->chk->out;
-	struct ta_http_head head;
-	struct ta_rd v, ro;
-	const char *why;
-	size_t n, nro;
-
-	if (!xfer_ok(x, rc)) {
-		error_line(x, rc, out->error, sizeof out->error);
-		return;
-	}
-	if (ta_http_head_parse(x->head, x->headlen, &head, &why) != TA_OK) {
-		out->https_status = (int)response_code(x);
-		snprintf(out->error, sizeof out->error, "malformed response head: %s", why);
-		return;
-	}
-	out->https_status = (int)head.status;
-
-	/* RFC 6797 8.1: only the first Strict-Transport-Security counts */
-	if (ta_http_head_find(&head, "Strict-Transport-Security", &v) > 0) {
-		struct ta_hsts_policy p;
-
-		out->hsts_present = true;
-		out->hsts.valid = ta_hsts_parse((const char *)v.p, ta_rd_left(&v), &p) == TA_OK;
-		out->hsts.max_age = p.max_age;
-		out->hsts.include_subdomains = p.include_subdomains;
-		out->hsts.preload = p.preload;
-		snprintf(out->hsts.error, sizeof out->hsts.error, "%s", p.error);
-	}
-
-	n = ta_http_head_find(&head, "Content-Security-Policy", &v);
-	nro = ta_http_head_find(&head, "Content-Security-Policy-Report-Only", &ro);
-	out->csp = n > 0 ? TA_YES : TA_NO;
-	out->csp_report_only = nro > 0;
-	if (n > 0)
-		copy_view(out->csp_value, sizeof out->csp_value, v);
-	else if (nro > 0) /* the only policy there is, though not enforced */
-		copy_view(out->csp_value, sizeof out->csp_value, ro);
-
-	out->compression = TA_NO;
-	if (ta_http_head_find(&head, "Content-Encoding", &v) > 0) {
-		copy_view(out->content_encoding, sizeof out->content_encoding, v);
-		if (ta_http_coding_compressed(v))
-			out->compression = TA_YES;
-	}
-}
-
-static bool
-is_redirect(unsigned status)
-{
-	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-static void
-plain_done(struct xfer *x, CURLcode rc)
-{
-	struct check *chk = x->chk;
-	struct ta_http_result *out = chk->out;
-	struct ta_http_location loc;
-	struct ta_http_head head;
-	struct ta_rd v;
-	const char *why;
-	long oserr = 0;
-
-	if (!xfer_ok(x, rc)) {
-		char line[sizeof out->http_error];
-
-		curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
-		if (rc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED)
-			snprintf(line, sizeof line, "connection refused");
-		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(line, sizeof line, "timed out");
-		else
-			error_line(x, rc, line, sizeof line);
-		snprintf(out->http_error, sizeof out->http_error, "port %u: %.180s",
-		         (unsigned)chk->http_port, line);
-		return;
-	}
-	if (ta_http_head_parse(x->head, x->headlen, &head, &why) != TA_OK) {
-		out->http_status = (int)response_code(x);
-		snprintf(out->http_error, sizeof out->http_error,
-		         "port %u: malformed response head: %s", (unsigned)chk->http_port, why);
-		return;
-	}
-	out->http_status = (int)head.status;
-	out->redirect_to_https = TA_NO;
-	if (!is_redirect(head.status) || ta_http_head_find(&head, "Location", &v) == 0)
-		return;
-	copy_view(out->redirect_location, sizeof out->redirect_location, v);
-	ta_http_location_parse((const char *)v.p, ta_rd_left(&v), &loc);
-	if (loc.kind == TA_LOC_HTTPS && ta_http_host_eq(loc.host, chk->host, strlen(chk->host)))
-		out->redirect_to_https = TA_YES;
-}
-
-static void
-fetch_done(struct xfer *x, CURLcode rc)
-{
-	struct ta_http_fetch_res res;
-	struct ta_http_head head;
-	char ctype[128] = "", err[256] = "";
-	const char *why;
-	struct ta_rd v;
-
-	memset(&res, 0, sizeof res);
-	if (!xfer_ok(x, rc)) {
-		error_line(x, rc, err, sizeof err);
-		res.status = (int)response_code(x);
-	} else if (ta_http_head_parse(x->head, x->headlen, &head, &why) != TA_OK) {
-		snprintf(err, sizeof err, "malformed response head: %s", why);
-		res.status = (int)response_code(x);
-	} else {
-		res.status = (int)head.status;
-		if (ta_http_head_find(&head, "Content-Type", &v) > 0)
-			copy_view(ctype, sizeof ctype, v);
-		res.body = x->body;
-		res.body_len = x->bodylen;
-	}
-	if (res.body == NULL) {
-		res.body = (const uint8_t *)"";
-		res.body_len = 0;
-	}
-	res.content_type = ctype;
-	res.error = err;
-	/* out of h's list first: the callback may free h */
-	xfer_unlink(x);
-	x->cb(x->arg, &res);
-	xfer_free(x);
-}
-
-/* A transfer is over: record it, tell the caller. */
-static void
-finish(struct xfer *x, CURLcode rc)
-{
-	struct check *chk = x->chk;
-
-	if (x->kind == X_FETCH) {
-		fetch_done(x, rc);
-		return;
-	}
-	if (x->kind == X_HTTPS)
-		https_done(x, rc);
-	else
-		plain_done(x, rc);
-	xfer_unlink(x);
-	xfer_free(x);
-	if (--chk->pending == 0) {
-		chk->out->tested = true;
-		chk->done(chk->arg);
-		free(chk);
-	}
 }
 
 static void
@@ -663,7 +439,7 @@ dispatch(struct ta_http *h, curl_socket_t fd, int flags)
 		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv) != CURLE_OK ||
 		    priv == NULL)
 			continue;
-		finish((struct xfer *)(void *)priv, rc);
+		ta_http_finish((struct xfer *)(void *)priv, rc);
 	}
 	if (--h->depth == 0 && h->free_pending)
 		destroy(h);
@@ -761,7 +537,7 @@ ta_http_check(struct ta_http *h, const struct ta_http_check_req *req, struct ta_
 	if (xp) {
 		xp->chk = chk;
 		if ((rc = xfer_start(h, xp)) != TA_OK) {
-			xfer_free(xp);
+			ta_http_xfer_free(xp);
 			xfer_cancel(xs); /* the last transfer of chk: frees it */
 			return rc;
 		}
@@ -769,8 +545,8 @@ ta_http_check(struct ta_http *h, const struct ta_http_check_req *req, struct ta_
 	}
 	return TA_OK;
 fail: /* nothing was started */
-	xfer_free(xs);
-	xfer_free(xp);
+	ta_http_xfer_free(xs);
+	ta_http_xfer_free(xp);
 	free(chk);
 	return rc;
 }
@@ -794,6 +570,6 @@ ta_http_fetch(struct ta_http *h, const struct ta_http_fetch_req *req, ta_http_fe
 	x->arg = arg;
 	rc = xfer_start(h, x);
 	if (rc != TA_OK)
-		xfer_free(x);
+		ta_http_xfer_free(x);
 	return rc;
 }

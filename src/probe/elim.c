@@ -10,19 +10,18 @@
  * with) or always takes the first acceptable item the client listed.  A
  * choice that skipped an accepted item listed earlier proves the first; two
  * choices that contradict each other under it prove the second.
+ *
+ * This file owns the state machine, the facts and the ELIM phase; the
+ * ordering phases are order.c's (they share elim_int.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/elim.h"
-
-enum { PH_ELIM, PH_TEST, PH_TEST2, PH_SORT, PH_CHACHA, PH_DONE };
+#include "probe/elim_int.h"
 
 #define MID_WINDOW 64
 #define MIN_WINDOW 16
-
-static void step(struct ta_elim *e);
 
 bool
 ta_suite_is_chacha(uint16_t id)
@@ -48,8 +47,8 @@ elim_free(struct ta_job *job)
 	free(e);
 }
 
-static int
-acc_index(const struct ta_elim *e, uint16_t id)
+int
+ta_elim_acc_index(const struct ta_elim *e, uint16_t id)
 {
 	for (size_t i = 0; i < e->nacc; i++)
 		if (e->acc[i] == id)
@@ -57,8 +56,8 @@ acc_index(const struct ta_elim *e, uint16_t id)
 	return -1;
 }
 
-static uint8_t
-klass(struct ta_elim *e, uint16_t id)
+uint8_t
+ta_elim_klass(struct ta_elim *e, uint16_t id)
 {
 	uint8_t c = e->kind->klass ? e->kind->klass(e, id) : 0;
 
@@ -72,7 +71,7 @@ accepted_classes(struct ta_elim *e)
 	uint32_t m = 0;
 
 	for (size_t i = 0; e->kind->klass && i < e->nacc; i++) {
-		uint8_t c = klass(e, e->acc[i]);
+		uint8_t c = ta_elim_klass(e, e->acc[i]);
 
 		if (c)
 			m |= 1u << c;
@@ -81,17 +80,18 @@ accepted_classes(struct ta_elim *e)
 }
 
 /* Does choice p say that the server would rather have it than `other`? */
-static bool
-comparable(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
+bool
+ta_elim_comparable(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
 {
 	return !e->kind->comparable || e->kind->comparable(e, p, other);
 }
 
 /* ... and is that evidence of the server's own order (same class)? */
-static bool
-evidence(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
+bool
+ta_elim_evidence(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t other)
 {
-	return comparable(e, p, other) && klass(e, p->id) == klass(e, other);
+	return ta_elim_comparable(e, p, other) &&
+	       ta_elim_klass(e, p->id) == ta_elim_klass(e, other);
 }
 
 /* A server preferring ChaCha20 when the client lists it first (OpenSSL's
@@ -116,8 +116,8 @@ chacha_not_first(struct ta_elim *e, uint16_t *ids, size_t lead)
 }
 
 /* Queue a hello offering ids[0..n) (copied into e->offer first). */
-static void
-send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
+void
+ta_elim_send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 {
 	uint8_t buf[TA_HELLO_MAX_BYTES + 5];
 	struct ta_wr w;
@@ -147,7 +147,7 @@ send_offer(struct ta_elim *e, const uint16_t *ids, size_t n, ta_xchg_cb cb)
 		e->incomplete = true;
 		e->last_detail = ta_strerror(rc);
 		e->phase = PH_DONE;
-		step(e);
+		ta_elim_step(e);
 	}
 }
 
@@ -162,7 +162,7 @@ broken(struct ta_elim *e, const char *why)
 	if (!t->violation)
 		t->violation = why;
 	e->phase = PH_DONE;
-	step(e);
+	ta_elim_step(e);
 }
 
 /* ---- facts ---- */
@@ -208,13 +208,14 @@ note_evidence(struct ta_elim *e, uint16_t x)
 		return;
 	last = &e->picks[e->npicks - 1];
 	for (size_t k = 0; last->id == x && k < last->nwin && last->win[k] != x; k++)
-		if (acc_index(e, last->win[k]) >= 0 && evidence(e, last, last->win[k])) {
+		if (ta_elim_acc_index(e, last->win[k]) >= 0 &&
+		    ta_elim_evidence(e, last, last->win[k])) {
 			e->server_order = TA_YES;
 			return;
 		}
 	for (size_t i = 0; i + 1 < e->npicks; i++)
 		if (e->picks[i].id != x && listed_before(&e->picks[i], x) &&
-		    evidence(e, &e->picks[i], x)) {
+		    ta_elim_evidence(e, &e->picks[i], x)) {
 			e->server_order = TA_YES;
 			return;
 		}
@@ -223,7 +224,7 @@ note_evidence(struct ta_elim *e, uint16_t x)
 void
 ta_elim_seed(struct ta_elim *e, uint16_t id, const uint16_t *win, size_t n)
 {
-	if (acc_index(e, id) < 0) {
+	if (ta_elim_acc_index(e, id) < 0) {
 		if (e->nacc >= TA_MAX_ACCEPT)
 			return;
 		e->acc[e->nacc++] = id;
@@ -238,21 +239,22 @@ static void on_elim(struct ta_job *job, const struct ta_response *r);
 
 /* A choice p offered together with an accepted a listed after it, both of
  * class want (any class when want < 0). */
-static bool
-find_pair(struct ta_elim *e, uint16_t *a, uint16_t *p, int want)
+bool
+ta_elim_find_pair(struct ta_elim *e, uint16_t *a, uint16_t *p, int want)
 {
 	for (size_t i = 0; i < e->npicks; i++) {
 		const struct ta_elim_pick *pk = &e->picks[i];
 		bool after = false;
 
-		if (want >= 0 && klass(e, pk->id) != want)
+		if (want >= 0 && ta_elim_klass(e, pk->id) != want)
 			continue;
 		for (size_t k = 0; k < pk->nwin; k++) {
 			if (pk->win[k] == pk->id) {
 				after = true;
 				continue;
 			}
-			if (after && acc_index(e, pk->win[k]) >= 0 && evidence(e, pk, pk->win[k])) {
+			if (after && ta_elim_acc_index(e, pk->win[k]) >= 0 &&
+			    ta_elim_evidence(e, pk, pk->win[k])) {
 				*a = pk->win[k];
 				*p = pk->id;
 				return true;
@@ -283,7 +285,7 @@ gather(struct ta_elim *e, int *wclass)
 	if (!e->kind->klass)
 		return e->ncand;
 	for (size_t i = 0; i < e->ncand && *wclass == 0; i++) {
-		uint8_t c = klass(e, e->cand[i]);
+		uint8_t c = ta_elim_klass(e, e->cand[i]);
 
 		if (c)
 			*wclass = acc & (1u << c) ? c : WCLASS_UNACCEPTED;
@@ -295,12 +297,12 @@ gather(struct ta_elim *e, int *wclass)
 	 * choices that order them (an offer of unaccepted classes is
 	 * usually refused whole, and orders nothing) */
 	for (size_t i = 0; i < e->ncand && !accepted_left; i++) {
-		uint8_t c = klass(e, e->cand[i]);
+		uint8_t c = ta_elim_klass(e, e->cand[i]);
 
 		accepted_left = c != 0 && (acc & (1u << c)) != 0;
 	}
 	for (size_t i = 0; i < e->ncand; i++) {
-		uint8_t c = klass(e, e->cand[i]);
+		uint8_t c = ta_elim_klass(e, e->cand[i]);
 		bool fits = c == 0 ? *wclass != WCLASS_UNACCEPTED || !accepted_left
 		            : *wclass == WCLASS_UNACCEPTED ? !(acc & (1u << c))
 		                                           : c == *wclass;
@@ -334,7 +336,7 @@ want_pair(struct ta_elim *e, size_t n, int wclass)
 			if (rank[i] < TA_ELIM_UNLIKELY)
 				return false;
 	}
-	return find_pair(e, &e->pair_a, &e->pair_p, wclass > 0 ? wclass : -1);
+	return ta_elim_find_pair(e, &e->pair_a, &e->pair_p, wclass > 0 ? wclass : -1);
 }
 
 /* How many of cand[0..avail) one hello offers: window of those that count
@@ -375,7 +377,7 @@ elim_next(struct ta_elim *e)
 		e->offer[n] = e->pair_a;
 		e->offer[n + 1] = e->pair_p;
 	}
-	send_offer(e, e->offer, n + (e->pair_sent ? 2 : 0), on_elim);
+	ta_elim_send_offer(e, e->offer, n + (e->pair_sent ? 2 : 0), on_elim);
 }
 
 /* Sort the remaining candidates by the kind's rank (stable). */
@@ -500,7 +502,7 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		e->incomplete = true;
 		e->job.t->abort = true;
 		e->phase = PH_DONE;
-		step(e);
+		ta_elim_step(e);
 		return;
 	} else { /* TA_J_FAIL */
 		e->fails++;
@@ -530,420 +532,20 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 	}
 	if (e->ncand == 0 && !(e->kind->refill && e->kind->refill(e))) {
 		e->phase = PH_TEST;
-		step(e);
+		ta_elim_step(e);
 		return;
 	}
 	elim_next(e);
 }
 
-/* ---- ORDER ---- */
-
-static int8_t *
-rel_at(struct ta_elim *e, size_t a, size_t b)
-{
-	return &e->rel[a * e->nacc + b];
-}
-
-/* a is preferred over b, and so is everything preferred over a over
- * everything b is preferred over.  A fact contradicting one already known
- * is dropped (the first wins). */
-static bool
-relate(struct ta_elim *e, size_t a, size_t b)
-{
-	size_t n = e->nacc;
-
-	if (a == b || *rel_at(e, a, b) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (i != a && *rel_at(e, i, a) <= 0)
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			if (k != b && *rel_at(e, b, k) <= 0)
-				continue;
-			if (i != k && *rel_at(e, i, k) == 0) {
-				*rel_at(e, i, k) = 1;
-				*rel_at(e, k, i) = -1;
-			}
-		}
-	}
-	return true;
-}
-
-/*
- * Under the server-order hypothesis each choice beat every other accepted
- * item it was offered with; enter those facts with their transitive
- * closure.  *server: some choice skipped an accepted item listed earlier
- * (proof of server order).  *client: two choices contradict each other
- * (impossible under server order).
- */
-static void
-build_relations(struct ta_elim *e, bool *server, bool *client)
-{
-	size_t n = e->nacc;
-
-	*server = *client = false;
-	for (size_t i = 0; i < e->npicks; i++) {
-		const struct ta_elim_pick *p = &e->picks[i];
-		int pi = acc_index(e, p->id);
-		bool before = true;
-
-		if (pi < 0)
-			continue;
-		for (size_t k = 0; k < p->nwin; k++) {
-			int ai;
-
-			if (p->win[k] == p->id) {
-				before = false;
-				continue;
-			}
-			ai = acc_index(e, p->win[k]);
-			if (ai < 0 || ai == pi || !evidence(e, p, p->win[k]))
-				continue;
-			if (before)
-				*server = true;
-			if (*rel_at(e, (size_t)ai, (size_t)pi) > 0)
-				*client = true;
-			*rel_at(e, (size_t)pi, (size_t)ai) = 1;
-			*rel_at(e, (size_t)ai, (size_t)pi) = -1;
-		}
-	}
-	/* transitive closure (Warshall); a contradiction found here is one
-	 * too */
-	for (size_t k = 0; k < n; k++)
-		for (size_t i = 0; i < n; i++) {
-			if (*rel_at(e, i, k) <= 0)
-				continue;
-			for (size_t j = 0; j < n; j++) {
-				if (j == i || *rel_at(e, k, j) <= 0)
-					continue;
-				if (*rel_at(e, i, j) < 0)
-					*client = true;
-				else if (*rel_at(e, i, j) == 0) {
-					*rel_at(e, i, j) = 1;
-					*rel_at(e, j, i) = -1;
-				}
-			}
-		}
-	/* choices over items of another class: not evidence of an order of
-	 * the server's own (it may have picked a certificate first), but
-	 * what a client offering both gets; they only spare hellos when the
-	 * order is sorted, and lose to any fact above */
-	for (size_t i = 0; i < e->npicks; i++) {
-		const struct ta_elim_pick *p = &e->picks[i];
-		int pi = acc_index(e, p->id);
-
-		for (size_t k = 0; pi >= 0 && k < p->nwin; k++) {
-			int ai = acc_index(e, p->win[k]);
-
-			if (ai >= 0 && ai != pi && comparable(e, p, p->win[k]) &&
-			    !evidence(e, p, p->win[k]))
-				(void)relate(e, (size_t)pi, (size_t)ai);
-		}
-	}
-}
-
-static void on_test(struct ta_job *job, const struct ta_response *r);
-static void sort_next(struct ta_elim *e);
-
-bool
-ta_elim_offered(const struct ta_elim *e, uint16_t id)
-{
-	return ta_u16_contains(e->offer, e->offer_len, id);
-}
-
-static void
-start_order(struct ta_elim *e)
-{
-	bool server, client;
-
-	e->ordering = true;
-	e->pair_sent = false;
-	e->rel = calloc(e->nacc * e->nacc, 1);
-	e->placed = calloc(e->nacc, sizeof *e->placed);
-	if (!e->rel || !e->placed) {
-		e->incomplete = true;
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	build_relations(e, &server, &client);
-	if (e->job.t->scan->trace) {
-		size_t known = 0;
-
-		for (size_t i = 0; i < e->nacc * e->nacc; i++)
-			known += e->rel[i] > 0;
-		fprintf(stderr,
-		        "trace: order %s: %zu accepted, %zu choices, %zu of %zu pairs known, "
-		        "server evidence %d, client evidence %d\n",
-		        e->job.label, e->nacc, e->npicks, known, e->nacc * (e->nacc - 1) / 2,
-		        server, client);
-	}
-	if (server && (client || e->server_order == TA_NO)) {
-		/* a choice skipped an item the client listed first, and others
-		 * contradict any order of the server's own: neither rule holds
-		 * (wolfSSL takes the client's first curve of its preferred
-		 * size); no order is claimed */
-		e->mixed_order = true;
-		e->server_order = TA_UNKNOWN;
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	if (e->server_order == TA_UNKNOWN && server != client)
-		e->server_order = server ? TA_YES : TA_NO;
-	if (e->server_order == TA_YES) {
-		e->phase = PH_SORT;
-		step(e);
-		return;
-	}
-	if (e->server_order == TA_NO) {
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	/* a choice p offered together with a later accepted a: offer [a, p] */
-	if (find_pair(e, &e->test_a, &e->test_first, -1)) {
-		uint16_t offer[2] = {e->test_a, e->test_first};
-
-		e->phase = PH_TEST;
-		send_offer(e, offer, 2, on_test);
-		return;
-	}
-	/* no pair ever shared an offer: ask both ways, with two items of one
-	 * class when there are such */
-	e->phase = PH_TEST2;
-	e->test_pair[0] = e->acc[0];
-	e->test_pair[1] = e->acc[1];
-	for (size_t i = 0; i < e->nacc; i++)
-		for (size_t k = i + 1; k < e->nacc; k++)
-			if (klass(e, e->acc[i]) == klass(e, e->acc[k])) {
-				e->test_pair[0] = e->acc[i];
-				e->test_pair[1] = e->acc[k];
-				goto found;
-			}
-found:
-	send_offer(e, e->test_pair, 2, on_test);
-}
-
-static void
-on_test(struct ta_job *job, const struct ta_response *r)
-{
-	struct ta_elim *e = (struct ta_elim *)job;
-	uint16_t id;
-
-	if (e->kind->observe)
-		e->kind->observe(e, r);
-	if (e->kind->judge(e, r, &id) != TA_J_PICK || !ta_elim_offered(e, id)) {
-		e->incomplete = true;
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	if (e->phase == PH_TEST2) {
-		/* first answer to [x, y]; now ask [y, x] */
-		uint16_t offer[2] = {e->test_pair[1], e->test_pair[0]};
-
-		e->test_first = id;
-		e->two_way = true;
-		e->phase = PH_TEST;
-		send_offer(e, offer, 2, on_test);
-		return;
-	}
-	if (e->two_way) /* server order iff both answers agree */
-		e->server_order = id == e->test_first ? TA_YES : TA_NO;
-	else /* offered [a, p]: the client's first choice is a */
-		e->server_order = id == e->test_a ? TA_NO : TA_YES;
-	if (e->server_order == TA_YES) {
-		uint16_t other = id == e->test_pair[0] ? e->test_pair[1] : e->test_pair[0];
-		int iw = acc_index(e, id), il;
-
-		if (!e->two_way)
-			other = e->test_a;
-		il = acc_index(e, other);
-		if (iw >= 0 && il >= 0)
-			(void)relate(e, (size_t)iw, (size_t)il);
-		e->phase = PH_SORT;
-	} else {
-		e->phase = PH_DONE;
-	}
-	step(e);
-}
-
-static void on_select(struct ta_job *job, const struct ta_response *r);
-
-static void
-place(struct ta_elim *e, size_t i)
-{
-	e->placed[i] = true;
-	e->sorted[e->nsorted++] = e->acc[i];
-}
-
-/* Selection: the items nothing unplaced is known to beat are the
- * candidates for the next place; one of them is free, several cost a hello
- * offering them all (the server's choice is the next in its order). */
-static void
-sort_next(struct ta_elim *e)
-{
-	uint16_t offer[TA_ELIM_WINDOW];
-	size_t n = e->nacc, nm, no;
-
-	while (e->nsorted < n) {
-		size_t first = n;
-
-		nm = 0;
-		for (size_t x = 0; x < n; x++) {
-			bool beaten = false;
-
-			if (e->placed[x])
-				continue;
-			for (size_t y = 0; y < n && !beaten; y++)
-				beaten = !e->placed[y] && *rel_at(e, y, x) > 0;
-			if (!beaten) {
-				if (nm++ == 0)
-					first = x;
-			}
-		}
-		if (nm == 1) {
-			place(e, first);
-			continue;
-		}
-		/* offer them, ChaCha20 suites last (see chacha_not_first) */
-		no = 0;
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t x = first; x < n && no < e->maxwindow && no < TA_ELIM_WINDOW;
-			     x++) {
-				bool beaten = false, late;
-
-				if (e->placed[x])
-					continue;
-				for (size_t y = 0; y < n && !beaten; y++)
-					beaten = !e->placed[y] && *rel_at(e, y, x) > 0;
-				late = e->chacha_test && ta_suite_is_chacha(e->acc[x]);
-				if (!beaten && late == (pass == 1))
-					offer[no++] = e->acc[x];
-			}
-		if (no < 2) { /* cannot happen with nm >= 2; do not loop */
-			e->incomplete = true;
-			break;
-		}
-		e->select_full = no == nm;
-		send_offer(e, offer, no, on_select);
-		return;
-	}
-	e->phase = e->chacha_test ? PH_CHACHA : PH_DONE;
-	step(e);
-}
-
-static void
-on_select(struct ta_job *job, const struct ta_response *r)
-{
-	struct ta_elim *e = (struct ta_elim *)job;
-	uint16_t id;
-	int w;
-
-	if (e->kind->observe)
-		e->kind->observe(e, r);
-	if (e->kind->judge(e, r, &id) != TA_J_PICK || !ta_elim_offered(e, id) ||
-	    (w = acc_index(e, id)) < 0) {
-		/* no usable answer: keep the order found so far out of the
-		 * result (it is marked incomplete) */
-		e->incomplete = true;
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	if (e->select_full) {
-		place(e, (size_t)w); /* beats every candidate, so everything */
-	} else {
-		/* more candidates than one hello holds: it beats these */
-		bool news = false;
-
-		for (size_t k = 0; k < e->offer_len; k++) {
-			int l = acc_index(e, e->offer[k]);
-
-			if (l >= 0 && l != w && relate(e, (size_t)w, (size_t)l))
-				news = true;
-		}
-		if (!news) { /* contradicts what is known: do not loop */
-			e->incomplete = true;
-			place(e, (size_t)w);
-		}
-	}
-	sort_next(e);
-}
-
-static void
-on_chacha(struct ta_job *job, const struct ta_response *r)
-{
-	struct ta_elim *e = (struct ta_elim *)job;
-	uint16_t id;
-
-	if (e->kind->observe)
-		e->kind->observe(e, r);
-	if (e->kind->judge(e, r, &id) == TA_J_PICK)
-		e->chacha = ta_suite_is_chacha(id) ? TA_YES : TA_NO;
-	e->phase = PH_DONE;
-	step(e);
-}
-
-static void
-chacha_start(struct ta_elim *e)
-{
-	uint16_t offer[2] = {0, e->sorted[0]};
-
-	if (e->nsorted == 0 || ta_suite_is_chacha(e->sorted[0])) {
-		e->phase = PH_DONE;
-		step(e);
-		return;
-	}
-	/* a ChaCha20 item of the first one's class when there is one */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < e->nsorted; i++)
-			if (ta_suite_is_chacha(e->sorted[i]) &&
-			    (pass == 1 || klass(e, e->sorted[i]) == klass(e, e->sorted[0]))) {
-				offer[0] = e->sorted[i];
-				send_offer(e, offer, 2, on_chacha);
-				return;
-			}
-	e->phase = PH_DONE;
-	step(e);
-}
-
-/* Without a server order, report in the order of order0 (stable; items
- * not in it stay behind, in the order found). */
-static void
-client_order(struct ta_elim *e)
-{
-	uint16_t tmp[TA_MAX_ACCEPT];
-	bool *used = calloc(e->nacc ? e->nacc : 1, sizeof *used);
-	size_t k = 0;
-
-	if (!used || !e->order0)
-		goto out;
-	for (size_t i = 0; i < e->norder0; i++) {
-		int a = acc_index(e, e->order0[i]);
-
-		if (a >= 0 && !used[a]) {
-			used[a] = true;
-			tmp[k++] = e->acc[a];
-		}
-	}
-	for (size_t a = 0; a < e->nacc; a++)
-		if (!used[a])
-			tmp[k++] = e->acc[a];
-	memcpy(e->acc, tmp, e->nacc * sizeof *tmp);
-out:
-	free(used);
-}
-
-static void
-step(struct ta_elim *e)
+void
+ta_elim_step(struct ta_elim *e)
 {
 	switch (e->phase) {
 	case PH_ELIM:
 		if (e->ncand == 0 && !(e->kind->refill && e->kind->refill(e))) {
 			e->phase = PH_TEST;
-			step(e);
+			ta_elim_step(e);
 			return;
 		}
 		elim_next(e);
@@ -952,16 +554,16 @@ step(struct ta_elim *e)
 	case PH_TEST2:
 		if (!e->want_order || e->nacc < 2 || e->incomplete) {
 			e->phase = PH_DONE;
-			step(e);
+			ta_elim_step(e);
 			return;
 		}
-		start_order(e);
+		ta_elim_start_order(e);
 		return;
 	case PH_SORT:
-		sort_next(e);
+		ta_elim_sort_next(e);
 		return;
 	case PH_CHACHA:
-		chacha_start(e);
+		ta_elim_chacha_start(e);
 		return;
 	default:
 		if (e->incomplete && !e->ordering)
@@ -969,7 +571,7 @@ step(struct ta_elim *e)
 		if (e->server_order == TA_YES && e->nsorted == e->nacc)
 			memcpy(e->acc, e->sorted, e->nacc * sizeof *e->acc);
 		else if (e->want_order && e->server_order != TA_YES)
-			client_order(e);
+			ta_elim_client_order(e);
 		e->kind->finish(e);
 		ta_job_finish(&e->job);
 		return;
@@ -979,7 +581,7 @@ step(struct ta_elim *e)
 static void
 elim_start(struct ta_job *job)
 {
-	step((struct ta_elim *)job);
+	ta_elim_step((struct ta_elim *)job);
 }
 
 static const struct ta_job_ops elim_ops = {

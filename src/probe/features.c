@@ -20,82 +20,20 @@
  * 7507) costs one hello at the second-highest version.  ALPN is an
  * elimination over common protocol names whose first offer rides on the
  * session-ID handshake (repeated without ALPN when it fails with it).
+ *
+ * The certificate hellos, and the served chains they bring, are certs.c's
+ * (features_int.h); every answer comes back through on_answer() here.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/engine.h"
-#include "probe/ossl.h"
-
-enum {
-	T_CERT12 = 1, /* | cert kind << 8 | ask << 16 */
-	T_NOSNI,
-	T_CERT13, /* | family << 8 */
-	T_NOSNI13,
-	T_RESUME13,
-	T_FALLBACK,
-	T_SID1,
-	T_SID2,
-	T_TIX1,
-	T_TIX2,
-	T_ALPN,
-	T_ETM,
-};
+#include "probe/features_int.h"
 
 static const char *const alpn_candidates[] = {"h2",       "http/1.1", "http/1.0",  "http/0.9",
                                               "spdy/3.1", "h3",       "acme-tls/1"};
-#define NALPN (sizeof alpn_candidates / sizeof alpn_candidates[0])
-
-/* TLS 1.3 signature families: the schemes one certificate can sign with. */
-static const struct {
-	const char *name;
-	const char *sigalgs;
-	uint16_t scheme; /* any of its schemes, to see whether the server uses it */
-	uint16_t scheme2, scheme3;
-} families[] = {
-        /* PKCS#1 listed too: certificates are signed with it (RFC 8446
-         * 4.2.3), and HAProxy serves its RSA certificate only then */
-        {"RSA",
-         "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256:"
-         "rsa_pkcs1_sha384:rsa_pkcs1_sha512",
-         0x0804, 0x0805, 0x0806},
-        {"RSA-PSS", "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512", 0x0809, 0x080a,
-         0x080b},
-        {"ECDSA P-256", "ecdsa_secp256r1_sha256", 0x0403, 0, 0},
-        {"ECDSA P-384", "ecdsa_secp384r1_sha384", 0x0503, 0, 0},
-        {"ECDSA P-521", "ecdsa_secp521r1_sha512", 0x0603, 0, 0},
-        {"Ed25519", "ed25519", 0x0807, 0, 0},
-        {"Ed448", "ed448", 0x0808, 0, 0},
-};
-#define NFAMILIES (sizeof families / sizeof families[0])
-
-/* Certificate hellos, one per kind of certificate key the accepted suites
- * need (enum ta_cert_kind), labelled as users know them. */
-static const char *const certk_names[TA_CERTK_COUNT] = {
-        [TA_CERTK_RSA] = "RSA", [TA_CERTK_EC] = "ECDSA",  [TA_CERTK_DSA] = "DSS",
-        [TA_CERTK_DH] = "DH",   [TA_CERTK_GOST] = "GOST",
-};
-
-/* How much a TLS <= 1.2 hello asks for: servers that close on a feature
- * extension (wolfSSL on status_request) still show their certificate to
- * a hello without it. */
-enum { ASK_ALL, ASK_NO_STATUS, ASK_BARE };
-
-struct feat_job {
-	struct ta_job job;
-	unsigned pending;
-	int vbest; /* highest version <= TLS 1.2 offered, or -1 */
-	bool tls13;
-	bool features_taken;  /* a TLS 1.2 hello's extension answers are recorded */
-	unsigned cert12_left; /* certificate hellos not answered yet */
-	bool alpn_left[NALPN];
-	bool alpn_on_sid1; /* the first ALPN offer rides on the T_SID1 handshake */
-	bool ossl12_failed;
-	void *sessions[4]; /* SSL_SESSION * kept for resumption (owned) */
-	size_t nsessions;
-};
+_Static_assert(sizeof alpn_candidates / sizeof alpn_candidates[0] == NALPN,
+               "NALPN is the number of alpn_candidates");
 
 /* Take a response's session so a later exchange can offer it. */
 static void *
@@ -113,10 +51,10 @@ keep_session(struct feat_job *f, const struct ta_response *r)
 static void on_answer(struct ta_job *job, const struct ta_response *r);
 
 /* A raw TLS <= 1.2 hello with every feature extension. */
-static int
-send_hello_ask(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *suites,
-               size_t nsuites, bool sni, bool scsv_fallback, const char *const *alpn, size_t nalpn,
-               int ask)
+int
+ta_feat_send_hello_ask(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_t *suites,
+                       size_t nsuites, bool sni, bool scsv_fallback, const char *const *alpn,
+                       size_t nalpn, int ask)
 {
 	struct ta_target *t = f->job.t;
 	uint8_t buf[TA_HELLO_MAX_BYTES + 5];
@@ -168,8 +106,8 @@ send_hello_ask(struct feat_job *f, uint32_t tag, uint16_t version, const uint16_
 	return rc;
 }
 
-static int
-send_ossl(struct feat_job *f, uint32_t tag, const struct ta_ossl_req *req)
+int
+ta_feat_send_ossl(struct feat_job *f, uint32_t tag, const struct ta_ossl_req *req)
 {
 	int rc;
 
@@ -180,64 +118,9 @@ send_ossl(struct feat_job *f, uint32_t tag, const struct ta_ossl_req *req)
 	return rc;
 }
 
-/* Keep a served chain, merging one already seen (same certificates). */
-static void add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
-
-static void
-add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char *fmt, ...)
-{
-	struct ta_result *res = &t->res;
-	struct ta_served_chain *c;
-	size_t total = 0;
-	va_list ap;
-	char how[96];
-
-	if (!r->chain || r->ncerts == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(how, sizeof how, fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < r->ncerts; i++)
-		total += r->cert_len[i];
-	for (size_t i = 0; i < res->nchains; i++) {
-		c = &res->chains[i];
-		if (c->n == r->ncerts && c->len[0] == r->cert_len[0] &&
-		    memcmp(c->der, r->chain, total) == 0) {
-			if (c->nhow < 4)
-				snprintf(c->how[c->nhow++], sizeof c->how[0], "%s", how);
-			if (!c->ocsp && r->ocsp && (c->ocsp = malloc(r->ocsp_len))) {
-				memcpy(c->ocsp, r->ocsp, r->ocsp_len);
-				c->ocsp_len = r->ocsp_len;
-			}
-			return;
-		}
-	}
-	if (res->nchains >= TA_MAX_CHAINS)
-		return;
-	c = &res->chains[res->nchains];
-	memset(c, 0, sizeof *c);
-	if (!(c->der = malloc(total)))
-		return;
-	memcpy(c->der, r->chain, total);
-	for (size_t i = 0; i < r->ncerts && i < TA_CHAIN_MAX_CERTS; i++) {
-		c->off[i] = r->cert_off[i];
-		c->len[i] = r->cert_len[i];
-		c->n++;
-	}
-	if (r->ocsp && (c->ocsp = malloc(r->ocsp_len))) {
-		memcpy(c->ocsp, r->ocsp, r->ocsp_len);
-		c->ocsp_len = r->ocsp_len;
-	}
-	c->sni = sni;
-	snprintf(c->how[0], sizeof c->how[0], "%s", how);
-	c->nhow = 1;
-	res->nchains++;
-}
-
 /* A suite encrypt_then_mac applies to: CBC (MAC-then-encrypt). */
-static bool
-cbc_suite(const struct ta_suite *s)
+bool
+ta_feat_cbc_suite(const struct ta_suite *s)
 {
 	return s && !(s->flags & TA_SUITE_AEAD) && s->cipher != TA_CIPHER_NULL &&
 	       s->cipher != TA_CIPHER_RC4;
@@ -254,12 +137,12 @@ etm_probe(struct feat_job *f)
 	for (size_t i = 0; i < v->nsuites; i++) {
 		const struct ta_suite *s = ta_suite_find(v->suites[i]);
 
-		if (cbc_suite(s))
+		if (ta_feat_cbc_suite(s))
 			cbc[n++] = (uint16_t)s->id;
 	}
 	if (n)
-		send_hello_ask(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL, 0,
-		               ASK_NO_STATUS);
+		ta_feat_send_hello_ask(f, T_ETM, ta_ver_code(f->vbest), cbc, n, true, false, NULL,
+		                       0, ASK_NO_STATUS);
 }
 
 /* Every certificate hello answer may settle encrypt_then_mac (the hellos
@@ -271,15 +154,15 @@ take_etm(struct feat_job *f, const struct ta_response *r, bool asked)
 	struct ta_features *ft = &f->job.t->res.features;
 
 	if (asked && r->outcome == TA_OUT_HELLO && !r->ossl && ft->encrypt_then_mac == TA_UNKNOWN &&
-	    cbc_suite(ta_suite_find(r->sh.suite)))
+	    ta_feat_cbc_suite(ta_suite_find(r->sh.suite)))
 		ft->encrypt_then_mac = r->sh.etm ? TA_YES : TA_NO;
 	if (f->cert12_left > 0 && --f->cert12_left == 0 && f->features_taken &&
 	    ft->encrypt_then_mac == TA_UNKNOWN)
 		etm_probe(f);
 }
 
-static void
-take_features(struct feat_job *f, const struct ta_response *r, bool asked_status)
+void
+ta_feat_take_features(struct feat_job *f, const struct ta_response *r, bool asked_status)
 {
 	struct ta_features *ft = &f->job.t->res.features;
 	const struct ta_server_hello *sh = &r->sh;
@@ -297,145 +180,6 @@ take_features(struct feat_job *f, const struct ta_response *r, bool asked_status
 	ft->npn_tested = true;
 	snprintf(ft->npn, sizeof ft->npn, "%s", r->npn);
 	ft->ticket_extension = sh->session_ticket ? TA_YES : TA_NO;
-}
-
-/* TLS 1.3 certificate handshakes: T_CERT13 | arg << 8, arg a family index
- * and these bits. */
-#define C13_TICKETS   0x100u /* and wait for tickets (the first one) */
-#define C13_ANY       0x200u /* any signature: the schemes are not known */
-#define C13_NO_STATUS 0x400u /* without status_request (asked again) */
-#define C13_RIDERS    0x800u /* the schemes chains are signed with listed too */
-
-/* Erlang checks the server's chain against signature_algorithms (not only
- * signature_algorithms_cert, which OpenSSL does not send): an EC leaf
- * signed with RSA needs an RSA scheme listed.  Asked again with these. */
-static const char chain_schemes[] =
-        "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512:ecdsa_secp256r1_sha256:"
-        "ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512";
-
-static int
-send_cert13(struct feat_job *f, unsigned arg)
-{
-	struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
-	char list[512];
-
-	req.sigalgs = arg & C13_ANY ? NULL : families[arg & 0xff].sigalgs;
-	if (req.sigalgs && (arg & C13_RIDERS)) {
-		/* the family's own first, then the chain schemes it lacks */
-		const char *p = chain_schemes;
-		size_t len = (size_t)snprintf(list, sizeof list, "%s", req.sigalgs);
-
-		while (*p && len < sizeof list) {
-			size_t n = strcspn(p, ":");
-			char one[64];
-
-			snprintf(one, sizeof one, "%.*s", (int)n, p);
-			if (!strstr(req.sigalgs, one))
-				len += (size_t)snprintf(list + len, sizeof list - len, ":%s", one);
-			p += n + (p[n] == ':');
-		}
-		req.sigalgs = list;
-	}
-	req.flags = TA_OSSL_CHAIN | (arg & C13_NO_STATUS ? 0 : TA_OSSL_STATUS) |
-	            (arg & C13_TICKETS ? TA_OSSL_TICKETS : 0);
-	return send_ossl(f, T_CERT13 | (uint32_t)arg << 8, &req);
-}
-
-/* The family whose schemes include scheme, or -1. */
-static int
-family_of(uint16_t scheme)
-{
-	for (size_t i = 0; i < NFAMILIES; i++)
-		if (families[i].scheme == scheme || families[i].scheme2 == scheme ||
-		    families[i].scheme3 == scheme)
-			return (int)i;
-	return -1;
-}
-
-/* The certificate hello for one kind of certificate key: that kind's CBC
- * suites among those accepted when there are any (the same answer then
- * says whether encrypt_then_mac is used), else all of that kind.  Kinds
- * by key, not by signature: static ECDH_RSA needs an EC certificate, and
- * a server with RSA and EC ones (Erlang) answers it with the EC one. */
-static int
-send_cert12(struct feat_job *f, uint8_t certk, int ask)
-{
-	const struct ta_ver_result *v = &f->job.t->res.ver[f->vbest];
-	uint16_t by[TA_MAX_ACCEPT];
-	size_t n = 0;
-
-	for (int pass = 0; pass < 2 && n == 0; pass++)
-		for (size_t i = 0; i < v->nsuites; i++) {
-			const struct ta_suite *s = ta_suite_find(v->suites[i]);
-
-			if (s && ta_suite_cert_kind(s) == certk && (pass == 1 || cbc_suite(s)))
-				by[n++] = (uint16_t)s->id;
-		}
-	if (n == 0)
-		return TA_EINVAL;
-	return send_hello_ask(f, T_CERT12 | (uint32_t)certk << 8 | (uint32_t)ask << 16,
-	                      ta_ver_code(f->vbest), by, n, true, false, NULL, 0, ask);
-}
-
-static const char *
-outcome_text(const struct ta_response *r)
-{
-	switch (r->outcome) {
-	case TA_OUT_HELLO:
-		return "a ServerHello without a certificate";
-	case TA_OUT_ALERT:
-		return "an alert";
-	case TA_OUT_CLOSED:
-		return "the connection was closed";
-	case TA_OUT_TIMEOUT:
-		return "no answer";
-	default:
-		return r->detail ? r->detail : "no usable answer";
-	}
-}
-
-/*
- * A certificate hello's answer.  A server that fails it is asked again
- * without status_request, then without any feature extension; what could
- * not be had is said in the notes (a certificate is never lost silently).
- * Returns false when the hello was sent again (the answer is not final).
- */
-static bool
-on_cert12(struct feat_job *f, const struct ta_response *r, uint8_t certk, int ask)
-{
-	struct ta_target *t = f->job.t;
-	const char *kname =
-	        certk < TA_CERTK_COUNT && certk_names[certk] ? certk_names[certk] : "other";
-	bool got = r->outcome == TA_OUT_HELLO && r->chain && r->ncerts > 0;
-
-	if (!got && ask < ASK_BARE && r->outcome != TA_OUT_CONNECT && !t->abort &&
-	    send_cert12(f, certk, ask + 1) == TA_OK)
-		return false;
-	if (!got) {
-		ta_result_note(&t->res, "%s: no certificate obtained for the %s suites (%s)",
-		               ta_ver_name(f->vbest), kname, outcome_text(r));
-		return true;
-	}
-	add_chain(t, r, true, "%s, %s suites, SNI %s", ta_ver_name(f->vbest), kname,
-	          t->sni[0] ? "sent" : "none (address)");
-	if (ask == ASK_NO_STATUS) {
-		/* a client asking for a staple gets no connection at all */
-		t->res.features.ocsp_stapling = TA_NO;
-		ta_result_note(&t->res,
-		               "%s: the server fails a hello that asks for OCSP stapling "
-		               "(status_request), so it staples nothing; its certificate came "
-		               "without asking",
-		               ta_ver_name(f->vbest));
-	} else if (ask == ASK_BARE)
-		ta_result_note(&t->res,
-		               "%s: the server fails a hello with the feature extensions "
-		               "(status_request, session_ticket, extended_master_secret, "
-		               "encrypt_then_mac, heartbeat, NPN, record_size_limit); its "
-		               "certificate came without them, and those were not tested there",
-		               ta_ver_name(f->vbest));
-	if (ask != ASK_BARE)
-		take_features(f, r, ask == ASK_ALL);
-	return true;
 }
 
 static void
@@ -456,8 +200,8 @@ alpn_next(struct feat_job *f)
 
 		for (size_t i = 0; i < v->nsuites; i++)
 			suites[i] = (uint16_t)v->suites[i];
-		send_hello_ask(f, T_ALPN, ta_ver_code(f->vbest), suites, v->nsuites, true, false,
-		               list, n, ASK_BARE);
+		ta_feat_send_hello_ask(f, T_ALPN, ta_ver_code(f->vbest), suites, v->nsuites, true,
+		                       false, list, n, ASK_BARE);
 	} else {
 		char joined[256] = "";
 		struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
@@ -468,7 +212,7 @@ alpn_next(struct feat_job *f)
 			snprintf(joined + len, sizeof joined - len, "%s%s", i ? "," : "", list[i]);
 		}
 		req.alpn = joined;
-		send_ossl(f, T_ALPN, &req);
+		ta_feat_send_ossl(f, T_ALPN, &req);
 	}
 }
 
@@ -528,7 +272,7 @@ send_sid1(struct feat_job *f)
 		req.alpn = joined;
 	else
 		f->alpn_on_sid1 = false;
-	send_ossl(f, T_SID1, &req);
+	ta_feat_send_ossl(f, T_SID1, &req);
 }
 
 static void
@@ -543,7 +287,7 @@ start_ossl12(struct feat_job *f)
 		return;
 	f->alpn_on_sid1 = true;
 	send_sid1(f);
-	send_ossl(f, T_TIX1, &req);
+	ta_feat_send_ossl(f, T_TIX1, &req);
 }
 
 static void
@@ -557,14 +301,14 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 	switch (kind) {
 	case T_CERT12:
 		/* false: asked again, with less; this answer is not final */
-		if (on_cert12(f, r, arg & 0xff, (int)(arg >> 8)))
+		if (ta_feat_on_cert12(f, r, arg & 0xff, (int)(arg >> 8)))
 			take_etm(f, r, (int)(arg >> 8) != ASK_BARE);
 		break;
 	case T_NOSNI:
 	case T_NOSNI13:
 		if (r->outcome == TA_OUT_HELLO)
-			add_chain(t, r, false, "%s, no SNI",
-			          kind == T_NOSNI ? ta_ver_name(f->vbest) : "TLSv1.3");
+			ta_feat_add_chain(t, r, false, "%s, no SNI",
+			                  kind == T_NOSNI ? ta_ver_name(f->vbest) : "TLSv1.3");
 		break;
 	case T_CERT13:
 		if (r->outcome != TA_OUT_HELLO || !r->ossl_ok) {
@@ -576,22 +320,23 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			                                                : 0;
 
 			if (next && r->outcome != TA_OUT_CONNECT && !t->abort &&
-			    send_cert13(f, next) == TA_OK)
+			    ta_feat_send_cert13(f, next) == TA_OK)
 				break;
 			ta_result_note(
 			        &t->res,
 			        "TLSv1.3: no certificate obtained for the %s signature%s (%s)",
-			        families[arg & 0xff].name, arg & C13_ANY ? " or any other" : "",
-			        outcome_text(r));
+			        ta_feat_families[arg & 0xff].name,
+			        arg & C13_ANY ? " or any other" : "", ta_feat_outcome_text(r));
 			break;
 		}
 		{
 			/* labelled by the scheme the server signed with: a hello
 			 * listing chain schemes too may have reached another key */
-			int fam = r->ossl_sigscheme ? family_of(r->ossl_sigscheme) : -1;
+			int fam = r->ossl_sigscheme ? ta_feat_family_of(r->ossl_sigscheme) : -1;
 
-			add_chain(t, r, true, "TLSv1.3, %s signature",
-			          families[fam >= 0 ? (size_t)fam : arg & 0xff].name);
+			ta_feat_add_chain(
+			        t, r, true, "TLSv1.3, %s signature",
+			        ta_feat_families[fam >= 0 ? (size_t)fam : arg & 0xff].name);
 		}
 		if (arg & C13_NO_STATUS) {
 			ft->ocsp_stapling = TA_NO;
@@ -612,7 +357,7 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			ft->max_early_data = r->ossl_max_early_data;
 			ft->early_data = r->ossl_max_early_data ? TA_YES : TA_NO;
 			if (r->ossl_tickets && (req.resume = keep_session(f, r)))
-				send_ossl(f, T_RESUME13, &req);
+				ta_feat_send_ossl(f, T_RESUME13, &req);
 		}
 		break;
 	case T_RESUME13:
@@ -676,7 +421,7 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 				break;
 			}
 			if ((req.resume = keep_session(f, r)))
-				send_ossl(f, kind == T_SID1 ? T_SID2 : T_TIX2, &req);
+				ta_feat_send_ossl(f, kind == T_SID1 ? T_SID2 : T_TIX2, &req);
 		}
 		break;
 	case T_SID2:
@@ -731,35 +476,35 @@ feat_start(struct ta_job *job)
 		for (size_t i = 0; i < v->nsuites; i++)
 			all[i] = (uint16_t)v->suites[i];
 		for (uint8_t k = TA_CERTK_NONE + 1; k < TA_CERTK_COUNT; k++)
-			if (send_cert12(f, k, ASK_ALL) == TA_OK)
+			if (ta_feat_send_cert12(f, k, ASK_ALL) == TA_OK)
 				f->cert12_left++;
 		if (t->sni[0])
-			send_hello_ask(f, T_NOSNI, ta_ver_code(f->vbest), all, v->nsuites, false,
-			               false, NULL, 0, ASK_BARE);
+			ta_feat_send_hello_ask(f, T_NOSNI, ta_ver_code(f->vbest), all, v->nsuites,
+			                       false, false, NULL, 0, ASK_BARE);
 		start_ossl12(f);
 	}
 	if (f->tls13) {
 		bool ticketed = false;
 
-		for (size_t i = 0; i < NFAMILIES; i++) {
+		for (size_t i = 0; i < ta_feat_nfamilies; i++) {
 			const struct ta_result *r = &t->res;
 
-			if (!ta_u16_contains(r->sig13, r->nsig13, families[i].scheme) &&
-			    !(families[i].scheme2 &&
-			      ta_u16_contains(r->sig13, r->nsig13, families[i].scheme2)) &&
-			    !(families[i].scheme3 &&
-			      ta_u16_contains(r->sig13, r->nsig13, families[i].scheme3)))
+			if (!ta_u16_contains(r->sig13, r->nsig13, ta_feat_families[i].scheme) &&
+			    !(ta_feat_families[i].scheme2 &&
+			      ta_u16_contains(r->sig13, r->nsig13, ta_feat_families[i].scheme2)) &&
+			    !(ta_feat_families[i].scheme3 &&
+			      ta_u16_contains(r->sig13, r->nsig13, ta_feat_families[i].scheme3)))
 				continue;
-			send_cert13(f, (unsigned)i | (ticketed ? 0 : C13_TICKETS));
+			ta_feat_send_cert13(f, (unsigned)i | (ticketed ? 0 : C13_TICKETS));
 			ticketed = true;
 		}
 		if (!ticketed) /* family 0 label: RSA or whatever it is */
-			send_cert13(f, 0 | C13_TICKETS | C13_ANY);
+			ta_feat_send_cert13(f, 0 | C13_TICKETS | C13_ANY);
 		if (f->vbest < 0 && t->sni[0]) {
 			struct ta_ossl_req req = {.min_version = TA_TLS13,
 			                          .max_version = TA_TLS13,
 			                          .flags = TA_OSSL_CHAIN};
-			send_ossl(f, T_NOSNI13, &req);
+			ta_feat_send_ossl(f, T_NOSNI13, &req);
 		}
 	}
 	if (noff >= 2) {
@@ -769,8 +514,8 @@ feat_start(struct ta_job *job)
 
 		for (size_t i = 0; i < v->nsuites; i++)
 			suites[i] = (uint16_t)v->suites[i];
-		send_hello_ask(f, T_FALLBACK, ta_ver_code(v2), suites, v->nsuites, true, true, NULL,
-		               0, ASK_BARE);
+		ta_feat_send_hello_ask(f, T_FALLBACK, ta_ver_code(v2), suites, v->nsuites, true,
+		                       true, NULL, 0, ASK_BARE);
 	}
 	if (!f->alpn_on_sid1)
 		alpn_next(f);

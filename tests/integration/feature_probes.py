@@ -22,7 +22,7 @@ standard library and the openssl CLI only; this is not the scanner's code).
 Scheme names: the IANA TLS SignatureScheme registry; the RFC 5246
 hash/signature pairs that have no IANA scheme name (md5, sha224, DSA) are
 named "<signature>_<hash>" (rsa_sha224, dsa_sha256...), the project's
-convention (src/wire/registry.c).
+convention (src/wire/registry_suites.c).
 
 CLI (how a test probes inside a network namespace):
     ip netns exec NS python3 feature_probes.py probe-batch < '[kwargs, ...]'
