@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh TARGET|all [SECONDS]
 #
 # TARGET is one of: record server_hello ske certificate ssl2 handshake target
-# starttls dns hsts http_headers mtasts tlsrpt escape (tests/fuzz/fuzz_TARGET.c,
+# starttls dns hsts http_headers mtasts tlsrpt escape report (tests/fuzz/fuzz_TARGET.c,
 # corpus tests/fuzz/corpus/TARGET/), cert (X.509 analysis, tests/cert/) and
 # profile (profile files, tests/profile/).  SECONDS per target, default 600.
 #
@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
-ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt escape
+ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt escape report
 	cert profile)
 
 # Where a target's binary and seed corpus live, relative to the build and

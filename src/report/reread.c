@@ -21,6 +21,7 @@
 #include "cert/cert.h"
 #include "report/report.h"
 #include "report/sink.h"
+#include "wire/text.h"
 
 #define MAX_DEPTH 512 /* nesting of one value; jansson's own limit is 2048 */
 
@@ -131,9 +132,12 @@ parse(struct scanner *s, struct span v, const char *what)
 	json_t *j = json_loadb(v.p, v.n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
 
 	if (!j) {
-		char msg[160];
+		char msg[160], text[128];
 
-		snprintf(msg, sizeof msg, "%s: %.120s", what, e.text);
+		/* jansson quotes the bytes it stopped at: never print them raw */
+		(void)ta_text_printable(text, sizeof text, (const uint8_t *)e.text,
+		                        strnlen(e.text, sizeof e.text));
+		snprintf(msg, sizeof msg, "%s: %s", what, text);
 		(void)fail(s, v.p + (e.position > 0 && (size_t)e.position <= v.n ? e.position : 0),
 		           msg);
 	}
@@ -276,7 +280,11 @@ ta_report_buffer(const char *buf, size_t len, enum ta_format fmt, FILE *out, int
 	json_t *meta;
 	int rc;
 
-	TA_TRY(members(&s, check_member, &r));
+	rc = members(&s, check_member, &r);
+	if (rc != TA_OK) {
+		json_decref(r.mails); /* a "mail" read before what failed */
+		return rc;
+	}
 	meta = ta_doc_meta(r.now);
 	r.sink = meta ? ta_sink_open(fmt, out, &o, meta) : NULL;
 	json_decref(meta);
