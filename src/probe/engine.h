@@ -168,6 +168,7 @@ struct ta_target {
 	unsigned jobs_live;
 	struct ta_target *ready_next; /* in the scan's list of waiting targets */
 	bool in_ready;
+	bool http_started; /* its HTTP checks were started */
 	/* the end: the target is handed on once nothing of it runs any more */
 	size_t index;                /* its place in the scan's order */
 	unsigned parts;              /* running: the probes, the HTTP checks, the CAA lookup */
@@ -261,6 +262,9 @@ int ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xc
 /* Something of t has ended (its probes, its HTTP checks, its CAA lookup);
  * when nothing is left, t goes to the scan's consumer (scan.c). */
 void ta_target_part_done(struct ta_target *t);
+/* t's probes have ended: a server that turned out to speak HTTP (ALPN)
+ * gets its HTTP checks now, then the probes' part is done (scan.c). */
+void ta_target_probes_done(struct ta_target *t);
 
 /* Add a job to the target and start it. */
 void ta_target_add_job(struct ta_target *t, struct ta_job *job);

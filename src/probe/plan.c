@@ -157,8 +157,7 @@ plan_start(struct ta_target *t)
 	if (t->jobs_live == 0 && !t->finished) {
 		t->finished = true;
 		plan_finish(t);
-		t->scan->targets_live--;
-		ta_target_part_done(t);
+		ta_target_probes_done(t);
 	}
 }
 

@@ -1,12 +1,10 @@
 /*
- * The public scan API: targets (parsing and resolution), running every
- * target from one loop with a cap on connections per host and overall,
- * and access for the report writers.
+ * The public scan API: targets (parsing), running every target from one
+ * loop with a cap on connections per address and overall, and handing each
+ * finished target to the consumer.
  *
- * Names are resolved when the scan runs, all at once on the loop (c-ares,
- * after /etc/hosts unless --resolver names the servers); a name with several
- * addresses becomes one target per address, in the order given.  CAA
- * lookups and the HTTP checks of HTTPS targets run on the same loop.
+ * Names are resolved when the scan runs (resolve.c); CAA lookups and the
+ * HTTP checks run on the same loop beside the probes (parts.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -17,12 +15,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ares.h>
-
 #include "cert/cert.h"
 #include "net/dns.h"
 #include "net/http.h"
 #include "probe/engine.h"
+#include "scan_int.h"
 #include "scan_internal.h"
 #include "wire/starttls.h"
 
@@ -96,8 +93,8 @@ ta_scan_new(const struct ta_config *cfg)
 	return s;
 }
 
-static void
-target_free(struct ta_target *t)
+void
+ta_target_free(struct ta_target *t)
 {
 	if (!t)
 		return;
@@ -110,7 +107,7 @@ target_free(struct ta_target *t)
 		j = next;
 	}
 	for (size_t i = 0; i < t->nextra; i++)
-		target_free(t->extra[i]);
+		ta_target_free(t->extra[i]);
 	free(t->extra);
 	for (size_t i = 0; i < t->ng13_seed; i++)
 		free(t->g13_seed_win[i]);
@@ -124,7 +121,7 @@ ta_scan_free(struct ta_scan *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->ntargets; i++)
-		target_free(s->targets[i]); /* NULL for those handed on */
+		ta_target_free(s->targets[i]); /* NULL for those handed on */
 	free(s->targets);
 	for (size_t i = 0; i < s->hosts_cap; i++)
 		free(s->hosts[i]);
@@ -139,8 +136,8 @@ ta_scan_free(struct ta_scan *s)
 
 /* The dialogue and service name of a target: its own "/proto", else
  * --starttls, else what its port usually speaks. */
-static void
-set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
+void
+ta_target_set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
 {
 	const char *want = proto && *proto ? proto : s->starttls[0] ? s->starttls : NULL;
 	const struct ta_st_ops *ops;
@@ -166,8 +163,8 @@ set_service(struct ta_scan *s, struct ta_target *t, const char *proto)
 	t->res.starttls.offered = TA_UNKNOWN;
 }
 
-static struct ta_target *
-alloc_target(struct ta_scan *s, const char *host, uint16_t port)
+struct ta_target *
+ta_target_alloc(struct ta_scan *s, const char *host, uint16_t port)
 {
 	struct ta_target *t = calloc(1, sizeof *t);
 
@@ -202,7 +199,7 @@ append_target(struct ta_scan *s, struct ta_target *t)
 static struct ta_target *
 new_target(struct ta_scan *s, const char *host, uint16_t port)
 {
-	struct ta_target *t = alloc_target(s, host, port);
+	struct ta_target *t = ta_target_alloc(s, host, port);
 
 	if (t && append_target(s, t) != TA_OK) {
 		free(t);
@@ -212,8 +209,8 @@ new_target(struct ta_scan *s, const char *host, uint16_t port)
 }
 
 /* Give t the address sa (port already set) and its text. */
-static void
-set_address(struct ta_target *t, const struct sockaddr *sa, socklen_t len, const char *ip)
+void
+ta_target_set_address(struct ta_target *t, const struct sockaddr *sa, socklen_t len, const char *ip)
 {
 	memcpy(&t->addr, sa, len);
 	t->addrlen = len;
@@ -421,7 +418,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			return TA_ENOMEM;
 		t->needs_resolve = true;
 		snprintf(t->proto, sizeof t->proto, "%s", proto);
-		set_service(s, t, proto);
+		ta_target_set_service(s, t, proto);
 		snprintf(t->sni, sizeof t->sni, "%s", s->has_sni ? s->sni : host);
 		return TA_OK;
 	}
@@ -439,7 +436,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			return TA_ENOMEM;
 		t->res.ok = false;
 		t->resolve_failed = true;
-		set_service(s, t, proto);
+		ta_target_set_service(s, t, proto);
 		snprintf(t->res.error, sizeof t->res.error, "%s",
 		         rc ? gai_strerror(rc) : "the address is not of the family asked for");
 		return TA_OK;
@@ -467,16 +464,14 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
-		set_service(s, t, proto);
-		set_address(t, ai->ai_addr, ai->ai_addrlen, ip);
+		ta_target_set_service(s, t, proto);
+		ta_target_set_address(t, ai->ai_addr, ai->ai_addrlen, ip);
 		if (s->has_sni)
 			snprintf(t->sni, sizeof t->sni, "%s", s->sni);
 	}
 	freeaddrinfo(res);
 	return TA_OK;
 }
-
-static bool is_literal(const char *host);
 
 int
 ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char *proto)
@@ -492,7 +487,7 @@ ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char
 		return TA_ENOMEM;
 	t->needs_resolve = true;
 	snprintf(t->proto, sizeof t->proto, "%s", proto);
-	set_service(s, t, proto);
+	ta_target_set_service(s, t, proto);
 	snprintf(t->sni, sizeof t->sni, "%s", host);
 	return TA_OK;
 }
@@ -513,7 +508,7 @@ ta_scan_add_mail_domain(struct ta_scan *s, const char *domain, char *err, size_t
 	}
 	memcpy(d, domain, len);
 	d[len] = '\0';
-	if (is_literal(d) || !strchr(d, '.') || !valid_hostname(d)) {
+	if (ta_host_is_literal(d) || !strchr(d, '.') || !valid_hostname(d)) {
 		snprintf(err, errlen, "mail domain '%s': not a domain name", shown);
 		return TA_EINVAL;
 	}
@@ -537,209 +532,6 @@ const struct ta_mail_result *
 ta_scan_mail(const struct ta_scan *s, size_t i)
 {
 	return i < s->nmails ? &s->mails[i] : NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* resolution: /etc/hosts (unless --resolver), then DNS through c-ares */
-
-/* One address of a name: the name's own target gets the first, each
- * further one a target of its own, kept in t->extra until the expansion. */
-static int
-add_address(struct ta_scan *s, struct ta_target *t, bool first, const struct sockaddr *sa,
-            socklen_t len, const char *text)
-{
-	struct ta_target *x, **v;
-
-	if (first) {
-		set_address(t, sa, len, text);
-		return TA_OK;
-	}
-	x = alloc_target(s, t->res.host, t->res.port);
-	v = x ? realloc(t->extra, (t->nextra + 1) * sizeof *v) : NULL;
-	if (!v) {
-		free(x);
-		return TA_ENOMEM;
-	}
-	t->extra = v;
-	set_address(x, sa, len, text);
-	t->extra[t->nextra++] = x;
-	return TA_OK;
-}
-
-static bool
-hosts_lookup(struct ta_scan *s, ares_channel ch, struct ta_target *t)
-{
-	static const int fams[] = {AF_INET, AF_INET6};
-	bool found = false;
-
-	for (size_t f = 0; f < 2; f++) {
-		struct hostent *he = NULL;
-
-		if ((fams[f] == AF_INET && s->cfg.family == TA_FAMILY_V6) ||
-		    (fams[f] == AF_INET6 && s->cfg.family == TA_FAMILY_V4))
-			continue;
-		if (ares_gethostbyname_file(ch, t->res.host, fams[f], &he) != ARES_SUCCESS || !he)
-			continue;
-		for (char **a = he->h_addr_list; *a; a++) {
-			struct ta_dns_addr da = {.family = fams[f]};
-
-			if (fams[f] == AF_INET) {
-				struct sockaddr_in *sin = (struct sockaddr_in *)&da.sa;
-
-				sin->sin_family = AF_INET;
-				sin->sin_port = htons(t->res.port);
-				memcpy(&sin->sin_addr, *a, 4);
-				da.salen = sizeof *sin;
-				inet_ntop(AF_INET, *a, da.text, sizeof da.text);
-			} else {
-				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&da.sa;
-
-				sin6->sin6_family = AF_INET6;
-				sin6->sin6_port = htons(t->res.port);
-				memcpy(&sin6->sin6_addr, *a, 16);
-				da.salen = sizeof *sin6;
-				inet_ntop(AF_INET6, *a, da.text, sizeof da.text);
-			}
-			if (add_address(s, t, !found, (struct sockaddr *)&da.sa, da.salen,
-			                da.text) != TA_OK)
-				break;
-			found = true;
-		}
-		ares_free_hostent(he);
-	}
-	return found;
-}
-
-static void
-on_resolved(void *arg, const struct ta_dns_addrs *a)
-{
-	struct ta_target *t = arg;
-
-	if (a->status != TA_DNS_OK || a->n == 0) {
-		t->resolve_failed = true;
-		snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s': %.100s",
-		         t->res.host, a->error && a->error[0] ? a->error : "no address");
-		return;
-	}
-	for (size_t i = 0; i < a->n; i++)
-		if (add_address(t->scan, t, i == 0, (const struct sockaddr *)&a->addr[i].sa,
-		                a->addr[i].salen, a->addr[i].text) != TA_OK)
-			return;
-}
-
-/* Resolve every name, then put each name's extra addresses right after
- * it, dropping duplicates of (host, port, address). */
-static int
-resolve_names(struct ta_scan *s)
-{
-	ares_channel hosts = NULL;
-	struct ares_options opts = {.lookups = (char *)"f"};
-	struct ta_target **v;
-	size_t n = 0, total = 0;
-	bool any = false;
-
-	for (size_t i = 0; i < s->ntargets; i++)
-		any |= s->targets[i]->needs_resolve;
-	if (!any)
-		return TA_OK;
-	if (!s->resolver[0] && ares_init_options(&hosts, &opts, ARES_OPT_LOOKUPS) != ARES_SUCCESS)
-		hosts = NULL;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		int fam = s->cfg.family == TA_FAMILY_V4 ? 4 : s->cfg.family == TA_FAMILY_V6 ? 6 : 0;
-
-		if (!t->needs_resolve || (hosts && hosts_lookup(s, hosts, t)))
-			continue;
-		if (!s->dns) {
-			t->resolve_failed = true;
-			snprintf(t->res.error, sizeof t->res.error,
-			         "cannot resolve '%.120s': %.100s", t->res.host, s->dns_err);
-			continue;
-		}
-		if (ta_dns_resolve(s->dns, t->res.host, fam, t->res.port, on_resolved, t) !=
-		    TA_OK) {
-			t->resolve_failed = true;
-			snprintf(t->res.error, sizeof t->res.error, "cannot resolve '%.120s'",
-			         t->res.host);
-		}
-	}
-	if (hosts)
-		ares_destroy(hosts);
-	TA_TRY(ta_loop_run(&s->loop));
-	for (size_t i = 0; i < s->ntargets; i++)
-		total += 1 + s->targets[i]->nextra;
-	v = calloc(total ? total : 1, sizeof *v);
-	if (!v)
-		return TA_ENOMEM;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		bool drop = false;
-
-		for (size_t k = 0; k <= t->nextra; k++) {
-			struct ta_target *x = k == 0 ? t : t->extra[k - 1];
-			bool dup = false;
-
-			if (k > 0 || t->needs_resolve) {
-				x->needs_resolve = false;
-				if (x != t) {
-					snprintf(x->proto, sizeof x->proto, "%s", t->proto);
-					set_service(s, x, t->proto);
-					snprintf(x->sni, sizeof x->sni, "%s", t->sni);
-				}
-			}
-			for (size_t j = 0; j < n && x->res.ip[0]; j++)
-				dup |= v[j]->res.port == x->res.port &&
-				       strcmp(v[j]->res.ip, x->res.ip) == 0 &&
-				       strcmp(v[j]->res.host, x->res.host) == 0;
-			if (dup) {
-				if (x != t)
-					target_free(x);
-				else
-					drop = true;
-				continue;
-			}
-			v[n++] = x;
-		}
-		free(t->extra);
-		t->extra = NULL;
-		t->nextra = 0;
-		if (drop)
-			target_free(t);
-	}
-	free(s->targets);
-	s->targets = v;
-	s->ntargets = n;
-	s->captargets = total ? total : 1;
-	return TA_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* CAA and HTTP checks alongside the TLS probes */
-
-static bool
-is_literal(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	return inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
-/* No CAA lookup for a single label (localhost, a TLD) or the special-use
- * names of RFC 6761 that never reach public DNS. */
-static bool
-caa_applies(const char *host)
-{
-	return strchr(host, '.') && !ends_with(host, ".localhost") &&
-	       !ends_with(host, ".invalid") && !ends_with(host, ".local");
 }
 
 void
@@ -770,7 +562,7 @@ on_done(struct ta_timer *tm)
 		s->consumer.target(s->consumer.arg, t->index, &t->res);
 		s->targets[t->index] = NULL;
 		ta_timer_stop(&s->loop, &t->hold_timer);
-		target_free(t);
+		ta_target_free(t);
 	}
 }
 
@@ -785,138 +577,6 @@ ta_target_part_done(struct ta_target *t)
 	s->done_head = t;
 	if (s->done_timer.idx == SIZE_MAX)
 		(void)ta_timer_start(&s->loop, &s->done_timer, 0);
-}
-
-static void
-http_done(void *arg)
-{
-	ta_target_part_done(arg);
-}
-
-/* The CAA lookup of a name is made once: every other target of the name
- * waits for it and takes a copy. */
-static void
-caa_done(void *arg)
-{
-	struct ta_target *owner = arg, *w = owner->caa_next;
-
-	while (w) {
-		struct ta_target *next = w->caa_next;
-
-		w->res.dns = owner->res.dns;
-		w->caa_next = NULL;
-		ta_target_part_done(w);
-		w = next;
-	}
-	owner->caa_next = NULL;
-	ta_target_part_done(owner);
-}
-
-static void
-start_caa(struct ta_scan *s)
-{
-	if (s->cfg.no_dns)
-		return;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		bool seen = false;
-
-		if (is_literal(t->res.host) || t->resolve_failed || !caa_applies(t->res.host))
-			continue;
-		for (size_t j = 0; j < i && !seen; j++) {
-			struct ta_target *o = s->targets[j];
-
-			if (strcmp(o->res.host, t->res.host) != 0 || !o->caa_owner)
-				continue;
-			/* wait for the lookup of the first target of the name */
-			seen = true;
-			t->parts++;
-			t->caa_next = o->caa_next;
-			o->caa_next = t;
-		}
-		if (seen)
-			continue;
-		if (!s->dns) {
-			t->res.dns.tested = true;
-			snprintf(t->res.dns.error, sizeof t->res.dns.error, "%s", s->dns_err);
-			continue;
-		}
-		t->parts++;
-		t->caa_owner = true;
-		if (ta_dns_caa(s->dns, t->res.host, &t->res.dns, caa_done, t) != TA_OK) {
-			t->parts--;
-			t->caa_owner = false;
-			t->res.dns.tested = true;
-			snprintf(t->res.dns.error, sizeof t->res.dns.error,
-			         "the CAA lookup could not start");
-		}
-	}
-}
-
-static void
-start_http(struct ta_target *t)
-{
-	struct ta_scan *s = t->scan;
-	struct ta_http_check_req req = {
-	        .host = t->res.host,
-	        .ip = t->res.ip,
-	        .https_port = t->res.port,
-	        .http_port = s->cfg.http_port ? (uint16_t)s->cfg.http_port : 80,
-	        .timeout_ms = s->cfg.read_timeout_ms * 2,
-	};
-
-	if (s->cfg.no_http || strcmp(t->res.service, "https") != 0)
-		return;
-	if (!s->http)
-		s->http = ta_http_new(&s->loop, ta_cert_default_dir());
-	t->parts++;
-	if (!s->http || ta_http_check(s->http, &req, &t->res.http, http_done, t) != TA_OK) {
-		t->parts--;
-		t->res.http.tested = true;
-		snprintf(t->res.http.error, sizeof t->res.http.error,
-		         "the HTTP checks could not start");
-	}
-}
-
-/* FNV-1a of an address text. */
-static size_t
-host_hash(const char *ip)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *ip; ip++)
-		h = (h ^ (unsigned char)*ip) * 1099511628211ull;
-	return (size_t)h;
-}
-
-/* Every target's address record: targets on the same address share one,
- * so --max-conns counts the address's connections across the run. */
-static int
-assign_hosts(struct ta_scan *s)
-{
-	s->hosts_cap = 16;
-	while (s->hosts_cap < 2 * s->ntargets)
-		s->hosts_cap *= 2;
-	s->hosts = calloc(s->hosts_cap, sizeof *s->hosts);
-	if (!s->hosts)
-		return TA_ENOMEM;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		size_t k = host_hash(t->res.ip) & (s->hosts_cap - 1);
-
-		if (!t->res.ip[0])
-			continue; /* not resolved: never connects */
-		while (s->hosts[k] && strcmp(s->hosts[k]->ip, t->res.ip) != 0)
-			k = (k + 1) & (s->hosts_cap - 1);
-		if (!s->hosts[k]) {
-			s->hosts[k] = calloc(1, sizeof **s->hosts);
-			if (!s->hosts[k])
-				return TA_ENOMEM;
-			snprintf(s->hosts[k]->ip, sizeof s->hosts[k]->ip, "%s", t->res.ip);
-		}
-		t->host = s->hosts[k];
-	}
-	return TA_OK;
 }
 
 static void
@@ -936,7 +596,7 @@ start_targets(struct ta_scan *s)
 		t->started = true;
 		t->start_ms = ta_loop_now(&s->loop);
 		s->targets_live++;
-		start_http(t);
+		ta_target_start_http(t);
 		s->planner->start(t);
 	}
 }
@@ -965,7 +625,7 @@ ta_scan_run(struct ta_scan *s)
 
 	for (size_t i = 0; i < s->ntargets; i++)
 		need_dns |= s->targets[i]->needs_resolve ||
-		            (!s->cfg.no_dns && !is_literal(s->targets[i]->res.host));
+		            (!s->cfg.no_dns && !ta_host_is_literal(s->targets[i]->res.host));
 	need_dns |= s->nmails > 0;
 	if (need_dns && ta_dns_new(&s->loop, s->resolver[0] ? s->resolver : NULL, 0, 0, &s->dns,
 	                           s->dns_err, sizeof s->dns_err) != TA_OK)
@@ -979,9 +639,9 @@ ta_scan_run(struct ta_scan *s)
 		if (rc != TA_OK)
 			goto out;
 	}
-	rc = resolve_names(s);
+	rc = ta_scan_resolve_names(s);
 	if (rc == TA_OK)
-		rc = assign_hosts(s);
+		rc = ta_scan_assign_hosts(s);
 	if (rc == TA_OK) {
 		/* each target ends once its probes have (parts), or others too */
 		ta_timer_init(&s->done_timer, on_done);
@@ -989,7 +649,7 @@ ta_scan_run(struct ta_scan *s)
 			s->targets[i]->index = i;
 			s->targets[i]->parts = 1;
 		}
-		start_caa(s);
+		ta_scan_start_caa(s);
 		ta_timer_init(&s->tick, on_tick);
 		start_targets(s);
 		if (s->next_start < s->ntargets)

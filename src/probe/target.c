@@ -573,7 +573,6 @@ ta_job_finish(struct ta_job *job)
 	if (t->jobs_live == 0 && !t->finished) {
 		t->finished = true;
 		t->scan->planner->finish(t);
-		t->scan->targets_live--;
-		ta_target_part_done(t);
+		ta_target_probes_done(t);
 	}
 }

@@ -56,8 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_ASSERT(f != NULL);
 		err[0] = '\0';
-		rc = ta_report_buffer((const char *)data, size, fmts[k], f, 0, "hkcert-intermediate",
-		                      err, sizeof err);
+		rc = ta_report_buffer((const char *)data, size, fmts[k], f, 0,
+		                      "hkcert-intermediate", err, sizeof err);
 		fclose(f);
 		FUZZ_ASSERT(rc == TA_OK || rc == TA_EINVAL || rc == TA_ENOMEM);
 		if (rc == TA_OK)

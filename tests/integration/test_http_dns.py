@@ -655,6 +655,41 @@ location / { default_type text/plain; return 200 "ok\\n"; }
         # the climb from bare/badhsts (no CAA) ends at the apex
         check_caa(t, label, x.get("dns"), CAA)
 
+    # --- 5. a web server on a port of no known service ----------------------
+    # Without /https the port says nothing; --http-port says it is a web
+    # server, and so does ALPN (nginx accepts http/1.1); --no-http wins.
+    plain = "%s:%d" % (WWW, p_www)
+    ip4 = addrs[0]
+    for label, extra in (("run 5 (--http-port)", base), ("run 5b (ALPN http/1.1)",
+                                                         ["--resolver", resolver])):
+        tgs, _ = scan_json(t, label, extra + [plain], 0)
+        x = next((x for x in tgs if x.get("ip") == ip4), None)
+        if not t.check("%s: a target on %s" % (label, ip4), x is not None):
+            continue
+        t.eq("%s: service https" % label, "https", x.get("service"))
+        hx = x.get("http") or {}
+        ref = run1.get(ip4, {}).get("http") or {}
+        for k in ("https_status", "hsts", "hsts_header_present", "csp", "csp_value",
+                  "compression", "content_encoding"):
+            t.eq("%s: http.%s as in run 1" % (label, k), ref.get(k), hx.get(k))
+        if extra is base:
+            t.eq("%s: the redirect checked on --http-port" % label,
+                 [p_http, True], [hx.get("http_port"), hx.get("redirect_to_https")])
+        else:
+            t.eq("%s: the redirect checked on port 80 (no --http-port)" % label, 80,
+                 hx.get("http_port"))
+            t.check("%s: ALPN names http/1.1" % label,
+                    "http/1.1" in ((x.get("features") or {}).get("alpn") or []),
+                    json.dumps((x.get("features") or {}).get("alpn")))
+    tgs, _ = scan_json(t, "run 5c (--no-http)", ["--resolver", resolver, "--no-http", plain], 0)
+    t.eq("run 5c: --no-http: no HTTP checks, service tls", [[None, "tls"]] * len(tgs),
+         [[x.get("http"), x.get("service")] for x in tgs])
+    # a TLS server without ALPN on a port of no known service: not a web server
+    srv = h.start_openssl_server(["-tls1_3"])
+    tgs, _ = scan_json(t, "run 5d (no ALPN)", [srv.target], 0)
+    t.eq("run 5d: a TLS server that names no ALPN protocol: no HTTP checks, service tls",
+         [[None, "tls"]], [[x.get("http"), x.get("service")] for x in tgs])
+
     # --- 4. resolvers that cannot help ---------------------------------------
     closed = closed_udp_port()
     tgs, took = scan_json(t, "run 4 (resolver on a closed port)",

@@ -11,8 +11,10 @@
     ecdsa-with-SHA256 by an ECDSA CA, as Mozilla modern requires): complies
     with hkcert-modern and mozilla-5.7-modern; does not comply with
     hkcert-intermediate, which requires TLS 1.2 too (rule "versions").
-Neither port is 443, so the HSTS rules are not applicable; no rule may be
-"could_not_test" except ones the test names.
+nginx accepts http/1.1 in ALPN, so it is HTTPS on any port and gets the
+HTTP checks: it sends HSTS as Mozilla's configuration does.  The s_server
+names no ALPN protocol, so its HSTS rules are not applicable.  No rule may
+be "could_not_test" except ones the test names.
 """
 
 import json
@@ -79,9 +81,12 @@ ssl_ecdh_curve X25519:prime256v1:secp384r1;
 ssl_dhparam %s;
 ssl_prefer_server_ciphers off;
 ssl_session_tickets off;
+add_header Strict-Transport-Security "max-age=63072000" always;
 """ % (c.rsa_cert, c.rsa_key, MOZ, dh))], name="nginx-moz")
     tg = scan("127.0.0.1:%d" % port, c.ca_cert)
     p = tg["profiles"]
+    t.eq("nginx Mozilla intermediate: HTTPS by its ALPN, HSTS seen", ["https", True],
+         [tg.get("service"), (tg.get("http") or {}).get("hsts_header_present")])
     for pid in ("mozilla-5.7-intermediate", "hkcert-intermediate"):
         t.eq("nginx Mozilla intermediate: %s compliant" % pid, True, p[pid]["compliant"])
         t.eq("nginx Mozilla intermediate: %s failing rules" % pid, [], failing(p[pid]))
