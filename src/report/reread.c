@@ -209,6 +209,8 @@ elements(struct scanner *outer, struct span arr, int (*fn)(void *, struct scanne
 	}
 }
 
+static int check_target(void *arg, struct scanner *s, struct span v);
+
 struct reread {
 	struct ta_sink *sink;
 	time_t now;
@@ -217,7 +219,8 @@ struct reread {
 	int write_err;
 };
 
-/* Pass 1: the top level must be a report; keep "mail" for the end. */
+/* Pass 1: the top level must be a report, every target must read; keep
+ * "mail" for the end. */
 static int
 check_member(void *arg, struct scanner *s, const char *key, struct span v)
 {
@@ -234,27 +237,56 @@ check_member(void *arg, struct scanner *s, const char *key, struct span v)
 		}
 		json_decref(r->mails);
 		r->mails = m;
-	} else if (strcmp(key, "targets") == 0 && *v.p != '[') {
-		return fail(s, v.p, "\"targets\" is not an array");
+	} else if (strcmp(key, "targets") == 0) {
+		if (*v.p != '[')
+			return fail(s, v.p, "\"targets\" is not an array");
+		return elements(s, v, check_target, r);
 	}
 	return TA_OK;
 }
 
-static int
-one_target(void *arg, struct scanner *s, struct span v)
+/* One target parsed and checked: NULL (the reason in s->err) when it is
+ * not one. */
+static json_t *
+target_of(struct scanner *s, struct span v)
 {
-	struct reread *r = arg;
 	json_t *t = parse(s, v, "a target");
-	int rc;
 
 	if (!t)
-		return TA_EINVAL;
+		return NULL;
 	if (!json_is_object(t) || !json_is_string(json_object_get(t, "host")) ||
 	    !json_is_integer(json_object_get(t, "port")) ||
 	    !json_is_string(json_object_get(t, "status"))) {
 		json_decref(t);
-		return fail(s, v.p, "a target is not an object with host, port and status");
+		(void)fail(s, v.p, "a target is not an object with host, port and status");
+		return NULL;
 	}
+	return t;
+}
+
+/* Pass 1: every target must read, so a damaged file writes nothing. */
+static int
+check_target(void *arg, struct scanner *s, struct span v)
+{
+	json_t *t = target_of(s, v);
+
+	(void)arg;
+	if (!t)
+		return TA_EINVAL;
+	json_decref(t);
+	return TA_OK;
+}
+
+/* Pass 2: each target rendered and let go. */
+static int
+one_target(void *arg, struct scanner *s, struct span v)
+{
+	struct reread *r = arg;
+	json_t *t = target_of(s, v);
+	int rc;
+
+	if (!t)
+		return TA_EINVAL; /* read in pass 1: only memory can fail here */
 	ta_doc_refresh_dates(t, r->now);
 	rc = ta_sink_target(r->sink, t);
 	json_decref(t);

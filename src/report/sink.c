@@ -112,7 +112,9 @@ ta_sink_target(struct ta_sink *k, const json_t *target)
 		break;
 	}
 	k->ntargets++;
-	if (rc == TA_OK && ferror(k->out))
+	/* out of the process with each target: a crash or a kill later loses
+	 * nothing written (HTML is assembled at the end) */
+	if (rc == TA_OK && (ferror(k->out) || (k->fmt != TA_FORMAT_HTML && fflush(k->out) != 0)))
 		rc = TA_ESYS;
 	return rc;
 }
