@@ -19,6 +19,8 @@ PKGS=(
   sslscan testssl.sh nmap time bc
   # docs: the man page check renders every page
   groff-base
+  # the HTML report laid out by a real browser (tests/integration/test_html_layout.py)
+  chromium
 )
 
 missing=()
