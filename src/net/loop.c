@@ -73,6 +73,12 @@ bury(struct ta_loop *loop)
 	loop->ngrave = 0;
 }
 
+void
+ta_loop_update(struct ta_loop *loop)
+{
+	loop->now_ms = mono_ms();
+}
+
 uint64_t
 ta_loop_now(struct ta_loop *loop)
 {

@@ -41,6 +41,8 @@ struct ta_loop {
 int ta_loop_init(struct ta_loop *loop);
 void ta_loop_free(struct ta_loop *loop);
 uint64_t ta_loop_now(struct ta_loop *loop);
+/* Read the clock again (ta_loop_now keeps the time of the last wake-up). */
+void ta_loop_update(struct ta_loop *loop);
 
 void ta_timer_init(struct ta_timer *t, void (*cb)(struct ta_timer *));
 int ta_timer_start(struct ta_loop *loop, struct ta_timer *t, uint64_t ms);

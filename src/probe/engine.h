@@ -81,6 +81,10 @@ struct ta_response {
 	bool ossl_reused;      /* the session offered was resumed */
 	void *ossl_session;    /* SSL_SESSION * (owned; take it to keep it) */
 	unsigned ossl_tickets; /* NewSessionTickets seen */
+	/* TLS 1.3 with TA_OSSL_TICKETS: how long it waited for tickets after
+	 * its Finished (0: they came with the server's Finished, or no wait),
+	 * and when the first came, ms after that Finished (with tickets) */
+	unsigned ossl_ticket_wait_ms, ossl_ticket_ms;
 	uint32_t ossl_max_early_data;
 	int ossl_reneg; /* enum ta_tri: client renegotiation worked */
 	bool ossl_ems;  /* extended master secret negotiated */
@@ -104,6 +108,9 @@ struct ta_ossl_req {
 #define TA_OSSL_TICKETS   0x04u /* after the handshake, wait briefly for tickets */
 #define TA_OSSL_NO_TICKET 0x08u /* do not offer session tickets */
 #define TA_OSSL_CHAIN     0x10u /* keep the peer's chain and stapled OCSP */
+/* with TA_OSSL_TICKETS: the longest wait (asked again when the adaptive
+ * one saw none), not one scaled to the round trip */
+#define TA_OSSL_TICKETS_LONG 0x20u
 
 struct ta_scan;
 struct ta_target;
@@ -156,11 +163,8 @@ struct ta_target {
 	char sni[256];
 	struct ta_result res;
 	bool started, finished;
-	bool resolve_failed;
-	bool needs_resolve;       /* a name, resolved when the scan runs */
-	char proto[16];           /* the target's own "/proto" */
-	struct ta_target **extra; /* more addresses of the same name */
-	size_t nextra;
+	bool resolve_failed; /* nothing to scan: res.error says why */
+	char proto[16];      /* the target's own "/proto" */
 	uint64_t start_ms;
 	struct ta_xchg *qhead, *qtail; /* waiting for a connection slot */
 	unsigned inflight;
@@ -175,7 +179,6 @@ struct ta_target {
 	bool emitted;                /* handed to the consumer (and freed, when there is one) */
 	struct ta_target *done_next; /* in the scan's list of targets to hand on */
 	struct ta_target *caa_next;  /* more targets of the same name waiting for its CAA */
-	bool caa_owner;              /* it makes the CAA lookup of its name */
 	/* no /PROTO given and the server greeted first: the dialogue to
 	 * start again with, once every job has ended, and what it said */
 	const struct ta_st_ops *restart_ops;
@@ -213,6 +216,9 @@ struct ta_target {
 
 struct ta_dns;
 struct ta_http;
+struct ta_spec;
+struct ta_seen;
+struct ta_caa_lookup;
 
 struct ta_scan {
 	struct ta_config cfg;
@@ -228,9 +234,17 @@ struct ta_scan {
 	char sni[256];
 	bool has_sni;
 	struct ta_loop loop;
-	struct ta_target **targets;
-	size_t ntargets, captargets;
+	/* the targets as listed (scan_int.h): a spec each, and the target
+	 * itself from its start until it is handed on (NULL otherwise) */
+	struct ta_spec *specs;
+	size_t nspecs, capspecs;
+	struct ta_seen *seen;       /* the specs by (host, address, port) */
+	struct ta_target **targets; /* by spec, from the run's start */
+	size_t ntargets;
+	struct ta_caa_lookup **caas; /* one per name, while needed */
+	size_t ncaas;
 	size_t next_start; /* next target to start */
+	bool oom;          /* a target could not be made */
 	unsigned inflight; /* connections open across targets */
 	unsigned targets_live;
 	struct ta_target *ready_head, *ready_tail;

@@ -5,6 +5,7 @@
  * records --max-conns counts connections by.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,65 +51,123 @@ http_done(void *arg)
 	ta_target_part_done(arg);
 }
 
-/* The CAA lookup of a name is made once: every other target of the name
- * waits for it and takes a copy. */
+/* The CAA lookup of a name has ended: every target of the name that
+ * started meanwhile takes a copy. */
 static void
 caa_done(void *arg)
 {
-	struct ta_target *owner = arg, *w = owner->caa_next;
+	struct ta_caa_lookup *c = arg;
+	struct ta_target *w = c->waiters;
 
+	c->done = true;
+	c->waiters = NULL;
 	while (w) {
 		struct ta_target *next = w->caa_next;
 
-		w->res.dns = owner->res.dns;
+		w->res.dns = *c->res;
 		w->caa_next = NULL;
 		ta_target_part_done(w);
 		w = next;
 	}
-	owner->caa_next = NULL;
-	ta_target_part_done(owner);
 }
 
 void
-ta_scan_start_caa(struct ta_scan *s)
+ta_target_start_caa(struct ta_target *t, struct ta_caa_lookup *c)
 {
-	if (s->cfg.no_dns)
+	struct ta_scan *s = t->scan;
+
+	if (c->done) {
+		t->res.dns = *c->res;
 		return;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		bool seen = false;
-
-		if (ta_host_is_literal(t->res.host) || t->resolve_failed ||
-		    !caa_applies(t->res.host))
-			continue;
-		for (size_t j = 0; j < i && !seen; j++) {
-			struct ta_target *o = s->targets[j];
-
-			if (strcmp(o->res.host, t->res.host) != 0 || !o->caa_owner)
-				continue;
-			/* wait for the lookup of the first target of the name */
-			seen = true;
-			t->parts++;
-			t->caa_next = o->caa_next;
-			o->caa_next = t;
-		}
-		if (seen)
-			continue;
-		if (!s->dns) {
-			t->res.dns.tested = true;
-			snprintf(t->res.dns.error, sizeof t->res.dns.error, "%s", s->dns_err);
-			continue;
-		}
-		t->parts++;
-		t->caa_owner = true;
-		if (ta_dns_caa(s->dns, t->res.host, &t->res.dns, caa_done, t) != TA_OK) {
-			t->parts--;
-			t->caa_owner = false;
-			t->res.dns.tested = true;
-			snprintf(t->res.dns.error, sizeof t->res.dns.error,
-			         "the CAA lookup could not start");
-		}
 	}
+	if (!s->dns || (!c->started && !c->res && !(c->res = calloc(1, sizeof *c->res)))) {
+		/* no resolver, or no memory: this target goes without (the next
+		 * of the name tries again) */
+		t->res.dns.tested = true;
+		snprintf(t->res.dns.error, sizeof t->res.dns.error, "%s",
+		         s->dns ? "out of memory" : s->dns_err);
+		return;
+	}
+	t->parts++;
+	t->caa_next = c->waiters;
+	c->waiters = t;
+	if (c->started)
+		return;
+	c->started = true;
+	if (ta_dns_caa(s->dns, c->name, c->res, caa_done, c) != TA_OK) {
+		c->res->tested = true;
+		snprintf(c->res->error, sizeof c->res->error, "the CAA lookup could not start");
+		caa_done(c);
+	}
+}
+
+void
+ta_caa_release(struct ta_caa_lookup *c)
+{
+	if (!c || --c->refs > 0)
+		return;
+	free(c->res);
+	c->res = NULL;
+}
+
+/* FNV-1a of a text, case folded. */
+static size_t
+text_hash(const char *p, bool fold)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)(fold ? tolower((unsigned char)*p) : *p)) *
+		    1099511628211ull;
+	return (size_t)h;
+}
+
+/* One CAA lookup per name (case folded) over the specs that need one. */
+int
+ta_scan_assign_caa(struct ta_scan *s)
+{
+	size_t cap = 16, n = 0;
+	struct ta_caa_lookup **tab;
+
+	if (s->cfg.no_dns)
+		return TA_OK;
+	while (cap < 2 * s->nspecs)
+		cap *= 2;
+	tab = calloc(cap, sizeof *tab);
+	if (!tab)
+		return TA_ENOMEM;
+	for (size_t i = 0; i < s->nspecs; i++) {
+		struct ta_spec *sp = &s->specs[i];
+		size_t k = text_hash(sp->host, true) & (cap - 1);
+
+		if (ta_host_is_literal(sp->host) || sp->error || !caa_applies(sp->host))
+			continue;
+		while (tab[k] && strcasecmp(tab[k]->name, sp->host) != 0)
+			k = (k + 1) & (cap - 1);
+		if (!tab[k]) {
+			tab[k] = calloc(1, sizeof **tab);
+			if (!tab[k])
+				break; /* the table is freed below; the run reports ENOMEM */
+			snprintf(tab[k]->name, sizeof tab[k]->name, "%s", sp->host);
+			n++;
+		}
+		tab[k]->refs++;
+		sp->caa = tab[k];
+	}
+	/* the scan keeps them all, to free them at its end */
+	s->caas = calloc(n ? n : 1, sizeof *s->caas);
+	for (size_t k = 0; k < cap; k++)
+		if (tab[k] && s->caas)
+			s->caas[s->ncaas++] = tab[k];
+		else if (tab[k])
+			free(tab[k]);
+	free(tab);
+	if (!s->caas) {
+		for (size_t i = 0; i < s->nspecs; i++)
+			s->specs[i].caa = NULL;
+		return TA_ENOMEM;
+	}
+	return TA_OK;
 }
 
 /* A TLS service of no other kind (not STARTTLS, not LDAPS, IMAPS...). */
@@ -176,43 +235,32 @@ ta_target_probes_done(struct ta_target *t)
 	ta_target_part_done(t);
 }
 
-/* FNV-1a of an address text. */
-static size_t
-host_hash(const char *ip)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *ip; ip++)
-		h = (h ^ (unsigned char)*ip) * 1099511628211ull;
-	return (size_t)h;
-}
-
-/* Every target's address record: targets on the same address share one,
+/* Every spec's address record: targets on the same address share one,
  * so --max-conns counts the address's connections across the run. */
 int
 ta_scan_assign_hosts(struct ta_scan *s)
 {
 	s->hosts_cap = 16;
-	while (s->hosts_cap < 2 * s->ntargets)
+	while (s->hosts_cap < 2 * s->nspecs)
 		s->hosts_cap *= 2;
 	s->hosts = calloc(s->hosts_cap, sizeof *s->hosts);
 	if (!s->hosts)
 		return TA_ENOMEM;
-	for (size_t i = 0; i < s->ntargets; i++) {
-		struct ta_target *t = s->targets[i];
-		size_t k = host_hash(t->res.ip) & (s->hosts_cap - 1);
+	for (size_t i = 0; i < s->nspecs; i++) {
+		struct ta_spec *sp = &s->specs[i];
+		size_t k = text_hash(sp->addr.ip, false) & (s->hosts_cap - 1);
 
-		if (!t->res.ip[0])
+		if (!sp->addr.len)
 			continue; /* not resolved: never connects */
-		while (s->hosts[k] && strcmp(s->hosts[k]->ip, t->res.ip) != 0)
+		while (s->hosts[k] && strcmp(s->hosts[k]->ip, sp->addr.ip) != 0)
 			k = (k + 1) & (s->hosts_cap - 1);
 		if (!s->hosts[k]) {
 			s->hosts[k] = calloc(1, sizeof **s->hosts);
 			if (!s->hosts[k])
 				return TA_ENOMEM;
-			snprintf(s->hosts[k]->ip, sizeof s->hosts[k]->ip, "%s", t->res.ip);
+			snprintf(s->hosts[k]->ip, sizeof s->hosts[k]->ip, "%s", sp->addr.ip);
 		}
-		t->host = s->hosts[k];
+		sp->hostrec = s->hosts[k];
 	}
 	return TA_OK;
 }

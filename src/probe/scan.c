@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,6 @@ ta_target_free(struct ta_target *t)
 		j->ops->free(j);
 		j = next;
 	}
-	for (size_t i = 0; i < t->nextra; i++)
-		ta_target_free(t->extra[i]);
-	free(t->extra);
 	for (size_t i = 0; i < t->ng13_seed; i++)
 		free(t->g13_seed_win[i]);
 	ta_result_release(&t->res);
@@ -123,6 +121,18 @@ ta_scan_free(struct ta_scan *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		ta_target_free(s->targets[i]); /* NULL for those handed on */
 	free(s->targets);
+	for (size_t i = 0; i < s->nspecs; i++)
+		ta_spec_release(&s->specs[i]);
+	free(s->specs);
+	if (s->seen)
+		ta_seen_free(s->seen);
+	free(s->seen);
+	for (size_t i = 0; i < s->ncaas; i++) {
+		if (s->caas[i])
+			free(s->caas[i]->res);
+		free(s->caas[i]);
+	}
+	free(s->caas);
 	for (size_t i = 0; i < s->hosts_cap; i++)
 		free(s->hosts[i]);
 	free(s->hosts);
@@ -180,41 +190,129 @@ ta_target_alloc(struct ta_scan *s, const char *host, uint16_t port)
 	return t;
 }
 
-static int
-append_target(struct ta_scan *s, struct ta_target *t)
+static char oom_error[] = "out of memory";
+
+void
+ta_spec_fail(struct ta_spec *sp, const char *fmt, ...)
 {
-	if (s->ntargets == s->captargets) {
-		size_t cap = s->captargets ? s->captargets * 2 : 16;
-		struct ta_target **v = realloc(s->targets, cap * sizeof *v);
+	char buf[256];
+	va_list ap;
+
+	if (sp->error)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sp->error = strdup(buf);
+	if (!sp->error)
+		sp->error = oom_error;
+}
+
+void
+ta_spec_release(struct ta_spec *sp)
+{
+	if (sp->error != oom_error)
+		free(sp->error);
+	free(sp->extra);
+	sp->error = NULL;
+	sp->extra = NULL;
+	sp->nextra = 0;
+}
+
+/* A new spec at the end of the list (its fields zero but host and port). */
+static struct ta_spec *
+new_spec(struct ta_scan *s, const char *host, uint16_t port)
+{
+	struct ta_spec *sp;
+
+	if (s->nspecs == s->capspecs) {
+		size_t cap = s->capspecs ? s->capspecs * 2 : 16;
+		struct ta_spec *v = realloc(s->specs, cap * sizeof *v);
 
 		if (!v)
-			return TA_ENOMEM;
-		s->targets = v;
-		s->captargets = cap;
+			return NULL;
+		s->specs = v;
+		s->capspecs = cap;
 	}
-	s->targets[s->ntargets++] = t;
+	sp = &s->specs[s->nspecs++];
+	memset(sp, 0, sizeof *sp);
+	snprintf(sp->host, sizeof sp->host, "%s", host);
+	sp->port = port;
+	return sp;
+}
+
+/* FNV-1a over a spec's host, address and port. */
+static size_t
+spec_hash(const struct ta_spec *sp)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *p = sp->host; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (const char *p = sp->addr.ip; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ sp->port) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static bool
+same_spec(const struct ta_spec *a, const struct ta_spec *b)
+{
+	return a->port == b->port && strcmp(a->addr.ip, b->addr.ip) == 0 &&
+	       strcmp(a->host, b->host) == 0;
+}
+
+int
+ta_seen_add(struct ta_seen *tab, const struct ta_spec *v, size_t idx, bool *dup)
+{
+	size_t k;
+
+	*dup = false;
+	if (2 * (tab->n + 1) > tab->cap) {
+		size_t cap = tab->cap ? tab->cap * 2 : 64;
+		size_t *slot = calloc(cap, sizeof *slot);
+
+		if (!slot)
+			return TA_ENOMEM;
+		for (size_t i = 0; i < tab->cap; i++) {
+			if (!tab->slot[i])
+				continue;
+			k = spec_hash(&v[tab->slot[i] - 1]) & (cap - 1);
+			while (slot[k])
+				k = (k + 1) & (cap - 1);
+			slot[k] = tab->slot[i];
+		}
+		free(tab->slot);
+		tab->slot = slot;
+		tab->cap = cap;
+	}
+	k = spec_hash(&v[idx]) & (tab->cap - 1);
+	for (; tab->slot[k]; k = (k + 1) & (tab->cap - 1))
+		if (same_spec(&v[tab->slot[k] - 1], &v[idx])) {
+			*dup = true;
+			return TA_OK;
+		}
+	tab->slot[k] = idx + 1;
+	tab->n++;
 	return TA_OK;
 }
 
-static struct ta_target *
-new_target(struct ta_scan *s, const char *host, uint16_t port)
+void
+ta_seen_free(struct ta_seen *tab)
 {
-	struct ta_target *t = ta_target_alloc(s, host, port);
-
-	if (t && append_target(s, t) != TA_OK) {
-		free(t);
-		return NULL;
-	}
-	return t;
+	free(tab->slot);
+	tab->slot = NULL;
+	tab->cap = tab->n = 0;
 }
 
-/* Give t the address sa (port already set) and its text. */
-void
-ta_target_set_address(struct ta_target *t, const struct sockaddr *sa, socklen_t len, const char *ip)
+/* The spec's address from an addrinfo or a resolver answer. */
+static void
+spec_set_address(struct ta_spec *sp, const struct sockaddr *sa, socklen_t len, const char *ip)
 {
-	memcpy(&t->addr, sa, len);
-	t->addrlen = len;
-	snprintf(t->res.ip, sizeof t->res.ip, "%s", ip);
+	memcpy(&sp->addr.sa, sa, len);
+	sp->addr.len = len;
+	snprintf(sp->addr.ip, sizeof sp->addr.ip, "%s", ip);
 }
 
 static bool
@@ -412,14 +510,13 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	literal = inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
 	if (!literal) {
 		/* resolved when the scan runs (ta_scan_run) */
-		struct ta_target *t = new_target(s, host, port);
+		struct ta_spec *sp = new_spec(s, host, port);
 
-		if (!t)
+		if (!sp)
 			return TA_ENOMEM;
-		t->needs_resolve = true;
-		snprintf(t->proto, sizeof t->proto, "%s", proto);
-		ta_target_set_service(s, t, proto);
-		snprintf(t->sni, sizeof t->sni, "%s", s->has_sni ? s->sni : host);
+		sp->needs_resolve = true;
+		snprintf(sp->proto, sizeof sp->proto, "%s", proto);
+		snprintf(sp->sni, sizeof sp->sni, "%s", s->has_sni ? s->sni : host);
 		return TA_OK;
 	}
 	snprintf(portstr, sizeof portstr, "%u", port);
@@ -428,23 +525,22 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	rc = getaddrinfo(host, portstr, &hints, &res);
 	if (rc != 0 || !res || (s->cfg.family == TA_FAMILY_V4 && res->ai_family != AF_INET) ||
 	    (s->cfg.family == TA_FAMILY_V6 && res->ai_family != AF_INET6)) {
-		struct ta_target *t = new_target(s, host, port);
+		struct ta_spec *sp = new_spec(s, host, port);
 
 		if (res)
 			freeaddrinfo(res);
-		if (!t)
+		if (!sp)
 			return TA_ENOMEM;
-		t->res.ok = false;
-		t->resolve_failed = true;
-		ta_target_set_service(s, t, proto);
-		snprintf(t->res.error, sizeof t->res.error, "%s",
-		         rc ? gai_strerror(rc) : "the address is not of the family asked for");
+		snprintf(sp->proto, sizeof sp->proto, "%s", proto);
+		ta_spec_fail(sp, "%s",
+		             rc ? gai_strerror(rc) : "the address is not of the family asked for");
 		return TA_OK;
 	}
 	ai = res;
 	{
-		struct ta_target *t;
+		struct ta_spec *sp;
 		char ip[INET6_ADDRSTRLEN];
+		bool dup;
 
 		if (ai->ai_family == AF_INET)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip,
@@ -452,43 +548,45 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 		else
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, ip,
 			          sizeof ip);
-		for (size_t i = 0; i < s->ntargets; i++)
-			if (s->targets[i]->res.port == port &&
-			    strcmp(s->targets[i]->res.ip, ip) == 0 &&
-			    strcmp(s->targets[i]->res.host, host) == 0) {
-				freeaddrinfo(res);
-				return TA_OK;
-			}
-		t = new_target(s, host, port);
-		if (!t) {
+		if (!s->seen && !(s->seen = calloc(1, sizeof *s->seen))) {
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
-		ta_target_set_service(s, t, proto);
-		ta_target_set_address(t, ai->ai_addr, ai->ai_addrlen, ip);
+		sp = new_spec(s, host, port);
+		if (!sp) {
+			freeaddrinfo(res);
+			return TA_ENOMEM;
+		}
+		snprintf(sp->proto, sizeof sp->proto, "%s", proto);
+		spec_set_address(sp, ai->ai_addr, ai->ai_addrlen, ip);
 		if (s->has_sni)
-			snprintf(t->sni, sizeof t->sni, "%s", s->sni);
+			snprintf(sp->sni, sizeof sp->sni, "%s", s->sni);
+		freeaddrinfo(res);
+		/* the same host, address and port twice: scanned once */
+		if (ta_seen_add(s->seen, s->specs, s->nspecs - 1, &dup) != TA_OK || dup) {
+			s->nspecs--;
+			return dup ? TA_OK : TA_ENOMEM;
+		}
 	}
-	freeaddrinfo(res);
 	return TA_OK;
 }
 
 int
 ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char *proto)
 {
-	struct ta_target *t;
+	struct ta_spec *sp;
 
-	for (size_t i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->needs_resolve && s->targets[i]->res.port == port &&
-		    strcasecmp(s->targets[i]->res.host, host) == 0)
+	/* the MX hosts of a few domains: a short list */
+	for (size_t i = 0; i < s->nspecs; i++)
+		if (s->specs[i].needs_resolve && s->specs[i].port == port &&
+		    strcasecmp(s->specs[i].host, host) == 0)
 			return TA_OK;
-	t = new_target(s, host, port);
-	if (!t)
+	sp = new_spec(s, host, port);
+	if (!sp)
 		return TA_ENOMEM;
-	t->needs_resolve = true;
-	snprintf(t->proto, sizeof t->proto, "%s", proto);
-	ta_target_set_service(s, t, proto);
-	snprintf(t->sni, sizeof t->sni, "%s", host);
+	sp->needs_resolve = true;
+	snprintf(sp->proto, sizeof sp->proto, "%s", proto);
+	snprintf(sp->sni, sizeof sp->sni, "%s", host);
 	return TA_OK;
 }
 
@@ -557,6 +655,9 @@ on_done(struct ta_timer *tm)
 		if (!t->res.ok)
 			s->nerrors++;
 		ta_mail_target_done(s, &t->res);
+		ta_caa_release(s->specs[t->index].caa);
+		s->specs[t->index].caa = NULL;
+		ta_spec_release(&s->specs[t->index]);
 		if (!s->consumer.target)
 			continue;
 		s->consumer.target(s->consumer.arg, t->index, &t->res);
@@ -579,20 +680,57 @@ ta_target_part_done(struct ta_target *t)
 		(void)ta_timer_start(&s->loop, &s->done_timer, 0);
 }
 
+/* The target of spec i, made as it starts. */
+static struct ta_target *
+make_target(struct ta_scan *s, size_t i)
+{
+	struct ta_spec *sp = &s->specs[i];
+	struct ta_target *t = ta_target_alloc(s, sp->host, sp->port);
+
+	if (!t)
+		return NULL;
+	t->index = i;
+	t->parts = 1; /* the probes; the HTTP checks and CAA lookup add theirs */
+	t->host = sp->hostrec;
+	snprintf(t->proto, sizeof t->proto, "%s", sp->proto);
+	snprintf(t->sni, sizeof t->sni, "%s", sp->sni);
+	ta_target_set_service(s, t, sp->proto);
+	if (sp->addr.len) {
+		memcpy(&t->addr, &sp->addr.sa, sp->addr.len);
+		t->addrlen = sp->addr.len;
+		snprintf(t->res.ip, sizeof t->res.ip, "%s", sp->addr.ip);
+	}
+	if (sp->error || !sp->addr.len) {
+		t->resolve_failed = true;
+		snprintf(t->res.error, sizeof t->res.error, "%s",
+		         sp->error ? sp->error : "no address");
+	}
+	s->targets[i] = t;
+	return t;
+}
+
 static void
 start_targets(struct ta_scan *s)
 {
 	/* Start targets while connection slots are free; the rest wait, so a
 	 * list of thousands does not open thousands of jobs at once. */
+	ta_loop_update(&s->loop); /* start times from now, not the loop's last wake */
 	while (s->next_start < s->ntargets &&
 	       (s->targets_live == 0 ||
 	        s->targets_live * s->cfg.max_conns_per_host < s->cfg.max_conns_total)) {
-		struct ta_target *t = s->targets[s->next_start++];
+		size_t i = s->next_start++;
+		struct ta_target *t = make_target(s, i);
 
+		if (!t) {
+			s->oom = true; /* the run ends with TA_ENOMEM; this one is not reported */
+			continue;
+		}
 		if (t->resolve_failed) {
 			ta_target_part_done(t); /* nothing to scan: its error is the result */
 			continue;
 		}
+		if (s->specs[i].caa)
+			ta_target_start_caa(t, s->specs[i].caa);
 		t->started = true;
 		t->start_ms = ta_loop_now(&s->loop);
 		s->targets_live++;
@@ -623,9 +761,9 @@ ta_scan_run(struct ta_scan *s)
 	bool need_dns = false;
 	int rc;
 
-	for (size_t i = 0; i < s->ntargets; i++)
-		need_dns |= s->targets[i]->needs_resolve ||
-		            (!s->cfg.no_dns && !ta_host_is_literal(s->targets[i]->res.host));
+	for (size_t i = 0; i < s->nspecs; i++)
+		need_dns |= s->specs[i].needs_resolve ||
+		            (!s->cfg.no_dns && !ta_host_is_literal(s->specs[i].host));
 	need_dns |= s->nmails > 0;
 	if (need_dns && ta_dns_new(&s->loop, s->resolver[0] ? s->resolver : NULL, 0, 0, &s->dns,
 	                           s->dns_err, sizeof s->dns_err) != TA_OK)
@@ -642,20 +780,22 @@ ta_scan_run(struct ta_scan *s)
 	rc = ta_scan_resolve_names(s);
 	if (rc == TA_OK)
 		rc = ta_scan_assign_hosts(s);
+	if (rc == TA_OK)
+		rc = ta_scan_assign_caa(s);
+	if (rc == TA_OK && !(s->targets = calloc(s->nspecs ? s->nspecs : 1, sizeof *s->targets)))
+		rc = TA_ENOMEM;
 	if (rc == TA_OK) {
+		s->ntargets = s->nspecs;
 		/* each target ends once its probes have (parts), or others too */
 		ta_timer_init(&s->done_timer, on_done);
-		for (size_t i = 0; i < s->ntargets; i++) {
-			s->targets[i]->index = i;
-			s->targets[i]->parts = 1;
-		}
-		ta_scan_start_caa(s);
 		ta_timer_init(&s->tick, on_tick);
 		start_targets(s);
 		if (s->next_start < s->ntargets)
 			rc = ta_timer_start(&s->loop, &s->tick, 20);
 		if (rc == TA_OK)
 			rc = ta_loop_run(&s->loop);
+		if (rc == TA_OK && s->oom)
+			rc = TA_ENOMEM;
 		ta_mail_finish(s);
 		if (s->consumer.end)
 			s->consumer.end(s->consumer.arg, s->mails, s->nmails);
@@ -677,7 +817,7 @@ ta_scan_trust_error(const struct ta_scan *s)
 size_t
 ta_scan_target_count(const struct ta_scan *s)
 {
-	return s->ntargets;
+	return s->nspecs;
 }
 
 size_t
