@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 
 import servers    # noqa: E402
 import scanners   # noqa: E402
+import fleet      # noqa: E402
 
 REPO = os.path.dirname(HERE)
 TOOLS = ["tlsaudit", "sslscan", "nmap", "testssl"]
@@ -208,6 +209,9 @@ def count_cell(values):
 
 
 def main():
+    if any(a == "--fleet" or a.startswith("--fleet=") for a in sys.argv[1:]):
+        # the fleet scenario (bench/fleet.py): N endpoints of one nginx in one run
+        return fleet.main(sys.argv[1:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per tool and scenario (median is reported)")
     ap.add_argument("--warmup", type=int, default=1,
@@ -230,6 +234,9 @@ def main():
     ap.add_argument("--json", help="also write every measurement to this JSON file")
     ap.add_argument("--render-from", metavar="JSON",
                     help="measure nothing: rewrite --output from a file written by --json")
+    ap.add_argument("--fleet", metavar="N,N",
+                    help="run the fleet scenario instead (bench/fleet.py; its options apply): "
+                         "N endpoints of one nginx in one tlsaudit run, e.g. 1000,10000")
     args = ap.parse_args()
 
     if args.render_from:
@@ -407,6 +414,7 @@ def main():
     md = render(args, scenarios, tools, available, data, notes, versions, tls_note,
                 started, finished, workdir if keep else None, tls_build, load, traces, startup,
                 argv=argv)
+    md = fleet.keep_section(args.output, md)    # the Fleet section comes from bench/fleet.py
     with open(args.output, "w") as fh:
         fh.write(md)
     log("wrote", args.output)
@@ -426,6 +434,7 @@ def render_from(args):
                 d["versions"], d["tls_note"], datetime.datetime.fromisoformat(d["started"]),
                 datetime.datetime.fromisoformat(d["finished"]), d["workdir"], d["tls_build"],
                 d["load"], d["traces"], d["startup"], argv=d["argv"])
+    md = fleet.keep_section(args.output, md)
     with open(args.output, "w") as fh:
         fh.write(md)
     log("wrote", args.output, "from", args.render_from)
