@@ -5,10 +5,14 @@
  * here it becomes its document (src/assess), is counted for --require,
  * waits for the targets before it so the report keeps the order they were
  * given in, and is written and freed.  Memory follows the targets in
- * flight and those waiting for a slower one before them.
+ * flight: behind a slow target (a tarpit that takes its whole timeout),
+ * the documents that wait beyond the first PENDING_IN_MEMORY go to an
+ * unlinked temporary file and are read back in their turn.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assess/assess.h"
 #include "cert/cert.h"
@@ -18,7 +22,17 @@
 #include "report/report.h"
 #include "report/sink.h"
 
-#define TA_MAX_SINKS 4
+#define TA_MAX_SINKS      4
+#define PENDING_IN_MEMORY 16
+
+/* A target's document until it is written: in memory, or at off in the
+ * spill file. */
+struct pending {
+	json_t *doc;
+	long off;
+	size_t len;
+	bool spilled;
+};
 
 struct ta_output {
 	struct ta_assess *assess;
@@ -27,8 +41,12 @@ struct ta_output {
 	struct ta_sink *sink[TA_MAX_SINKS]; /* the report, and any copies (--save) */
 	size_t nsinks;
 	time_t now;
-	json_t **pending; /* documents by target index, waiting for those before */
+	struct pending *pending; /* documents by target index, waiting for those before */
 	size_t npending, next;
+	size_t nmemory;  /* documents waiting in memory */
+	size_t nspilled; /* documents waiting in the spill file */
+	FILE *spill;     /* tmpfile(), from the first spill */
+	bool trace;      /* TLSAUDIT_TRACE: say when documents are spilled */
 	size_t nseen;
 	long *noncompliant; /* by profile, over the targets seen */
 	int write_err;      /* the first TA_E* of writing */
@@ -42,8 +60,10 @@ output_free(void *p)
 	if (!o)
 		return;
 	for (size_t i = 0; i < o->npending; i++)
-		json_decref(o->pending[i]);
+		json_decref(o->pending[i].doc);
 	free(o->pending);
+	if (o->spill)
+		fclose(o->spill);
 	for (size_t i = 0; i < o->nsinks; i++)
 		ta_sink_free(o->sink[i]);
 	free(o->noncompliant);
@@ -99,14 +119,75 @@ write_target(struct ta_output *o, const json_t *doc)
 	}
 }
 
+/* Keep a waiting document in the spill file instead of memory; false
+ * when it cannot (it then stays in memory). */
+static bool
+spill(struct ta_output *o, struct pending *p)
+{
+	char *text;
+	size_t len;
+	long off;
+
+	if (!o->spill && !(o->spill = tmpfile()))
+		return false;
+	text = json_dumps(p->doc, JSON_COMPACT);
+	if (!text)
+		return false;
+	len = strlen(text);
+	if (fseek(o->spill, 0, SEEK_END) != 0 || (off = ftell(o->spill)) < 0 ||
+	    fwrite(text, 1, len, o->spill) != len) {
+		free(text);
+		return false;
+	}
+	free(text);
+	json_decref(p->doc);
+	p->doc = NULL;
+	p->off = off;
+	p->len = len;
+	p->spilled = true;
+	return true;
+}
+
+/* A spilled document read back; NULL when it cannot be. */
+static json_t *
+unspill(struct ta_output *o, struct pending *p)
+{
+	char *buf = malloc(p->len ? p->len : 1);
+	json_t *doc = NULL;
+	json_error_t e;
+
+	if (buf && fseek(o->spill, p->off, SEEK_SET) == 0 &&
+	    fread(buf, 1, p->len, o->spill) == p->len)
+		doc = json_loadb(buf, p->len, JSON_ALLOW_NUL, &e);
+	free(buf);
+	p->spilled = false;
+	/* nothing left in it: its space is used again (if the cut fails, the
+	 * next documents go after the old ones) */
+	if (--o->nspilled == 0 && ftruncate(fileno(o->spill), 0) == 0)
+		rewind(o->spill);
+	return doc;
+}
+
 /* Write the documents that no earlier target is waited for any more. */
 static void
 flush(struct ta_output *o)
 {
-	while (o->next < o->npending && o->pending[o->next]) {
-		write_target(o, o->pending[o->next]);
-		json_decref(o->pending[o->next]);
-		o->pending[o->next++] = NULL;
+	while (o->next < o->npending && (o->pending[o->next].doc || o->pending[o->next].spilled)) {
+		struct pending *p = &o->pending[o->next++];
+		json_t *doc;
+
+		if (p->spilled) {
+			doc = unspill(o, p);
+			if (!doc && !o->write_err)
+				o->write_err = TA_ESYS;
+		} else {
+			doc = p->doc;
+			p->doc = NULL;
+			o->nmemory--;
+		}
+		if (doc)
+			write_target(o, doc);
+		json_decref(doc);
 	}
 }
 
@@ -129,7 +210,7 @@ on_target(void *arg, size_t index, const struct ta_result *r)
 			o->noncompliant[k]++;
 	if (index >= o->npending) {
 		size_t n = index + 1 > 2 * o->npending ? index + 1 : 2 * o->npending;
-		json_t **v = realloc(o->pending, n * sizeof *v);
+		struct pending *v = realloc(o->pending, n * sizeof *v);
 
 		if (!v) {
 			json_decref(doc);
@@ -141,7 +222,18 @@ on_target(void *arg, size_t index, const struct ta_result *r)
 		o->pending = v;
 		o->npending = n;
 	}
-	o->pending[index] = doc;
+	o->pending[index].doc = doc;
+	if (index != o->next && o->nmemory >= PENDING_IN_MEMORY && spill(o, &o->pending[index])) {
+		o->nspilled++;
+		if (o->trace)
+			fprintf(stderr,
+			        "trace: report: target %zu waits for target %zu: spilled (%zu in "
+			        "the "
+			        "file, %zu in memory)\n",
+			        index, o->next, o->nspilled, o->nmemory);
+	} else {
+		o->nmemory++;
+	}
 	flush(o);
 }
 
@@ -153,12 +245,12 @@ on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 	int rc;
 
 	/* a target that never came (none should): write the rest in order */
-	for (; o->next < o->npending; o->next++)
-		if (o->pending[o->next]) {
-			write_target(o, o->pending[o->next]);
-			json_decref(o->pending[o->next]);
-			o->pending[o->next] = NULL;
-		}
+	while (o->next < o->npending) {
+		if (!o->pending[o->next].doc && !o->pending[o->next].spilled)
+			o->next++;
+		else
+			flush(o);
+	}
 	for (size_t i = 0; m && i < nmails; i++)
 		json_array_append_new(m, ta_doc_mail(&mails[i]));
 	for (size_t i = 0; i < o->nsinks; i++) {
@@ -185,6 +277,7 @@ ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 	if (o->nsinks == TA_MAX_SINKS)
 		return TA_EINVAL;
 	if (o->nsinks == 0) {
+		o->trace = s->trace;
 		/* one report time for every copy */
 		o->now = ta_now();
 		o->noncompliant =

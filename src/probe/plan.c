@@ -456,6 +456,26 @@ finish_groups_result(struct ta_target *t)
 	r->groups_server_order = same_order(g13->server_order, g13->n, g12->server_order, g12->n);
 }
 
+static int
+cmp_note(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* What jobs add as they end comes in the order they ended, which the
+ * network decides: put it in an order of its own, so that two scans of
+ * one server read the same. */
+static void
+settle_order(struct ta_result *r)
+{
+	r->nsigschemes = 0;
+	for (size_t i = 0; i < r->nsig13; i++)
+		ta_u16_push(r->sigschemes, &r->nsigschemes, TA_MAX_ACCEPT, r->sig13[i]);
+	for (size_t i = 0; i < r->nsig12; i++)
+		ta_u16_push(r->sigschemes, &r->nsigschemes, TA_MAX_ACCEPT, r->sig12[i]);
+	qsort(r->notes, r->nnotes, sizeof r->notes[0], cmp_note);
+}
+
 static void
 plan_finish(struct ta_target *t)
 {
@@ -497,6 +517,7 @@ plan_finish(struct ta_target *t)
 	} else if (t->abort_reason)
 		ta_result_note(r, "probing stopped early: %s", t->abort_reason);
 	analyse_chains(t);
+	settle_order(r);
 	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;
 }
 
