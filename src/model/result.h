@@ -46,9 +46,13 @@ struct ta_dh_seen {
 #define TA_MAX_CHAINS      8
 #define TA_CHAIN_MAX_CERTS 16
 
-/* One chain as a server sent it, and how we got it. */
+/* One chain as a server sent it, and how we got it.  The chains of a
+ * result, and the ways of each, are in a fixed order (docs/probing.md):
+ * by rank, the place in the plan of the hello that brought it. */
 struct ta_served_chain {
-	char how[4][96]; /* up to four ways it was obtained, e.g. "TLSv1.2 RSA suites, SNI" */
+	char how[4][96];  /* up to four ways it was obtained, e.g. "TLSv1.2 RSA suites, SNI" */
+	unsigned rank[4]; /* of each way, ascending */
+	bool how_sni[4];  /* each way sent SNI */
 	size_t nhow;
 	bool sni;     /* the first way sent SNI */
 	uint8_t *der; /* certificates back to back (owned) */

@@ -41,12 +41,103 @@ static const char *const certk_names[TA_CERTK_COUNT] = {
         [TA_CERTK_DH] = "DH",   [TA_CERTK_GOST] = "GOST",
 };
 
-/* Keep a served chain, merging one already seen (same certificates). */
+/* Bytes of a chain's certificates, back to back. */
+static size_t
+chain_bytes(const struct ta_served_chain *c)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		total += c->len[i];
+	return total;
+}
+
+/* The documented order of chains: the rank of the first way each came;
+ * for equal ranks (never from one server that answers alike) the leaf's
+ * DER bytes, then the whole chain's, so that nothing depends on which
+ * handshake finished first. */
+static int
+chain_cmp(const struct ta_served_chain *a, const struct ta_served_chain *b)
+{
+	size_t la = a->len[0], lb = b->len[0], ta = chain_bytes(a), tb = chain_bytes(b);
+	int d;
+
+	if (a->rank[0] != b->rank[0])
+		return a->rank[0] < b->rank[0] ? -1 : 1;
+	if ((d = memcmp(a->der + a->off[0], b->der + b->off[0], la < lb ? la : lb)) != 0)
+		return d;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return memcmp(a->der, b->der, ta);
+}
+
+/* Put chain i where the order wants it (the others are in order). */
+static void
+place_chain(struct ta_result *res, size_t i)
+{
+	struct ta_served_chain c = res->chains[i];
+
+	while (i > 0 && chain_cmp(&c, &res->chains[i - 1]) < 0) {
+		res->chains[i] = res->chains[i - 1];
+		i--;
+	}
+	while (i + 1 < res->nchains && chain_cmp(&c, &res->chains[i + 1]) > 0) {
+		res->chains[i] = res->chains[i + 1];
+		i++;
+	}
+	res->chains[i] = c;
+}
+
+/* Add a way a chain came, in rank order (the four first kept). */
+static void
+add_how(struct ta_served_chain *c, unsigned rank, bool sni, const char *how)
+{
+	size_t pos = 0, cap = sizeof c->how / sizeof c->how[0];
+
+	for (size_t k = 0; k < c->nhow; k++)
+		if (strcmp(c->how[k], how) == 0)
+			return; /* asked again the same way */
+	while (pos < c->nhow && c->rank[pos] <= rank)
+		pos++;
+	if (pos >= cap)
+		return;
+	if (c->nhow == cap)
+		c->nhow--; /* the last way gives its place */
+	for (size_t k = c->nhow; k > pos; k--) {
+		memcpy(c->how[k], c->how[k - 1], sizeof c->how[k]);
+		c->rank[k] = c->rank[k - 1];
+		c->how_sni[k] = c->how_sni[k - 1];
+	}
+	snprintf(c->how[pos], sizeof c->how[pos], "%s", how);
+	c->rank[pos] = rank;
+	c->how_sni[pos] = sni;
+	c->nhow++;
+	c->sni = c->how_sni[0];
+}
+
+static void
+free_chain(struct ta_served_chain *c)
+{
+	free(c->der);
+	free(c->ocsp);
+	memset(c, 0, sizeof *c);
+}
+
+/*
+ * Keep a served chain, merging one already seen (same certificates).  The
+ * chains, and each one's ways, stay in rank order (features_int.h
+ * RANK_*): the order in which the plan asks, never the order in which
+ * answers happen to come; when there are more than TA_MAX_CHAINS, those
+ * ranked first are kept.
+ */
 void
-ta_feat_add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char *fmt, ...)
+ta_feat_add_chain(struct ta_target *t, const struct ta_response *r, unsigned rank, bool sni,
+                  const char *fmt, ...)
 {
 	struct ta_result *res = &t->res;
-	struct ta_served_chain *c;
+	struct ta_served_chain *c, fresh;
 	size_t total = 0;
 	va_list ap;
 	char how[96];
@@ -56,41 +147,46 @@ ta_feat_add_chain(struct ta_target *t, const struct ta_response *r, bool sni, co
 	va_start(ap, fmt);
 	vsnprintf(how, sizeof how, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < r->ncerts; i++)
+	for (size_t i = 0; i < r->ncerts && i < TA_CHAIN_MAX_CERTS; i++)
 		total += r->cert_len[i];
 	for (size_t i = 0; i < res->nchains; i++) {
 		c = &res->chains[i];
-		if (c->n == r->ncerts && c->len[0] == r->cert_len[0] &&
+		if (c->n == r->ncerts && c->len[0] == r->cert_len[0] && chain_bytes(c) == total &&
 		    memcmp(c->der, r->chain, total) == 0) {
-			if (c->nhow < 4)
-				snprintf(c->how[c->nhow++], sizeof c->how[0], "%s", how);
+			add_how(c, rank, sni, how);
 			if (!c->ocsp && r->ocsp && (c->ocsp = malloc(r->ocsp_len))) {
 				memcpy(c->ocsp, r->ocsp, r->ocsp_len);
 				c->ocsp_len = r->ocsp_len;
 			}
+			place_chain(res, i);
 			return;
 		}
 	}
-	if (res->nchains >= TA_MAX_CHAINS)
+	memset(&fresh, 0, sizeof fresh);
+	if (!(fresh.der = malloc(total)))
 		return;
-	c = &res->chains[res->nchains];
-	memset(c, 0, sizeof *c);
-	if (!(c->der = malloc(total)))
-		return;
-	memcpy(c->der, r->chain, total);
+	memcpy(fresh.der, r->chain, total);
 	for (size_t i = 0; i < r->ncerts && i < TA_CHAIN_MAX_CERTS; i++) {
-		c->off[i] = r->cert_off[i];
-		c->len[i] = r->cert_len[i];
-		c->n++;
+		fresh.off[i] = r->cert_off[i];
+		fresh.len[i] = r->cert_len[i];
+		fresh.n++;
 	}
-	if (r->ocsp && (c->ocsp = malloc(r->ocsp_len))) {
-		memcpy(c->ocsp, r->ocsp, r->ocsp_len);
-		c->ocsp_len = r->ocsp_len;
+	add_how(&fresh, rank, sni, how);
+	if (res->nchains >= TA_MAX_CHAINS) {
+		c = &res->chains[TA_MAX_CHAINS - 1];
+		if (chain_cmp(&fresh, c) >= 0) {
+			free(fresh.der);
+			return;
+		}
+		free_chain(c); /* ranked last: it gives its place */
+		res->nchains--;
 	}
-	c->sni = sni;
-	snprintf(c->how[0], sizeof c->how[0], "%s", how);
-	c->nhow = 1;
-	res->nchains++;
+	if (r->ocsp && (fresh.ocsp = malloc(r->ocsp_len))) {
+		memcpy(fresh.ocsp, r->ocsp, r->ocsp_len);
+		fresh.ocsp_len = r->ocsp_len;
+	}
+	res->chains[res->nchains++] = fresh;
+	place_chain(res, res->nchains - 1);
 }
 
 /* Erlang checks the server's chain against signature_algorithms (not only
@@ -123,8 +219,10 @@ ta_feat_send_cert13(struct feat_job *f, unsigned arg)
 		}
 		req.sigalgs = list;
 	}
-	req.flags = TA_OSSL_CHAIN | (arg & C13_NO_STATUS ? 0 : TA_OSSL_STATUS) |
-	            (arg & C13_TICKETS ? TA_OSSL_TICKETS : 0);
+	req.flags =
+	        (arg & C13_TICKETS_AGAIN ? TA_OSSL_TICKETS | TA_OSSL_TICKETS_LONG : TA_OSSL_CHAIN) |
+	        (arg & C13_NO_STATUS ? 0 : TA_OSSL_STATUS) |
+	        (arg & C13_TICKETS ? TA_OSSL_TICKETS : 0);
 	return ta_feat_send_ossl(f, T_CERT13 | (uint32_t)arg << 8, &req);
 }
 
@@ -204,8 +302,8 @@ ta_feat_on_cert12(struct feat_job *f, const struct ta_response *r, uint8_t certk
 		               ta_ver_name(f->vbest), kname, ta_feat_outcome_text(r));
 		return true;
 	}
-	ta_feat_add_chain(t, r, true, "%s, %s suites, SNI %s", ta_ver_name(f->vbest), kname,
-	                  t->sni[0] ? "sent" : "none (address)");
+	ta_feat_add_chain(t, r, RANK_CERT12 + certk, true, "%s, %s suites, SNI %s",
+	                  ta_ver_name(f->vbest), kname, t->sni[0] ? "sent" : "none (address)");
 	if (ask == ASK_NO_STATUS) {
 		/* a client asking for a staple gets no connection at all */
 		t->res.features.ocsp_stapling = TA_NO;

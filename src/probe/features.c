@@ -290,6 +290,45 @@ start_ossl12(struct feat_job *f)
 	ta_feat_send_ossl(f, T_TIX1, &req);
 }
 
+/* Why a full handshake gave no answer to use, in words. */
+static const char *
+failure_text(const struct ta_response *r)
+{
+	return r->outcome == TA_OUT_HELLO ? "the handshake did not complete"
+	                                  : ta_feat_outcome_text(r);
+}
+
+/*
+ * The TLS 1.3 tickets handshake's answer (the first with tickets, or the
+ * one asked again): tickets, 0-RTT, then one resumption.  The first
+ * handshake's "none" is never final: it is asked again with the longest
+ * wait, and only a completed handshake that waited that long says no; one
+ * that failed leaves it unknown, with a note (r NULL: not even sent).
+ */
+static void
+on_tickets13(struct feat_job *f, const struct ta_response *r)
+{
+	struct ta_target *t = f->job.t;
+	struct ta_features *ft = &t->res.features;
+	struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
+
+	if (ft->tls13_tickets != TA_UNKNOWN)
+		return;
+	if (!r || r->outcome != TA_OUT_HELLO || !r->ossl_ok || !r->ossl_session) {
+		ta_result_note(&t->res,
+		               "TLSv1.3 session tickets: not known (none came within %u ms of a "
+		               "full handshake, and a second one, to wait longer, %s%s)",
+		               f->ticket_wait_ms, r ? "failed: " : "could not be made",
+		               r ? failure_text(r) : "");
+		return;
+	}
+	ft->tls13_tickets = r->ossl_tickets ? TA_YES : TA_NO;
+	ft->max_early_data = r->ossl_max_early_data;
+	ft->early_data = r->ossl_max_early_data ? TA_YES : TA_NO;
+	if (r->ossl_tickets && (req.resume = keep_session(f, r)))
+		ta_feat_send_ossl(f, T_RESUME13, &req);
+}
+
 static void
 on_answer(struct ta_job *job, const struct ta_response *r)
 {
@@ -307,10 +346,15 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 	case T_NOSNI:
 	case T_NOSNI13:
 		if (r->outcome == TA_OUT_HELLO)
-			ta_feat_add_chain(t, r, false, "%s, no SNI",
+			ta_feat_add_chain(t, r, kind == T_NOSNI ? RANK_NOSNI : RANK_NOSNI13, false,
+			                  "%s, no SNI",
 			                  kind == T_NOSNI ? ta_ver_name(f->vbest) : "TLSv1.3");
 		break;
 	case T_CERT13:
+		if (arg & C13_TICKETS_AGAIN) {
+			on_tickets13(f, r);
+			break;
+		}
 		if (r->outcome != TA_OUT_HELLO || !r->ossl_ok) {
 			/* like the TLS 1.2 certificate hellos: again with the
 			 * chain schemes listed, then also without status_request,
@@ -333,10 +377,10 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 			/* labelled by the scheme the server signed with: a hello
 			 * listing chain schemes too may have reached another key */
 			int fam = r->ossl_sigscheme ? ta_feat_family_of(r->ossl_sigscheme) : -1;
+			size_t label = fam >= 0 ? (size_t)fam : arg & 0xff;
 
-			ta_feat_add_chain(
-			        t, r, true, "TLSv1.3, %s signature",
-			        ta_feat_families[fam >= 0 ? (size_t)fam : arg & 0xff].name);
+			ta_feat_add_chain(t, r, RANK_CERT13 + (unsigned)label, true,
+			                  "TLSv1.3, %s signature", ta_feat_families[label].name);
 		}
 		if (arg & C13_NO_STATUS) {
 			ft->ocsp_stapling = TA_NO;
@@ -351,18 +395,28 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 				ft->ocsp_stapling = TA_NO;
 		}
 		if ((arg & C13_TICKETS) && r->ossl_session && ft->tls13_tickets == TA_UNKNOWN) {
-			struct ta_ossl_req req = {.min_version = TA_TLS13, .max_version = TA_TLS13};
-
-			ft->tls13_tickets = r->ossl_tickets ? TA_YES : TA_NO;
-			ft->max_early_data = r->ossl_max_early_data;
-			ft->early_data = r->ossl_max_early_data ? TA_YES : TA_NO;
-			if (r->ossl_tickets && (req.resume = keep_session(f, r)))
-				ta_feat_send_ossl(f, T_RESUME13, &req);
+			if (r->ossl_tickets) {
+				on_tickets13(f, r);
+			} else {
+				/* none within the adaptive wait: a busy server may
+				 * send them later; the same hello again, waiting
+				 * longer, before saying no */
+				f->ticket_wait_ms = r->ossl_ticket_wait_ms;
+				if (t->abort ||
+				    ta_feat_send_cert13(f, (arg & ~C13_TICKETS_AGAIN) |
+				                                   C13_TICKETS_AGAIN) != TA_OK)
+					on_tickets13(f, NULL);
+			}
 		}
 		break;
 	case T_RESUME13:
 		if (r->outcome == TA_OUT_HELLO && r->ossl_ok)
 			ft->tls13_resumption = r->ossl_reused ? TA_YES : TA_NO;
+		else
+			ta_result_note(&t->res,
+			               "TLSv1.3 resumption: not known (the handshake offering the "
+			               "session's ticket failed: %s)",
+			               failure_text(r));
 		break;
 	case T_FALLBACK:
 		if (r->outcome == TA_OUT_ALERT && r->alert.desc == TA_ALERT_INAPPROPRIATE_FALLBACK)

@@ -29,6 +29,21 @@ enum {
 	T_ETM,
 };
 
+/*
+ * The rank of a way a chain came: the order in which the plan asks
+ * (feat_start), which is the documented order of `certificates` and of
+ * each one's `served` (docs/probing.md): TLS <= 1.2 by kind of key (enum
+ * ta_cert_kind: RSA, ECDSA, DSS, DH, GOST), TLS <= 1.2 without SNI, TLS
+ * 1.3 by the signature family the server signed with (ta_feat_families),
+ * TLS 1.3 without SNI.
+ */
+enum {
+	RANK_CERT12 = 0x100, /* + enum ta_cert_kind */
+	RANK_NOSNI = 0x200,
+	RANK_CERT13 = 0x300, /* + family index */
+	RANK_NOSNI13 = 0x400,
+};
+
 /* How many ALPN protocol names are tried (alpn_candidates, features.c). */
 #define NALPN 7
 
@@ -47,7 +62,8 @@ struct feat_job {
 	bool alpn_left[NALPN];
 	bool alpn_on_sid1; /* the first ALPN offer rides on the T_SID1 handshake */
 	bool ossl12_failed;
-	void *sessions[4]; /* SSL_SESSION * kept for resumption (owned) */
+	unsigned ticket_wait_ms; /* the first TLS 1.3 ticket wait, when it saw none */
+	void *sessions[4];       /* SSL_SESSION * kept for resumption (owned) */
 	size_t nsessions;
 };
 
@@ -57,6 +73,9 @@ struct feat_job {
 #define C13_ANY       0x200u /* any signature: the schemes are not known */
 #define C13_NO_STATUS 0x400u /* without status_request (asked again) */
 #define C13_RIDERS    0x800u /* the schemes chains are signed with listed too */
+/* the tickets handshake again, the same hello, with the longest wait and
+ * no chain: the first saw no ticket within its adaptive wait */
+#define C13_TICKETS_AGAIN 0x1000u
 
 /* TLS 1.3 signature families: the schemes one certificate can sign with. */
 struct feat_family {
@@ -81,9 +100,10 @@ bool ta_feat_cbc_suite(const struct ta_suite *s);
 
 /* certs.c */
 
-/* Keep a served chain, merging one already seen (same certificates). */
-void ta_feat_add_chain(struct ta_target *t, const struct ta_response *r, bool sni, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
+/* Keep a served chain, merging one already seen (same certificates);
+ * rank (RANK_*) places it and this way of getting it. */
+void ta_feat_add_chain(struct ta_target *t, const struct ta_response *r, unsigned rank, bool sni,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The certificate hello for one kind of certificate key, and its answer
  * (false: asked again); a TLS 1.3 certificate handshake (arg: a family
  * index and C13_ bits). */

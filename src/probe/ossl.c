@@ -424,6 +424,12 @@ ta_ossl_waiting_tickets(const struct ta_ossl *o)
 	return o->phase == PH_TICKETS;
 }
 
+unsigned
+ta_ossl_tickets(const struct ta_ossl *o)
+{
+	return o->tickets;
+}
+
 bool
 ta_ossl_session_has_ticket(void *session)
 {

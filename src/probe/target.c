@@ -134,12 +134,20 @@ xchg_complete(struct ta_xchg *x)
 		        x->resp.has_alert ? x->resp.alert.desc : -1, x->resp.sh.suite,
 		        x->resp.sh.key_share_group, x->resp.has_ske, x->resp.curve,
 		        x->resp.has_sigalg ? x->resp.sigalg : 0);
-	if (t->scan->trace && x->resp.ossl)
+	if (t->scan->trace && x->resp.ossl) {
+		/* ticket_wait: how long it waited after its Finished (0: no
+		 * wait); ticket_at: when the first ticket came, after that */
+		char at[32] = "-";
+
+		if (x->resp.ossl_tickets)
+			snprintf(at, sizeof at, "%ums", x->resp.ossl_ticket_ms);
 		fprintf(stderr,
-		        "trace:   openssl ok=%d version=0x%04x reused=%d tickets=%u reneg=%d "
-		        "session=%d\n",
+		        "trace:   openssl ok=%d version=0x%04x reused=%d tickets=%u "
+		        "ticket_wait=%ums ticket_at=%s reneg=%d session=%d\n",
 		        x->resp.ossl_ok, x->resp.ossl_version, x->resp.ossl_reused,
-		        x->resp.ossl_tickets, x->resp.ossl_reneg, x->resp.ossl_session != NULL);
+		        x->resp.ossl_tickets, x->resp.ossl_ticket_wait_ms, at, x->resp.ossl_reneg,
+		        x->resp.ossl_session != NULL);
+	}
 	if (x->resp.detail)
 		t->last_detail = x->resp.detail;
 	if (x->resp.outcome == TA_OUT_HELLO && x->resp.sh.dup_extension)

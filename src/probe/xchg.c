@@ -13,11 +13,12 @@
 #include "probe/xchg.h"
 #include "wire/text.h"
 
-#define XCHG_HS_CAP        (64 * 1024)
-#define XCHG_HS_CAP_CERT   (256 * 1024) /* when the chain is wanted */
-#define MAX_WARNING_ALERTS 5
-#define TICKET_WAIT_MIN_MS 100
-#define TICKET_WAIT_MAX_MS 1000
+#define XCHG_HS_CAP         (64 * 1024)
+#define XCHG_HS_CAP_CERT    (256 * 1024) /* when the chain is wanted */
+#define MAX_WARNING_ALERTS  5
+#define TICKET_WAIT_MIN_MS  100
+#define TICKET_WAIT_MAX_MS  1000
+#define TICKET_WAIT_LONG_MS 600 /* at least, when asked again (TA_OSSL_TICKETS_LONG) */
 
 void
 ta_xchg_free(struct ta_xchg *x)
@@ -308,13 +309,42 @@ on_data_ssl2(struct ta_xchg *x, struct ta_conn *c)
 	return TA_CONN_DONE;
 }
 
+/*
+ * How long to wait for TLS 1.3 tickets after our Finished.  They come one
+ * round trip after it, or with the server's Finished (already read), or
+ * not at all: a few round trips as this handshake measured them (hello to
+ * first answer, which includes the server's work), 100 ms to 1 s.  A
+ * server whose CPU is busy can be later than that, so a handshake that saw
+ * none is asked again with TA_OSSL_TICKETS_LONG: at least 600 ms, ten round
+ * trips when those are longer, never past the read timeout.
+ */
+static unsigned
+ticket_wait_ms(const struct ta_xchg *x, const struct ta_conn *c)
+{
+	uint64_t rtt = x->answer_ms > x->hello_ms ? x->answer_ms - x->hello_ms : 0;
+	uint64_t wait = 3 * rtt + 50;
+
+	if (x->req.flags & TA_OSSL_TICKETS_LONG)
+		wait = 10 * rtt > TICKET_WAIT_LONG_MS ? 10 * rtt : TICKET_WAIT_LONG_MS;
+	else if (wait < TICKET_WAIT_MIN_MS)
+		wait = TICKET_WAIT_MIN_MS;
+	else if (wait > TICKET_WAIT_MAX_MS)
+		wait = TICKET_WAIT_MAX_MS;
+	if (c->read_timeout_ms && wait > c->read_timeout_ms)
+		wait = c->read_timeout_ms;
+	return (unsigned)wait;
+}
+
 static int
 ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 {
 	uint8_t *out = NULL;
 	size_t outlen = 0;
+	unsigned had = ta_ossl_tickets(x->ossl);
 	int verdict = ta_ossl_feed(x->ossl, c->in, c->inlen, &out, &outlen, &x->resp);
 
+	if (had == 0 && ta_ossl_tickets(x->ossl) > 0 && x->tickets_wait)
+		x->resp.ossl_ticket_ms = (unsigned)(ta_loop_now(c->loop) - x->finished_ms);
 	ta_conn_consume(c, c->inlen);
 	if (outlen && ta_conn_send(c, out, outlen) != TA_OK) {
 		x->resp.outcome = TA_OUT_INTERNAL;
@@ -332,16 +362,10 @@ ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 	if (x->resp.outcome == TA_OUT_HELLO || x->resp.outcome == TA_OUT_ALERT)
 		x->got_sh = true;
 	if (verdict == TA_CONN_MORE && ta_ossl_waiting_tickets(x->ossl) && !x->tickets_wait) {
-		/* tickets come one round trip after our Finished, or not at
-		 * all: wait a few round trips as this handshake measured them
-		 * (hello to first answer, which includes the server's work) */
-		uint64_t rtt = x->answer_ms > x->hello_ms ? x->answer_ms - x->hello_ms : 0;
-		uint64_t wait = 3 * rtt + 50;
-
 		x->tickets_wait = true;
-		ta_conn_rearm(c, wait < TICKET_WAIT_MIN_MS   ? TICKET_WAIT_MIN_MS
-		                 : wait > TICKET_WAIT_MAX_MS ? TICKET_WAIT_MAX_MS
-		                                             : (unsigned)wait);
+		x->finished_ms = ta_loop_now(c->loop);
+		x->resp.ossl_ticket_wait_ms = ticket_wait_ms(x, c);
+		ta_conn_rearm(c, x->resp.ossl_ticket_wait_ms);
 	}
 	return verdict;
 }

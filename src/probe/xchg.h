@@ -32,6 +32,7 @@ struct ta_xchg {
 	struct ta_ossl_req req; /* strings owned here */
 	struct ta_ossl *ossl;
 	bool tickets_wait;
+	uint64_t finished_ms;         /* our Finished sent: the ticket wait starts */
 	uint64_t hello_ms, answer_ms; /* hello sent, first answer bytes: the round trip */
 	unsigned warnings;            /* warning alerts before the ServerHello */
 	bool got_bytes;               /* the server sent something (after any STARTTLS) */

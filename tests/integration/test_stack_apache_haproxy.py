@@ -40,12 +40,27 @@ s_client` (web_stacks.verify_stack: suites by elimination over the whole
 registry - also without ECDSA suites and without RSA suites -, orders on
 adjacent pairs, ChaCha20 priority, groups per version, the DH prime, the leaf
 each hello gets, signature schemes, extensions, OCSP, TLS 1.3 tickets).
+
+Certificate order (docs/probing.md): `certificates` lists the chains in the
+order of the plan's hello that first brought each (the TLS 1.2 hellos by key
+kind, RSA then ECDSA, with the target's SNI; then the TLS 1.2 hello without
+SNI; TLS 1.3 after), and each one's `served` in that same order.  Every leaf
+here comes from a TLS 1.2 hello, so the expected order follows from which
+hello each leaf was verified to come from (expected_cert_order).  The
+HAProxy targets with SNI are scanned a second time through a loopback relay
+(tcp_relay.py) that delays every server chunk by a random 0-100 ms, so the
+handshakes finish in another order: the second scan must give the same
+certificates in the same order with the same `served` lists (they once
+followed the order in which the handshakes happened to finish: 139 of
+10,000 identical endpoints differed in a fleet benchmark).
 """
 
 import os
+import random
 import time
 
 import harness as h
+import tcp_relay
 import web_stacks as w
 
 # a custom 2048-bit DH group (generated once with `openssl genpkey -genparam
@@ -170,6 +185,30 @@ def expect_haproxy(c, sni, default_leaf):
     }
 
 
+KIND_LABEL = {"RSA": "RSA", "EC": "ECDSA"}  # the hellos' order: RSA before ECDSA
+
+
+def expected_cert_order(e):
+    """[(leaf sha256, first `served` way)] in the documented order: the
+    leaves the TLS 1.2 hellos with the target's SNI (none for an address)
+    get, by key kind (RSA, then ECDSA); then a leaf only the hello without
+    SNI gets (sni_only False)."""
+    first = []
+    for cs in e["certs"]:
+        if cs.get("sni_only") is False:
+            first.append(((1, 0), cs["sha256"], "TLSv1.2, no SNI"))
+        else:
+            first.append(((0, list(KIND_LABEL).index(cs["kind"])), cs["sha256"],
+                          "TLSv1.2, %s suites, SNI %s" % (
+                              KIND_LABEL[cs["kind"]], "sent" if e.get("sni") else "none (address)")))
+    return [(fp, way) for _, fp, way in sorted(first)]
+
+
+def cert_order(tg):
+    return [(x.get("sha256_fingerprint"), (x.get("served") or [None])[0])
+            for x in tg.get("certificates") or []]
+
+
 def find_target(t, doc, host, port):
     found = [x for x in doc.get("targets", []) if isinstance(x, dict)
              and x.get("host") == host and x.get("port") == port]
@@ -282,6 +321,28 @@ def main(t):
             if x is not None and cs.get("sni_only") is not None:
                 t.eq(e["name"] + ": %s leaf %s: sni" % (cs["kind"], os.path.basename(cs["pem"])),
                      cs["sni_only"], x.get("sni"))
+        t.list_eq(e["name"] + ": certificates in the documented order (leaf, served[0])",
+                  expected_cert_order(e), cert_order(tg))
+
+    # the HAProxy targets with SNI again, through a relay that makes every
+    # answer 0-100 ms late at random: the same certificates, in the same
+    # order, each with the same ways it came
+    again = [e for e in stacks if e["name"].startswith("haproxy") and e.get("sni")]
+    relays = [tcp_relay.Relay(e["port"], lambda conn: random.uniform(0, 0.1)) for e in again]
+    doc2 = h.run_tlsaudit(["%s:%d" % (e["host"], r.port) for e, r in zip(again, relays)],
+                          ["-4", "--exhaustive"])
+    h.check_document(t, doc2, len(again))
+    for e, r in zip(again, relays):
+        tg1, tg2 = find_target(t, doc, e["host"], e["port"]), find_target(t, doc2, e["host"],
+                                                                           r.port)
+        t.list_eq(e["name"] + ": second scan, answers late at random: same certificates, "
+                  "order and served",
+                  [(x.get("sha256_fingerprint"), x.get("served"))
+                   for x in tg1.get("certificates") or []],
+                  [(x.get("sha256_fingerprint"), x.get("served"))
+                   for x in tg2.get("certificates") or []])
+        t.list_eq(e["name"] + ": second scan: certificates in the documented order",
+                  expected_cert_order(e), cert_order(tg2))
 
 
 if __name__ == "__main__":
