@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,131 +187,6 @@ ta_target_alloc(struct ta_scan *s, const char *host, uint16_t port)
 	t->res.groups_server_order = TA_UNKNOWN;
 	ta_timer_init(&t->hold_timer, NULL);
 	return t;
-}
-
-static char oom_error[] = "out of memory";
-
-void
-ta_spec_fail(struct ta_spec *sp, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	if (sp->error)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	sp->error = strdup(buf);
-	if (!sp->error)
-		sp->error = oom_error;
-}
-
-void
-ta_spec_release(struct ta_spec *sp)
-{
-	if (sp->error != oom_error)
-		free(sp->error);
-	free(sp->extra);
-	sp->error = NULL;
-	sp->extra = NULL;
-	sp->nextra = 0;
-}
-
-/* A new spec at the end of the list (its fields zero but host and port). */
-static struct ta_spec *
-new_spec(struct ta_scan *s, const char *host, uint16_t port)
-{
-	struct ta_spec *sp;
-
-	if (s->nspecs == s->capspecs) {
-		size_t cap = s->capspecs ? s->capspecs * 2 : 16;
-		struct ta_spec *v = realloc(s->specs, cap * sizeof *v);
-
-		if (!v)
-			return NULL;
-		s->specs = v;
-		s->capspecs = cap;
-	}
-	sp = &s->specs[s->nspecs++];
-	memset(sp, 0, sizeof *sp);
-	snprintf(sp->host, sizeof sp->host, "%s", host);
-	sp->port = port;
-	return sp;
-}
-
-/* FNV-1a over a spec's host, address and port. */
-static size_t
-spec_hash(const struct ta_spec *sp)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (const char *p = sp->host; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (const char *p = sp->addr.ip; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ sp->port) * 1099511628211ull;
-	return (size_t)h;
-}
-
-static bool
-same_spec(const struct ta_spec *a, const struct ta_spec *b)
-{
-	return a->port == b->port && strcmp(a->addr.ip, b->addr.ip) == 0 &&
-	       strcmp(a->host, b->host) == 0;
-}
-
-int
-ta_seen_add(struct ta_seen *tab, const struct ta_spec *v, size_t idx, bool *dup)
-{
-	size_t k;
-
-	*dup = false;
-	if (2 * (tab->n + 1) > tab->cap) {
-		size_t cap = tab->cap ? tab->cap * 2 : 64;
-		size_t *slot = calloc(cap, sizeof *slot);
-
-		if (!slot)
-			return TA_ENOMEM;
-		for (size_t i = 0; i < tab->cap; i++) {
-			if (!tab->slot[i])
-				continue;
-			k = spec_hash(&v[tab->slot[i] - 1]) & (cap - 1);
-			while (slot[k])
-				k = (k + 1) & (cap - 1);
-			slot[k] = tab->slot[i];
-		}
-		free(tab->slot);
-		tab->slot = slot;
-		tab->cap = cap;
-	}
-	k = spec_hash(&v[idx]) & (tab->cap - 1);
-	for (; tab->slot[k]; k = (k + 1) & (tab->cap - 1))
-		if (same_spec(&v[tab->slot[k] - 1], &v[idx])) {
-			*dup = true;
-			return TA_OK;
-		}
-	tab->slot[k] = idx + 1;
-	tab->n++;
-	return TA_OK;
-}
-
-void
-ta_seen_free(struct ta_seen *tab)
-{
-	free(tab->slot);
-	tab->slot = NULL;
-	tab->cap = tab->n = 0;
-}
-
-/* The spec's address from an addrinfo or a resolver answer. */
-static void
-spec_set_address(struct ta_spec *sp, const struct sockaddr *sa, socklen_t len, const char *ip)
-{
-	memcpy(&sp->addr.sa, sa, len);
-	sp->addr.len = len;
-	snprintf(sp->addr.ip, sizeof sp->addr.ip, "%s", ip);
 }
 
 static bool
@@ -510,7 +384,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	literal = inet_pton(AF_INET6, host, &a6) == 1 || inet_pton(AF_INET, host, &a4) == 1;
 	if (!literal) {
 		/* resolved when the scan runs (ta_scan_run) */
-		struct ta_spec *sp = new_spec(s, host, port);
+		struct ta_spec *sp = ta_spec_new(s, host, port);
 
 		if (!sp)
 			return TA_ENOMEM;
@@ -525,7 +399,7 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 	rc = getaddrinfo(host, portstr, &hints, &res);
 	if (rc != 0 || !res || (s->cfg.family == TA_FAMILY_V4 && res->ai_family != AF_INET) ||
 	    (s->cfg.family == TA_FAMILY_V6 && res->ai_family != AF_INET6)) {
-		struct ta_spec *sp = new_spec(s, host, port);
+		struct ta_spec *sp = ta_spec_new(s, host, port);
 
 		if (res)
 			freeaddrinfo(res);
@@ -552,13 +426,13 @@ ta_scan_add_target(struct ta_scan *s, const char *spec, uint16_t default_port, c
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
-		sp = new_spec(s, host, port);
+		sp = ta_spec_new(s, host, port);
 		if (!sp) {
 			freeaddrinfo(res);
 			return TA_ENOMEM;
 		}
 		snprintf(sp->proto, sizeof sp->proto, "%s", proto);
-		spec_set_address(sp, ai->ai_addr, ai->ai_addrlen, ip);
+		ta_spec_set_address(sp, ai->ai_addr, ai->ai_addrlen, ip);
 		if (s->has_sni)
 			snprintf(sp->sni, sizeof sp->sni, "%s", s->sni);
 		freeaddrinfo(res);
@@ -581,7 +455,7 @@ ta_scan_add_named(struct ta_scan *s, const char *host, uint16_t port, const char
 		if (s->specs[i].needs_resolve && s->specs[i].port == port &&
 		    strcasecmp(s->specs[i].host, host) == 0)
 			return TA_OK;
-	sp = new_spec(s, host, port);
+	sp = ta_spec_new(s, host, port);
 	if (!sp)
 		return TA_ENOMEM;
 	sp->needs_resolve = true;

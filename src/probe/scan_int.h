@@ -1,6 +1,7 @@
 /*
- * Shared by the files of the scan (scan.c: targets and the run; resolve.c:
- * names to addresses; parts.c: CAA, HTTP and the address records).
+ * Shared by the files of the scan (scan.c: targets and the run; spec.c:
+ * targets before they start; resolve.c: names to addresses; parts.c: CAA,
+ * HTTP and the address records).
  *
  * A target the run has not started is a spec: the user's line and what
  * resolution found, under a kilobyte.  The target itself (probe state and
@@ -55,6 +56,15 @@ struct ta_spec {
 	struct ta_caa_lookup *caa; /* the CAA lookup of its name, or NULL */
 };
 
+/* spec.c */
+/* A new spec at the end of the scan's list: zero but host and port. */
+struct ta_spec *ta_spec_new(struct ta_scan *s, const char *host, uint16_t port);
+void ta_spec_set_address(struct ta_spec *sp, const struct sockaddr *sa, socklen_t len,
+                         const char *ip);
+/* A spec's error, formatted (the spec keeps the first). */
+void ta_spec_fail(struct ta_spec *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ta_spec_release(struct ta_spec *sp);
+
 /* Specs already listed, by (host, address, port): index + 1 per slot. */
 struct ta_seen {
 	size_t *slot;
@@ -69,9 +79,6 @@ void ta_seen_free(struct ta_seen *tab);
 struct ta_target *ta_target_alloc(struct ta_scan *s, const char *host, uint16_t port);
 void ta_target_free(struct ta_target *t);
 void ta_target_set_service(struct ta_scan *s, struct ta_target *t, const char *proto);
-/* A spec's error, formatted (the spec keeps the first). */
-void ta_spec_fail(struct ta_spec *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void ta_spec_release(struct ta_spec *sp);
 
 /* resolve.c: every name of the scan, expanded to one spec per address */
 int ta_scan_resolve_names(struct ta_scan *s);
