@@ -16,7 +16,6 @@
 enum { PH_HANDSHAKE, PH_RENEG, PH_TICKETS, PH_DONE };
 
 struct ta_ossl {
-	SSL_CTX *ctx;
 	SSL *ssl;
 	BIO *rbio; /* network -> OpenSSL */
 	BIO *wbio; /* OpenSSL -> network */
@@ -29,13 +28,38 @@ struct ta_ossl {
 
 static int ticket_index = -1;
 
+static int on_new_session(SSL *ssl, SSL_SESSION *sess);
+
+/*
+ * One context for every handshake of the process: making one costs more
+ * than the handshake's own work (OpenSSL 3 fetches every algorithm), so a
+ * request's versions, suites, groups and schemes are set on its SSL, never
+ * on the context.  Never freed: it lives as long as the process.
+ */
+static SSL_CTX *
+shared_ctx(void)
+{
+	static SSL_CTX *ctx;
+
+	if (ctx)
+		return ctx;
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+	SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+	return ctx;
+}
+
 void
 ta_ossl_free(struct ta_ossl *o)
 {
 	if (!o)
 		return;
 	SSL_free(o->ssl); /* frees the BIOs */
-	SSL_CTX_free(o->ctx);
 	free(o);
 }
 
@@ -123,6 +147,7 @@ struct ta_ossl *
 ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, size_t *hello_len)
 {
 	struct ta_ossl *o = calloc(1, sizeof *o);
+	SSL_CTX *ctx;
 
 	*hello = NULL;
 	*hello_len = 0;
@@ -132,31 +157,26 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 		ticket_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	o->flags = req->flags;
 	o->alert_in = -1;
-	o->ctx = SSL_CTX_new(TLS_client_method());
-	if (!o->ctx)
+	ctx = shared_ctx();
+	o->ssl = ctx ? SSL_new(ctx) : NULL;
+	if (!o->ssl)
 		goto fail;
-	SSL_CTX_set_security_level(o->ctx, 0);
-	SSL_CTX_set_verify(o->ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_session_cache_mode(o->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
-	SSL_CTX_sess_set_new_cb(o->ctx, on_new_session);
-	SSL_CTX_set_options(o->ctx, SSL_OP_LEGACY_SERVER_CONNECT);
 	if (req->flags & TA_OSSL_NO_TICKET)
-		SSL_CTX_set_options(o->ctx, SSL_OP_NO_TICKET);
-	if (!SSL_CTX_set_min_proto_version(o->ctx, req->min_version) ||
-	    !SSL_CTX_set_max_proto_version(o->ctx, req->max_version))
+		SSL_set_options(o->ssl, SSL_OP_NO_TICKET);
+	if (!SSL_set_min_proto_version(o->ssl, req->min_version) ||
+	    !SSL_set_max_proto_version(o->ssl, req->max_version))
 		goto fail;
-	if (req->sigalgs && !SSL_CTX_set1_sigalgs_list(o->ctx, req->sigalgs))
+	if (req->sigalgs && !SSL_set1_sigalgs_list(o->ssl, req->sigalgs))
 		goto fail;
-	if (req->groups && !SSL_CTX_set1_groups_list(o->ctx, req->groups))
+	if (req->groups && !SSL_set1_groups_list(o->ssl, req->groups))
 		goto fail;
-	if (req->ciphers && !SSL_CTX_set_cipher_list(o->ctx, req->ciphers))
+	if (req->ciphers && !SSL_set_cipher_list(o->ssl, req->ciphers))
 		goto fail;
-	if (req->ciphersuites && !SSL_CTX_set_ciphersuites(o->ctx, req->ciphersuites))
+	if (req->ciphersuites && !SSL_set_ciphersuites(o->ssl, req->ciphersuites))
 		goto fail;
-	o->ssl = SSL_new(o->ctx);
 	o->rbio = BIO_new(BIO_s_mem());
 	o->wbio = BIO_new(BIO_s_mem());
-	if (!o->ssl || !o->rbio || !o->wbio) {
+	if (!o->rbio || !o->wbio) {
 		BIO_free(o->rbio);
 		BIO_free(o->wbio);
 		goto fail;

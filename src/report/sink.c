@@ -26,19 +26,29 @@ struct ta_sink {
 };
 
 /* Write value dumped as jansson would at nesting depth `depth` (its first
- * line where the cursor is, the others indented by 2 * depth spaces). */
+ * line where the cursor is, the others indented by 2 * depth spaces): one
+ * write per line, not per character or per token. */
 static int
 put_indented(FILE *out, const json_t *v, unsigned depth)
 {
+	static const char spaces[64] =
+	        "                                                               ";
+	size_t pad = 2 * (size_t)depth < sizeof spaces - 1 ? 2 * (size_t)depth : sizeof spaces - 1;
 	char *s = json_dumps(v, JSON_FLAGS | JSON_ENCODE_ANY);
+	const char *p;
+	size_t left;
 
 	if (!s)
 		return TA_ENOMEM;
-	for (const char *p = s; *p; p++) {
-		fputc(*p, out);
-		if (*p == '\n')
-			for (unsigned i = 0; i < 2 * depth; i++)
-				fputc(' ', out);
+	for (p = s, left = strlen(s); left;) {
+		const char *nl = memchr(p, '\n', left);
+		size_t n = nl ? (size_t)(nl - p) + 1 : left;
+
+		fwrite(p, 1, n, out);
+		if (nl)
+			fwrite(spaces, 1, pad, out);
+		p += n;
+		left -= n;
 	}
 	free(s);
 	return TA_OK;
