@@ -1,0 +1,42 @@
+/*
+ * The commands of the tlsaudit command line, each in its file (scan.c:
+ * scan and mail; report.c: report and profiles), and what they share.
+ * Built only on the public header.
+ */
+#ifndef TA_CLI_CLI_H
+#define TA_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "tlsaudit.h"
+
+#define MAX_PROFILE_FILES 16
+#define MAX_OUTPUTS       4
+
+/* Exit codes (docs/cli.md) */
+enum {
+	EXIT_SCANNED = 0,
+	EXIT_TARGET_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_INTERNAL = 3,
+	EXIT_NONCOMPLIANT = 4
+};
+
+void cli_usage(FILE *out);
+
+/* util.c */
+/* s as a number from min to max into *out; -1 after a one-line error naming opt. */
+int cli_parse_uint(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out);
+/* A --format value; -1 after a one-line error. */
+int cli_parse_format(const char *s, enum ta_format *fmt);
+/* The format a report file's name asks for, else fallback. */
+enum ta_format cli_format_of(const char *path, enum ta_format fallback);
+/* Close the report files (NULL entries skipped); nonzero when one fails. */
+int cli_close_outputs(FILE **outs, size_t n);
+
+/* Each command gets argv from its name on (argv[0] is "scan", "mail" ...). */
+int cli_scan(int argc, char **argv); /* scan.c: scan and mail */
+int cli_profiles(int argc, char **argv);
+int cli_report(int argc, char **argv);
+
+#endif

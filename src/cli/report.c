@@ -1,0 +1,151 @@
+/*
+ * tlsaudit report (a stored JSON report rendered again) and tlsaudit
+ * profiles (the built-in and given profiles, and one profile's rules).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+
+/* tlsaudit profiles [show ID] [--profile-file FILE]... */
+int
+cli_profiles(int argc, char **argv)
+{
+	const char *files[MAX_PROFILE_FILES], *show = NULL;
+	size_t nfiles = 0;
+	char err[256];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--profile-file") == 0 && i + 1 < argc) {
+			if (nfiles < MAX_PROFILE_FILES)
+				files[nfiles++] = argv[++i];
+		} else if (strcmp(argv[i], "show") == 0 && i + 1 < argc && !show) {
+			show = argv[++i];
+		} else {
+			fprintf(stderr,
+			        "tlsaudit: profiles: unexpected '%.64s' (usage: tlsaudit "
+			        "profiles [show ID] [--profile-file FILE]...)\n",
+			        argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	rc = show ? ta_profiles_show(stdout, show, files, nfiles, err, sizeof err)
+	          : ta_profiles_list(stdout, files, nfiles, err, sizeof err);
+	if (rc != TA_OK) {
+		fprintf(stderr, "tlsaudit: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_SCANNED;
+}
+
+/* tlsaudit report REPORT.json: render a stored JSON report again. */
+int
+cli_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"format", required_argument, NULL, 'f'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"profile", required_argument, NULL, 'p'},
+	        {"color", no_argument, NULL, 'C'},
+	        {"no-color", no_argument, NULL, 'N'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	enum ta_format fmt = TA_FORMAT_TEXT;
+	const char *output = NULL, *profile = "hkcert-intermediate";
+	int color = -1, c, rc, fd = -1;
+	FILE *out = stdout;
+	char err[512], shown[128], partial[4096];
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (cli_parse_format(optarg, &fmt) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'C':
+			color = 1;
+			break;
+		case 'N':
+			color = 0;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return EXIT_SCANNED;
+		case ':':
+			fprintf(stderr, "tlsaudit: report: option '%.64s' needs a value\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "tlsaudit: report: unknown option '%.64s'\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "tlsaudit: report: name one JSON report (usage: tlsaudit report "
+		                "[-f FMT] [-o FILE] REPORT.json)\n");
+		return EXIT_USAGE;
+	}
+	/* a report file appears whole or not at all: written beside its
+	 * name, renamed over it once everything read */
+	if (output &&
+	    snprintf(partial, sizeof partial, "%s.XXXXXX", output) >= (int)sizeof partial) {
+		fprintf(stderr, "tlsaudit: report: the -o name is too long\n");
+		return EXIT_USAGE;
+	}
+	if (output && ((fd = mkstemp(partial)) < 0 || !(out = fdopen(fd, "w")))) {
+		ta_text_for_terminal(shown, sizeof shown, output);
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(partial);
+		}
+		return EXIT_USAGE;
+	}
+	if (output) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		(void)fchmod(fd, 0666 & ~mask); /* as fopen() would have made it */
+	}
+	if (color < 0)
+		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	rc = ta_report_file(argv[optind], output ? cli_format_of(output, fmt) : fmt, out, color,
+	                    profile, err, sizeof err);
+	if (rc != TA_OK) {
+		char safe[1024];
+
+		ta_text_for_terminal(safe, sizeof safe, err); /* it quotes a file name */
+		fprintf(stderr, "tlsaudit: %s\n", safe);
+	}
+	if (out != stdout && fclose(out) != 0 && rc == TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (output && rc == TA_OK && rename(partial, output) != 0) {
+		ta_text_for_terminal(shown, sizeof shown, output);
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (output && rc != TA_OK)
+		unlink(partial);
+	return rc == TA_OK ? EXIT_SCANNED : rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+}
+

@@ -1,0 +1,348 @@
+/*
+ * tlsaudit scan TARGET... and tlsaudit mail DOMAIN...: the scan, its
+ * reports written while it runs, and the exit code.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+
+static int mail_mode; /* tlsaudit mail: the arguments are mail domains */
+
+static void
+add_one(struct ta_scan *scan, const char *spec, const char *where, size_t *valid, size_t *invalid)
+{
+	char err[256];
+	int rc = mail_mode ? ta_scan_add_mail_domain(scan, spec, err, sizeof err)
+	                   : ta_scan_add_target(scan, spec, 443, err, sizeof err);
+
+	if (rc == TA_OK) {
+		(*valid)++;
+		return;
+	}
+	(*invalid)++;
+	if (rc == TA_EINVAL)
+		fprintf(stderr, "tlsaudit: %s%s\n", where, err);
+	else
+		fprintf(stderr, "tlsaudit: %s%s\n", where, ta_strerror(rc));
+}
+
+static int
+read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *invalid)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL, shown[128];
+	size_t lineno = 0, cap = 0;
+	ssize_t len;
+	int rc = 0;
+
+	ta_text_for_terminal(shown, sizeof shown, path);
+	if (!f) {
+		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", shown,
+		        strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char where[300], err[128], *p;
+
+		lineno++;
+		if (ta_target_line(line, (size_t)len, &p, err, sizeof err) != TA_OK) {
+			fprintf(stderr, "tlsaudit: %s:%zu: %s\n", shown, lineno, err);
+			(*invalid)++;
+			continue;
+		}
+		if (!p)
+			continue;
+		snprintf(where, sizeof where, "%s:%zu: ", shown, lineno);
+		add_one(scan, p, where, valid, invalid);
+	}
+	if (ferror(f)) {
+		/* A directory opens but does not read: say so, keep what was read. */
+		fprintf(stderr, "tlsaudit: cannot read target file '%s': %s\n", shown,
+		        strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+int
+cli_scan(int argc, char **argv)
+{
+	enum {
+		O_TIMEOUT = 256,
+		O_CTIMEOUT,
+		O_RETRIES,
+		O_MAXCONN,
+		O_MAXTOTAL,
+		O_SNI,
+		O_COLOR,
+		O_NOCOLOR,
+		O_VERSION,
+		O_EXHAUSTIVE,
+		O_CAFILE,
+		O_NOFEATURES,
+		O_PROFILE,
+		O_PROFILEFILE,
+		O_REQUIRE,
+		O_STARTTLS,
+		O_RESOLVER,
+		O_HTTPPORT,
+		O_NOHTTP,
+		O_NODNS
+	};
+	static const struct option opts[] = {
+	        {"format", required_argument, NULL, 'f'},
+	        {"input", required_argument, NULL, 'i'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"timeout", required_argument, NULL, O_TIMEOUT},
+	        {"connect-timeout", required_argument, NULL, O_CTIMEOUT},
+	        {"retries", required_argument, NULL, O_RETRIES},
+	        {"max-conns", required_argument, NULL, O_MAXCONN},
+	        {"max-total", required_argument, NULL, O_MAXTOTAL},
+	        {"sni", required_argument, NULL, O_SNI},
+	        {"color", no_argument, NULL, O_COLOR},
+	        {"no-color", no_argument, NULL, O_NOCOLOR},
+	        {"version", no_argument, NULL, O_VERSION},
+	        {"exhaustive", no_argument, NULL, O_EXHAUSTIVE},
+	        {"ca-file", required_argument, NULL, O_CAFILE},
+	        {"no-features", no_argument, NULL, O_NOFEATURES},
+	        {"profile", required_argument, NULL, O_PROFILE},
+	        {"profile-file", required_argument, NULL, O_PROFILEFILE},
+	        {"require", required_argument, NULL, O_REQUIRE},
+	        {"starttls", required_argument, NULL, O_STARTTLS},
+	        {"resolver", required_argument, NULL, O_RESOLVER},
+	        {"http-port", required_argument, NULL, O_HTTPPORT},
+	        {"no-http", no_argument, NULL, O_NOHTTP},
+	        {"no-dns", no_argument, NULL, O_NODNS},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct ta_config cfg;
+	enum ta_format fmt = TA_FORMAT_TEXT;
+	const char *input = NULL, *outputs[MAX_OUTPUTS];
+	size_t noutputs = 0;
+	FILE *outs[MAX_OUTPUTS];
+	int color = -1, c, rc;
+	size_t valid = 0, invalid = 0;
+	struct ta_scan *scan;
+	const char *profile_files[MAX_PROFILE_FILES];
+	size_t nprofile_files = 0;
+	const char *require = NULL;
+	char err[256];
+
+	ta_config_default(&cfg);
+	mail_mode = strcmp(argv[0], "mail") == 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:i:o:46h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (cli_parse_format(optarg, &fmt) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'i':
+			input = optarg;
+			break;
+		case 'o':
+			if (noutputs == MAX_OUTPUTS) {
+				fprintf(stderr, "tlsaudit: --output: at most %d reports\n",
+				        MAX_OUTPUTS);
+				return EXIT_USAGE;
+			}
+			outputs[noutputs++] = optarg;
+			break;
+		case '4':
+			cfg.family = TA_FAMILY_V4;
+			break;
+		case '6':
+			cfg.family = TA_FAMILY_V6;
+			break;
+		case O_TIMEOUT:
+			if (cli_parse_uint("--timeout", optarg, 1, 600000, &cfg.read_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_CTIMEOUT:
+			if (cli_parse_uint("--connect-timeout", optarg, 1, 600000,
+			               &cfg.connect_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_RETRIES:
+			if (cli_parse_uint("--retries", optarg, 0, 10, &cfg.retries))
+				return EXIT_USAGE;
+			break;
+		case O_MAXCONN:
+			if (cli_parse_uint("--max-conns", optarg, 1, 64, &cfg.max_conns_per_host))
+				return EXIT_USAGE;
+			break;
+		case O_MAXTOTAL:
+			if (cli_parse_uint("--max-total", optarg, 1, 65536, &cfg.max_conns_total))
+				return EXIT_USAGE;
+			break;
+		case O_SNI:
+			if (!*optarg || strlen(optarg) > 253) {
+				fprintf(stderr, "tlsaudit: --sni: name must be 1-253 characters\n");
+				return EXIT_USAGE;
+			}
+			cfg.sni = optarg;
+			break;
+		case O_CAFILE:
+			cfg.ca_file = optarg;
+			break;
+		case O_NOFEATURES:
+			cfg.no_features = 1;
+			break;
+		case O_PROFILE:
+			cfg.profile = optarg;
+			break;
+		case O_PROFILEFILE:
+			if (nprofile_files < MAX_PROFILE_FILES)
+				profile_files[nprofile_files++] = optarg;
+			break;
+		case O_REQUIRE:
+			require = optarg;
+			break;
+
+		case O_EXHAUSTIVE:
+			cfg.exhaustive = 1;
+			break;
+		case O_STARTTLS:
+			if (!ta_starttls_known(optarg)) {
+				fprintf(stderr, "tlsaudit: --starttls: '%.32s' is not one of %s\n",
+				        optarg, ta_starttls_names());
+				return EXIT_USAGE;
+			}
+			cfg.starttls = optarg;
+			break;
+		case O_RESOLVER:
+			if (ta_resolver_check(optarg, err, sizeof err) != TA_OK) {
+				fprintf(stderr, "tlsaudit: --resolver: %s\n", err);
+				return EXIT_USAGE;
+			}
+			cfg.resolver = optarg;
+			break;
+		case O_HTTPPORT:
+			if (cli_parse_uint("--http-port", optarg, 1, 65535, &cfg.http_port))
+				return EXIT_USAGE;
+			break;
+		case O_NOHTTP:
+			cfg.no_http = 1;
+			break;
+		case O_NODNS:
+			cfg.no_dns = 1;
+			break;
+		case O_COLOR:
+			color = 1;
+			break;
+		case O_NOCOLOR:
+			color = 0;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return EXIT_SCANNED;
+		case ':':
+			fprintf(stderr, "tlsaudit: option '%.64s' needs a value\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "tlsaudit: unknown option '%.64s'\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	scan = ta_scan_new(&cfg);
+	if (!scan) {
+		fprintf(stderr, "tlsaudit: cannot start: out of memory or no epoll\n");
+		return EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < nprofile_files; i++)
+		if (ta_scan_add_profile_file(scan, profile_files[i], err, sizeof err) != TA_OK) {
+			fprintf(stderr, "tlsaudit: %s\n", err);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
+	for (int k = 0; k < 2; k++) {
+		const char *id = k == 0 ? cfg.profile : require;
+
+		if (id && !ta_scan_has_profile(scan, id)) {
+			fprintf(stderr,
+			        "tlsaudit: %s: no profile '%.64s' (see tlsaudit profiles)\n",
+			        k == 0 ? "--profile" : "--require", id);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
+	}
+	if (ta_scan_trust_error(scan)) {
+		fprintf(stderr, "tlsaudit: --ca-file: %s\n", ta_scan_trust_error(scan));
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++)
+		add_one(scan, argv[i], "", &valid, &invalid);
+	if (input && read_targets(scan, input, &valid, &invalid) < 0) {
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (valid == 0) {
+		if (invalid == 0)
+			fprintf(stderr, "tlsaudit: no %s given (see tlsaudit --help)\n",
+			        mail_mode ? "mail domain" : "target");
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < noutputs; i++)
+		outs[i] = NULL;
+	for (size_t i = 0; i < noutputs; i++)
+		if (!(outs[i] = fopen(outputs[i], "w"))) {
+			ta_text_for_terminal(err, sizeof err, outputs[i]);
+			fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", err, strerror(errno));
+			cli_close_outputs(outs, noutputs);
+			ta_scan_free(scan);
+			return EXIT_USAGE;
+		}
+	if (color < 0)
+		color = !noutputs && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* the reports are written while the scan runs: each target as soon as
+	 * it and those before it are done */
+	rc = noutputs ? TA_OK : ta_scan_output(scan, fmt, stdout, color);
+	for (size_t i = 0; i < noutputs && rc == TA_OK; i++)
+		rc = ta_scan_output(scan, cli_format_of(outputs[i], fmt), outs[i], i ? 0 : color);
+	if (rc != TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot start the report: %s\n", ta_strerror(rc));
+		cli_close_outputs(outs, noutputs);
+		ta_scan_free(scan);
+		return EXIT_INTERNAL;
+	}
+	if ((rc = ta_scan_run(scan)) != TA_OK) {
+		fprintf(stderr, "tlsaudit: scan stopped: %s (the report has the targets done)\n",
+		        ta_strerror(rc));
+	}
+	if (ta_scan_output_error(scan) != TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n",
+		        ta_scan_output_error(scan) == TA_ENOMEM ? "out of memory"
+		                                                : strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (cli_close_outputs(outs, noutputs) != 0) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+		rc = TA_ESYS;
+	}
+	c = rc != TA_OK                                      ? EXIT_INTERNAL
+	    : (ta_scan_error_count(scan) > 0 || invalid > 0) ? EXIT_TARGET_FAILED
+	                                                     : EXIT_SCANNED;
+	if (c == EXIT_SCANNED && require && ta_scan_noncompliant(scan, require) != 0) {
+		fprintf(stderr, "tlsaudit: %ld target(s) do not comply with %s\n",
+		        ta_scan_noncompliant(scan, require), require);
+		c = EXIT_NONCOMPLIANT;
+	}
+	ta_scan_free(scan);
+	return c;
+}
