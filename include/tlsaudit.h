@@ -34,6 +34,7 @@ enum ta_err {
 	TA_EPROTO,   /* peer violated the protocol */
 	TA_ESYS,     /* an OS call failed */
 	TA_EINTERNAL,
+	TA_EINTR, /* stopped by SIGINT or SIGTERM (ta_scan_catch_signals) */
 };
 
 /* Tri-state for facts that can be unknown. */
@@ -124,6 +125,33 @@ int ta_target_line(char *line, size_t len, char **spec, char *err, size_t errlen
 /* Check a --resolver value; TA_EINVAL with a one-line reason in err. */
 int ta_resolver_check(const char *spec, char *err, size_t errlen) TA_MUST_CHECK;
 
+/*
+ * Keep the scan in a store (an SQLite file at path, created when missing;
+ * docs/store.md): the run is recorded now, each target's document is
+ * committed as it finishes.  label: --run-label ("" none); options: the
+ * command line, as JSON text (shown by tlsaudit runs); identity: the
+ * targets and the options that change results, which a resumed run must
+ * match.  resume: take up the last unfinished run of the store instead of
+ * starting one; its targets already stored are not scanned again, and
+ * the reports (set after this call) hold the whole run, with its report
+ * time.  TA_EINVAL with a one-line reason in err (not a store, no run to
+ * resume, another identity).  A store that fails later does not stop the
+ * scan: ta_scan_store_error says why at the end.
+ */
+int ta_scan_store(struct ta_scan *scan, const char *path, const char *label, const char *options,
+                  const char *identity, int resume, char *err, size_t errlen) TA_MUST_CHECK;
+/* The run the scan is kept in, 0 when none. */
+long long ta_scan_run_id(const struct ta_scan *scan);
+/* The first failure of the store during the run, or NULL. */
+const char *ta_scan_store_error(const struct ta_scan *scan);
+
+/* From now on, SIGINT and SIGTERM stop the scan cleanly: the targets that
+ * finished are reported (and stored), those in flight are not, and
+ * ta_scan_run returns TA_EINTR.  TA_ESYS when the handlers cannot be set. */
+int ta_scan_catch_signals(struct ta_scan *scan) TA_MUST_CHECK;
+/* Was the scan stopped by a signal? */
+int ta_scan_interrupted(const struct ta_scan *scan);
+
 /* Resolve names (one event loop, c-ares), then probe every target, with
  * the CAA lookup of each host name and the HTTP checks of each HTTPS
  * target alongside.  Returns 0 when the loop ran; per-target failures are
@@ -175,5 +203,26 @@ int ta_scan_output_error(const struct ta_scan *scan);
  * such a report; TA_ESYS when writing fails. */
 int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
                    const char *focus_profile, char *err, size_t errlen) TA_MUST_CHECK;
+
+/*
+ * What a store (an SQLite file that tlsaudit scan --db wrote) holds, read
+ * back; each TA_EINVAL with a one-line reason in err (no such file, not a
+ * store, no such run).  run 0 is the last run.
+ *   runs:    every run (id, status, times, targets, errors, label); text or json.
+ *   export:  a run rendered exactly as its scan rendered it (its own report
+ *            time); any format.
+ *   history: one endpoint (host, or the key host|port|proto|ip) in every
+ *            run that has it, oldest first; text or json (whole documents).
+ *   certs:   the certificates of a run expiring within days (days < 0: all),
+ *            soonest first; text, json or csv.
+ */
+int ta_store_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err,
+                        size_t errlen) TA_MUST_CHECK;
+int ta_store_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+                    const char *focus, char *err, size_t errlen) TA_MUST_CHECK;
+int ta_store_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
+                           char *err, size_t errlen) TA_MUST_CHECK;
+int ta_store_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
+                         char *err, size_t errlen) TA_MUST_CHECK;
 
 #endif

@@ -22,35 +22,7 @@
 #include "report/report.h"
 #include "report/sink.h"
 
-#define TA_MAX_SINKS      4
-#define PENDING_IN_MEMORY 16
-
-/* A target's document until it is written: in memory, or at off in the
- * spill file. */
-struct pending {
-	json_t *doc;
-	long off;
-	size_t len;
-	bool spilled;
-};
-
-struct ta_output {
-	struct ta_assess *assess;
-	char err[200]; /* why the built-in profiles did not load */
-	/* the report being written */
-	struct ta_sink *sink[TA_MAX_SINKS]; /* the report, and any copies (--save) */
-	size_t nsinks;
-	time_t now;
-	struct pending *pending; /* documents by target index, waiting for those before */
-	size_t npending, next;
-	size_t nmemory;  /* documents waiting in memory */
-	size_t nspilled; /* documents waiting in the spill file */
-	FILE *spill;     /* tmpfile(), from the first spill */
-	bool trace;      /* TLSAUDIT_TRACE: say when documents are spilled */
-	size_t nseen;
-	long *noncompliant; /* by profile, over the targets seen */
-	int write_err;      /* the first TA_E* of writing */
-};
+#include "api/output_int.h"
 
 static void
 output_free(void *p)
@@ -59,8 +31,11 @@ output_free(void *p)
 
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->npending; i++)
+	for (size_t i = 0; i < o->npending; i++) {
 		json_decref(o->pending[i].doc);
+		free(o->pending[i].key);
+	}
+	ta_output_store_free(o);
 	free(o->pending);
 	if (o->spill)
 		fclose(o->spill);
@@ -71,8 +46,8 @@ output_free(void *p)
 	free(o);
 }
 
-static struct ta_output *
-output(const struct ta_scan *cs)
+struct ta_output *
+ta_output_of(const struct ta_scan *cs)
 {
 	struct ta_scan *s = (struct ta_scan *)cs; /* created on first use: logically const */
 	struct ta_output *o = s->report_state;
@@ -82,6 +57,7 @@ output(const struct ta_scan *cs)
 	o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
+	o->scan = s;
 	o->assess = ta_assess_new(o->err, sizeof o->err);
 	s->report_state = o;
 	s->report_state_free = output_free;
@@ -91,7 +67,7 @@ output(const struct ta_scan *cs)
 int
 ta_scan_add_profile_file(struct ta_scan *s, const char *path, char *err, size_t errlen)
 {
-	struct ta_output *o = output(s);
+	struct ta_output *o = ta_output_of(s);
 
 	if (!o || !o->assess) {
 		snprintf(err, errlen, "built-in profiles: %s", o ? o->err : "out of memory");
@@ -103,7 +79,7 @@ ta_scan_add_profile_file(struct ta_scan *s, const char *path, char *err, size_t 
 int
 ta_scan_has_profile(const struct ta_scan *s, const char *id)
 {
-	struct ta_output *o = output(s);
+	struct ta_output *o = ta_output_of(s);
 
 	return o && ta_assess_has_profile(o->assess, id);
 }
@@ -168,15 +144,33 @@ unspill(struct ta_output *o, struct pending *p)
 	return doc;
 }
 
-/* Write the documents that no earlier target is waited for any more. */
+/* Count doc against every profile, for --require. */
 static void
-flush(struct ta_output *o)
+count_verdicts(struct ta_output *o, const json_t *doc)
 {
-	while (o->next < o->npending && (o->pending[o->next].doc || o->pending[o->next].spilled)) {
+	const struct ta_profile_set *set = ta_assess_profiles(o->assess);
+
+	for (size_t k = 0; k < ta_profiles_count(set); k++)
+		if (!ta_doc_complies(doc, ta_profile_id(ta_profiles_get(set, k))))
+			o->noncompliant[k]++;
+}
+
+/* Write the documents that no earlier target is waited for any more. */
+void
+ta_output_flush(struct ta_output *o)
+{
+	while (o->next < o->npending && (o->pending[o->next].doc || o->pending[o->next].spilled ||
+	                                 o->pending[o->next].key)) {
 		struct pending *p = &o->pending[o->next++];
 		json_t *doc;
 
-		if (p->spilled) {
+		if (p->key) {
+			doc = ta_output_stored(o, p);
+			if (doc)
+				count_verdicts(o, doc);
+			else if (!o->write_err)
+				o->write_err = TA_EINVAL;
+		} else if (p->spilled) {
 			doc = unspill(o, p);
 			if (!doc && !o->write_err)
 				o->write_err = TA_ESYS;
@@ -191,36 +185,50 @@ flush(struct ta_output *o)
 	}
 }
 
+bool
+ta_output_slot(struct ta_output *o, size_t index)
+{
+	size_t n;
+	struct pending *v;
+
+	if (index < o->npending)
+		return true;
+	n = index + 1 > 2 * o->npending ? index + 1 : 2 * o->npending;
+	v = realloc(o->pending, n * sizeof *v);
+	if (!v) {
+		if (!o->write_err)
+			o->write_err = TA_ENOMEM;
+		return false;
+	}
+	memset(v + o->npending, 0, (n - o->npending) * sizeof *v);
+	o->pending = v;
+	o->npending = n;
+	return true;
+}
+
 static void
-on_target(void *arg, size_t index, const struct ta_result *r)
+on_target(void *arg, size_t index, const struct ta_endpoint *e, const struct ta_result *r)
 {
 	struct ta_output *o = arg;
-	const struct ta_profile_set *set = ta_assess_profiles(o->assess);
-	json_t *doc = ta_assess_target(o->assess, r);
+	json_t *doc;
 
 	o->nseen++;
+	if (!r) { /* in the store already (ta_output_have): its turn comes */
+		ta_output_flush(o);
+		return;
+	}
+	doc = ta_assess_target(o->assess, r);
 	if (!doc) {
 		if (!o->write_err)
 			o->write_err = TA_ENOMEM;
 		return;
 	}
 	ta_doc_refresh_dates(doc, o->now);
-	for (size_t k = 0; k < ta_profiles_count(set); k++)
-		if (!ta_doc_complies(doc, ta_profile_id(ta_profiles_get(set, k))))
-			o->noncompliant[k]++;
-	if (index >= o->npending) {
-		size_t n = index + 1 > 2 * o->npending ? index + 1 : 2 * o->npending;
-		struct pending *v = realloc(o->pending, n * sizeof *v);
-
-		if (!v) {
-			json_decref(doc);
-			if (!o->write_err)
-				o->write_err = TA_ENOMEM;
-			return;
-		}
-		memset(v + o->npending, 0, (n - o->npending) * sizeof *v);
-		o->pending = v;
-		o->npending = n;
+	count_verdicts(o, doc);
+	ta_output_store(o, index, e, doc);
+	if (!ta_output_slot(o, index)) {
+		json_decref(doc);
+		return;
 	}
 	o->pending[index].doc = doc;
 	if (index != o->next && o->nmemory >= PENDING_IN_MEMORY && spill(o, &o->pending[index])) {
@@ -228,13 +236,12 @@ on_target(void *arg, size_t index, const struct ta_result *r)
 		if (o->trace)
 			fprintf(stderr,
 			        "trace: report: target %zu waits for target %zu: spilled (%zu in "
-			        "the "
-			        "file, %zu in memory)\n",
+			        "the file, %zu in memory)\n",
 			        index, o->next, o->nspilled, o->nmemory);
 	} else {
 		o->nmemory++;
 	}
-	flush(o);
+	ta_output_flush(o);
 }
 
 static void
@@ -246,11 +253,13 @@ on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 
 	/* a target that never came (none should): write the rest in order */
 	while (o->next < o->npending) {
-		if (!o->pending[o->next].doc && !o->pending[o->next].spilled)
+		if (!o->pending[o->next].doc && !o->pending[o->next].spilled &&
+		    !o->pending[o->next].key)
 			o->next++;
 		else
-			flush(o);
+			ta_output_flush(o);
 	}
+	ta_output_store_end(o);
 	for (size_t i = 0; m && i < nmails; i++)
 		json_array_append_new(m, ta_doc_mail(&mails[i]));
 	for (size_t i = 0; i < o->nsinks; i++) {
@@ -265,26 +274,43 @@ on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 }
 
 int
+ta_output_start(struct ta_output *o)
+{
+	if (o->started)
+		return TA_OK;
+	o->trace = o->scan->trace;
+	/* one report time for every copy (a resumed run keeps its own) */
+	if (!o->now)
+		o->now = ta_now();
+	o->noncompliant =
+	        calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1, sizeof(long));
+	if (!o->noncompliant)
+		return TA_ENOMEM;
+	o->started = true;
+	return TA_OK;
+}
+
+void
+ta_output_install(struct ta_output *o)
+{
+	struct ta_scan_consumer c = {
+	        .have = ta_output_have, .target = on_target, .end = on_end, .arg = o};
+
+	ta_scan_set_consumer(o->scan, &c);
+}
+
+int
 ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 {
-	struct ta_output *o = output(s);
+	struct ta_output *o = ta_output_of(s);
 	struct ta_render_opts opts = {.color = color, .focus_profile = s->focus_profile};
-	struct ta_scan_consumer c = {.target = on_target, .end = on_end};
 	json_t *meta;
 
 	if (!o || !o->assess)
 		return TA_EINTERNAL;
 	if (o->nsinks == TA_MAX_SINKS)
 		return TA_EINVAL;
-	if (o->nsinks == 0) {
-		o->trace = s->trace;
-		/* one report time for every copy */
-		o->now = ta_now();
-		o->noncompliant =
-		        calloc(ta_profiles_count(ta_assess_profiles(o->assess)) + 1, sizeof(long));
-		if (!o->noncompliant)
-			return TA_ENOMEM;
-	}
+	TA_TRY(ta_output_start(o));
 	opts.now = o->now;
 	meta = ta_doc_meta(o->now);
 	if (!meta)
@@ -294,8 +320,7 @@ ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 	if (!o->sink[o->nsinks])
 		return TA_ENOMEM;
 	o->nsinks++;
-	c.arg = o;
-	ta_scan_set_consumer(s, &c);
+	ta_output_install(o);
 	return TA_OK;
 }
 
@@ -310,7 +335,7 @@ ta_scan_output_error(const struct ta_scan *s)
 long
 ta_scan_noncompliant(const struct ta_scan *s, const char *id)
 {
-	struct ta_output *o = output(s);
+	struct ta_output *o = ta_output_of(s);
 	const struct ta_profile_set *set = o ? ta_assess_profiles(o->assess) : NULL;
 
 	for (size_t k = 0; set && o->noncompliant && k < ta_profiles_count(set); k++)

@@ -124,25 +124,6 @@ ta_doc_complies(const json_t *target, const char *id)
 	return st && strcmp(st, "ok") == 0 && json_is_true(json_object_get(p, "compliant"));
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ" to seconds since the epoch; false when it is not. */
-static bool
-parse_iso(const char *s, int64_t *out)
-{
-	struct tm tm;
-	char tail;
-
-	memset(&tm, 0, sizeof tm);
-	if (!s ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail) != 6 ||
-	    strlen(s) != 20)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (int64_t)timegm(&tm);
-	return true;
-}
-
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -157,8 +138,8 @@ refresh_cert(json_t *c, time_t now)
 	int64_t nb, na;
 
 	if (!json_is_object(c) ||
-	    !parse_iso(json_string_value(json_object_get(c, "not_before")), &nb) ||
-	    !parse_iso(json_string_value(json_object_get(c, "not_after")), &na))
+	    !ta_parse_iso_time(json_string_value(json_object_get(c, "not_before")), &nb) ||
+	    !ta_parse_iso_time(json_string_value(json_object_get(c, "not_after")), &na))
 		return;
 	json_object_set_new(c, "days_left", json_integer(floor_div(na - (int64_t)now, 86400)));
 	json_object_set_new(c, "expired", json_boolean((int64_t)now > na));

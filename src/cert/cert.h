@@ -101,5 +101,8 @@ void ta_chain_free(struct ta_chain *c);
  * Read in this one place.
  */
 time_t ta_now(void);
+/* "YYYY-MM-DDTHH:MM:SSZ", exactly (a real date), to seconds since the
+ * epoch; 0 when s is not one. */
+int ta_parse_iso_time(const char *s, int64_t *out);
 
 #endif

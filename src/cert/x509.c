@@ -60,16 +60,15 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ", exactly. */
-static int
-parse_iso(const char *s, int64_t *out)
+int
+ta_parse_iso_time(const char *s, int64_t *out)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	struct tm tm;
 	int y, mo, d, h, mi, sec;
 	time_t t;
 
-	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	if (!s || strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 	    s[16] != ':' || s[19] != 'Z')
 		return 0;
 	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
@@ -106,7 +105,7 @@ parse_now(const char *s, int64_t *out)
 		if (errno != 0 || *end != '\0')
 			return 0;
 		*out = v;
-	} else if (!parse_iso(s, out)) {
+	} else if (!ta_parse_iso_time(s, out)) {
 		return 0;
 	}
 	return *out >= NOW_MIN && *out <= NOW_MAX;

@@ -19,8 +19,20 @@ enum {
 	EXIT_TARGET_FAILED = 1,
 	EXIT_USAGE = 2,
 	EXIT_INTERNAL = 3,
-	EXIT_NONCOMPLIANT = 4
+	EXIT_NONCOMPLIANT = 4,
+	EXIT_INTERRUPTED = 5
 };
+
+/* A growing text (util.c); oom set when it could not grow. */
+struct cli_buf {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+void cli_buf_add(struct cli_buf *b, const char *s);
+/* s as a JSON string, quotes included */
+void cli_buf_json(struct cli_buf *b, const char *s);
+void cli_buf_free(struct cli_buf *b);
 
 void cli_usage(FILE *out);
 
@@ -34,9 +46,27 @@ enum ta_format cli_format_of(const char *path, enum ta_format fallback);
 /* Close the report files (NULL entries skipped); nonzero when one fails. */
 int cli_close_outputs(FILE **outs, size_t n);
 
+/* A report file that appears whole or not at all: written beside its name
+ * and renamed over it when everything went well (path NULL: stdout). */
+struct cli_out {
+	FILE *f;
+	const char *path;
+	char partial[4096];
+};
+/* 0, or EXIT_USAGE after a one-line error */
+int cli_out_open(struct cli_out *o, const char *path);
+/* Close; rc (a TA_* code) TA_OK: keep the file, else drop it.  The new rc. */
+int cli_out_close(struct cli_out *o, int rc);
+/* The TA_* code of a command as its exit code. */
+int cli_exit(int rc);
+
 /* Each command gets argv from its name on (argv[0] is "scan", "mail" ...). */
 int cli_scan(int argc, char **argv); /* scan.c: scan and mail */
 int cli_profiles(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_runs(int argc, char **argv); /* store.c: runs, export, history, certs */
+int cli_export(int argc, char **argv);
+int cli_history(int argc, char **argv);
+int cli_certs(int argc, char **argv);
 
 #endif

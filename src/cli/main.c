@@ -23,6 +23,10 @@ cli_usage(FILE *out)
 	        "       tlsaudit profiles [--profile-file FILE]...\n"
 	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
 	        "       tlsaudit report [-f FMT] [-o FILE] [--profile ID] [--color] REPORT.json\n"
+	        "       tlsaudit runs [--db FILE] [-f text|json]\n"
+	        "       tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE]\n"
+	        "       tlsaudit history [--db FILE] [-f text|json] HOST|KEY\n"
+	        "       tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f FMT]\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -35,6 +39,11 @@ cli_usage(FILE *out)
 	        "\n"
 	        "tlsaudit report renders a report that --format json wrote again, in any\n"
 	        "format, without scanning (certificate expiry judged against today).\n"
+	        "\n"
+	        "With --db FILE, scan keeps the run in a store (SQLite), each target committed\n"
+	        "as it finishes; runs lists the runs, export renders one as scan did, history\n"
+	        "shows an endpoint over the runs, certs lists certificates by expiry. The store\n"
+	        "is --db, else $TLSAUDIT_DB (docs/store.md).\n"
 	        "\n"
 	        "options:\n"
 	        "  -f, --format FMT          text (default), json, csv or html\n"
@@ -63,6 +72,11 @@ cli_usage(FILE *out)
 	        "                            (default hkcert-intermediate; see tlsaudit profiles)\n"
 	        "      --profile-file FILE   add a profile of your own (repeatable)\n"
 	        "      --require ID          exit 4 when a target does not comply with profile ID\n"
+	        "      --db FILE             keep the run in the store FILE (created when "
+	        "missing)\n"
+	        "      --resume              continue the store's last unfinished run (same\n"
+	        "                            targets and options) without rescanning its targets\n"
+	        "      --run-label LABEL     a name for the run, shown by tlsaudit runs\n"
 	        "      --exhaustive          below TLS 1.2, try every suite, also when the server\n"
 	        "                            refuses the ones it accepts in TLS 1.2, and those\n"
 	        "                            defined for TLS 1.2 only\n"
@@ -78,10 +92,9 @@ main(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} cmd[] = {
-	        {"scan", cli_scan},
-	        {"mail", cli_scan},
-	        {"report", cli_report},
-	        {"profiles", cli_profiles},
+	        {"scan", cli_scan},         {"mail", cli_scan},   {"report", cli_report},
+	        {"profiles", cli_profiles}, {"runs", cli_runs},   {"export", cli_export},
+	        {"history", cli_history},   {"certs", cli_certs},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from

@@ -14,7 +14,6 @@
 
 #include "cli.h"
 
-
 /* tlsaudit profiles [show ID] [--profile-file FILE]... */
 int
 cli_profiles(int argc, char **argv)
@@ -62,9 +61,9 @@ cli_report(int argc, char **argv)
 	};
 	enum ta_format fmt = TA_FORMAT_TEXT;
 	const char *output = NULL, *profile = "hkcert-intermediate";
-	int color = -1, c, rc, fd = -1;
-	FILE *out = stdout;
-	char err[512], shown[128], partial[4096];
+	int color = -1, c, rc;
+	struct cli_out out;
+	char err[512];
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
@@ -103,31 +102,11 @@ cli_report(int argc, char **argv)
 		                "[-f FMT] [-o FILE] REPORT.json)\n");
 		return EXIT_USAGE;
 	}
-	/* a report file appears whole or not at all: written beside its
-	 * name, renamed over it once everything read */
-	if (output &&
-	    snprintf(partial, sizeof partial, "%s.XXXXXX", output) >= (int)sizeof partial) {
-		fprintf(stderr, "tlsaudit: report: the -o name is too long\n");
-		return EXIT_USAGE;
-	}
-	if (output && ((fd = mkstemp(partial)) < 0 || !(out = fdopen(fd, "w")))) {
-		ta_text_for_terminal(shown, sizeof shown, output);
-		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(partial);
-		}
-		return EXIT_USAGE;
-	}
-	if (output) {
-		mode_t mask = umask(0);
-
-		umask(mask);
-		(void)fchmod(fd, 0666 & ~mask); /* as fopen() would have made it */
-	}
+	if ((c = cli_out_open(&out, output)) != 0)
+		return c;
 	if (color < 0)
 		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	rc = ta_report_file(argv[optind], output ? cli_format_of(output, fmt) : fmt, out, color,
+	rc = ta_report_file(argv[optind], output ? cli_format_of(output, fmt) : fmt, out.f, color,
 	                    profile, err, sizeof err);
 	if (rc != TA_OK) {
 		char safe[1024];
@@ -135,17 +114,5 @@ cli_report(int argc, char **argv)
 		ta_text_for_terminal(safe, sizeof safe, err); /* it quotes a file name */
 		fprintf(stderr, "tlsaudit: %s\n", safe);
 	}
-	if (out != stdout && fclose(out) != 0 && rc == TA_OK) {
-		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
-		rc = TA_ESYS;
-	}
-	if (output && rc == TA_OK && rename(partial, output) != 0) {
-		ta_text_for_terminal(shown, sizeof shown, output);
-		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
-		rc = TA_ESYS;
-	}
-	if (output && rc != TA_OK)
-		unlink(partial);
-	return rc == TA_OK ? EXIT_SCANNED : rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+	return cli_exit(cli_out_close(&out, rc));
 }
-

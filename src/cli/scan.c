@@ -14,15 +14,22 @@
 
 #include "cli.h"
 
-
 static int mail_mode; /* tlsaudit mail: the arguments are mail domains */
+/* what a resumed run must find again: the options that change results and
+ * every target as given (docs/store.md) */
+static struct cli_buf identity;
 
 static void
 add_one(struct ta_scan *scan, const char *spec, const char *where, size_t *valid, size_t *invalid)
 {
 	char err[256];
-	int rc = mail_mode ? ta_scan_add_mail_domain(scan, spec, err, sizeof err)
-	                   : ta_scan_add_target(scan, spec, 443, err, sizeof err);
+	int rc;
+
+	cli_buf_add(&identity, "target=");
+	cli_buf_add(&identity, spec);
+	cli_buf_add(&identity, "\n");
+	rc = mail_mode ? ta_scan_add_mail_domain(scan, spec, err, sizeof err)
+	               : ta_scan_add_target(scan, spec, 443, err, sizeof err);
 
 	if (rc == TA_OK) {
 		(*valid)++;
@@ -76,6 +83,67 @@ read_targets(struct ta_scan *scan, const char *path, size_t *valid, size_t *inva
 	return rc;
 }
 
+/* An option that changes what the scan finds goes into the identity;
+ * those that only say where and how the reports are written do not. */
+static void
+note_option(const struct option *opts, int c, const char *arg)
+{
+	static const char not_results[] = "fio";
+	char text[64];
+
+	if (c == ':' || c == '?' || c == 'h' || (c < 256 && strchr(not_results, c)))
+		return;
+	snprintf(text, sizeof text, "-%c", c);
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == c) {
+			if (!strcmp(o->name, "color") || !strcmp(o->name, "no-color") ||
+			    !strcmp(o->name, "db") || !strcmp(o->name, "resume") ||
+			    !strcmp(o->name, "run-label"))
+				return;
+			snprintf(text, sizeof text, "--%s", o->name);
+		}
+	cli_buf_add(&identity, text);
+	if (arg) {
+		cli_buf_add(&identity, "=");
+		cli_buf_add(&identity, arg);
+	}
+	cli_buf_add(&identity, "\n");
+}
+
+/* Keep the scan in the store db; EXIT_* on failure, -1 when done. */
+static int
+set_store(struct ta_scan *scan, const char *db, const char *label, int resume, int argc,
+          char **argv)
+{
+	struct cli_buf options = {0};
+	char err[400];
+	int rc;
+
+	if (mail_mode) {
+		fprintf(stderr, "tlsaudit: mail: --db is not supported yet (the store keeps the "
+		                "targets of tlsaudit scan)\n");
+		return EXIT_USAGE;
+	}
+	cli_buf_add(&options, "[\"tlsaudit\"");
+	for (int i = 0; i < argc; i++) {
+		cli_buf_add(&options, ",");
+		cli_buf_json(&options, argv[i]);
+	}
+	cli_buf_add(&options, "]");
+	if (options.oom || identity.oom) {
+		cli_buf_free(&options);
+		fprintf(stderr, "tlsaudit: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	rc = ta_scan_store(scan, db, label, options.p, identity.p, resume, err, sizeof err);
+	cli_buf_free(&options);
+	if (rc != TA_OK) {
+		fprintf(stderr, "tlsaudit: --db: %s\n", err);
+		return rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	return -1;
+}
+
 int
 cli_scan(int argc, char **argv)
 {
@@ -99,7 +167,10 @@ cli_scan(int argc, char **argv)
 		O_RESOLVER,
 		O_HTTPPORT,
 		O_NOHTTP,
-		O_NODNS
+		O_NODNS,
+		O_DB,
+		O_RESUME,
+		O_RUNLABEL
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -125,6 +196,9 @@ cli_scan(int argc, char **argv)
 	        {"http-port", required_argument, NULL, O_HTTPPORT},
 	        {"no-http", no_argument, NULL, O_NOHTTP},
 	        {"no-dns", no_argument, NULL, O_NODNS},
+	        {"db", required_argument, NULL, O_DB},
+	        {"resume", no_argument, NULL, O_RESUME},
+	        {"run-label", required_argument, NULL, O_RUNLABEL},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -138,13 +212,15 @@ cli_scan(int argc, char **argv)
 	struct ta_scan *scan;
 	const char *profile_files[MAX_PROFILE_FILES];
 	size_t nprofile_files = 0;
-	const char *require = NULL;
+	const char *require = NULL, *db = NULL, *label = "";
+	int resume = 0;
 	char err[256];
 
 	ta_config_default(&cfg);
 	mail_mode = strcmp(argv[0], "mail") == 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:i:o:46h", opts, NULL)) != -1) {
+		note_option(opts, c, optarg);
 		switch (c) {
 		case 'f':
 			if (cli_parse_format(optarg, &fmt) != 0)
@@ -173,7 +249,7 @@ cli_scan(int argc, char **argv)
 			break;
 		case O_CTIMEOUT:
 			if (cli_parse_uint("--connect-timeout", optarg, 1, 600000,
-			               &cfg.connect_timeout_ms))
+			                   &cfg.connect_timeout_ms))
 				return EXIT_USAGE;
 			break;
 		case O_RETRIES:
@@ -240,6 +316,19 @@ cli_scan(int argc, char **argv)
 		case O_NODNS:
 			cfg.no_dns = 1;
 			break;
+		case O_DB:
+			db = optarg;
+			break;
+		case O_RESUME:
+			resume = 1;
+			break;
+		case O_RUNLABEL:
+			if (strlen(optarg) > 120) {
+				fprintf(stderr, "tlsaudit: --run-label: at most 120 characters\n");
+				return EXIT_USAGE;
+			}
+			label = optarg;
+			break;
 		case O_COLOR:
 			color = 1;
 			break;
@@ -298,6 +387,17 @@ cli_scan(int argc, char **argv)
 		ta_scan_free(scan);
 		return EXIT_USAGE;
 	}
+	if (resume && !db) {
+		fprintf(stderr, "tlsaudit: --resume needs --db FILE\n");
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (db && (c = set_store(scan, db, label, resume, argc, argv)) >= 0) {
+		ta_scan_free(scan);
+		return c;
+	}
+	if (ta_scan_catch_signals(scan) != TA_OK)
+		fprintf(stderr, "tlsaudit: cannot catch SIGINT and SIGTERM: %s\n", strerror(errno));
 	for (size_t i = 0; i < noutputs; i++)
 		outs[i] = NULL;
 	for (size_t i = 0; i < noutputs; i++)
@@ -321,9 +421,21 @@ cli_scan(int argc, char **argv)
 		ta_scan_free(scan);
 		return EXIT_INTERNAL;
 	}
-	if ((rc = ta_scan_run(scan)) != TA_OK) {
+	rc = ta_scan_run(scan);
+	if (rc == TA_EINTR)
+		fprintf(stderr, "tlsaudit: interrupted: the report%s the targets done%s\n",
+		        db ? " and the store have" : " has",
+		        db ? "; the same command with --resume continues the run" : "");
+	else if (rc != TA_OK)
 		fprintf(stderr, "tlsaudit: scan stopped: %s (the report has the targets done)\n",
 		        ta_strerror(rc));
+	if (ta_scan_store_error(scan)) {
+		fprintf(stderr,
+		        "tlsaudit: --db: %s (run %lld is left unfinished: --resume "
+		        "completes it)\n",
+		        ta_scan_store_error(scan), ta_scan_run_id(scan));
+		if (rc == TA_OK)
+			rc = TA_ESYS;
 	}
 	if (ta_scan_output_error(scan) != TA_OK) {
 		fprintf(stderr, "tlsaudit: cannot write the report: %s\n",
@@ -335,7 +447,8 @@ cli_scan(int argc, char **argv)
 		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
 		rc = TA_ESYS;
 	}
-	c = rc != TA_OK                                      ? EXIT_INTERNAL
+	c = rc == TA_EINTR                                   ? EXIT_INTERRUPTED
+	    : rc != TA_OK                                    ? EXIT_INTERNAL
 	    : (ta_scan_error_count(scan) > 0 || invalid > 0) ? EXIT_TARGET_FAILED
 	                                                     : EXIT_SCANNED;
 	if (c == EXIT_SCANNED && require && ta_scan_noncompliant(scan, require) != 0) {
@@ -344,5 +457,6 @@ cli_scan(int argc, char **argv)
 		c = EXIT_NONCOMPLIANT;
 	}
 	ta_scan_free(scan);
+	cli_buf_free(&identity);
 	return c;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -78,3 +80,111 @@ cli_close_outputs(FILE **outs, size_t n)
 	return bad;
 }
 
+void
+cli_buf_add(struct cli_buf *b, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (b->oom)
+		return;
+	if (b->n + k + 1 > b->cap) {
+		size_t cap = (b->n + k + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, k + 1);
+	b->n += k;
+}
+
+void
+cli_buf_json(struct cli_buf *b, const char *s)
+{
+	char esc[8];
+
+	cli_buf_add(b, "\"");
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			snprintf(esc, sizeof esc, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			snprintf(esc, sizeof esc, "\\u%04x",
+			         ch); /* bytes, not UTF-8: shown safely */
+		else
+			snprintf(esc, sizeof esc, "%c", ch);
+		cli_buf_add(b, esc);
+	}
+	cli_buf_add(b, "\"");
+}
+
+void
+cli_buf_free(struct cli_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->n = b->cap = 0;
+}
+
+int
+cli_out_open(struct cli_out *o, const char *path)
+{
+	char shown[128];
+	int fd = -1;
+
+	o->f = stdout;
+	o->path = path;
+	if (!path)
+		return 0;
+	if (snprintf(o->partial, sizeof o->partial, "%s.XXXXXX", path) >= (int)sizeof o->partial) {
+		fprintf(stderr, "tlsaudit: the -o name is too long\n");
+		return EXIT_USAGE;
+	}
+	if ((fd = mkstemp(o->partial)) < 0 || !(o->f = fdopen(fd, "w"))) {
+		ta_text_for_terminal(shown, sizeof shown, path);
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->partial);
+		}
+		o->f = NULL;
+		return EXIT_USAGE;
+	}
+	mode_t mask = umask(0);
+
+	umask(mask);
+	(void)fchmod(fd, 0666 & ~mask); /* as fopen() would have made it */
+	return 0;
+}
+
+int
+cli_out_close(struct cli_out *o, int rc)
+{
+	char shown[128];
+
+	if (!o->path)
+		return fflush(stdout) != 0 && rc == TA_OK ? TA_ESYS : rc;
+	if (fclose(o->f) != 0 && rc == TA_OK) {
+		fprintf(stderr, "tlsaudit: cannot write the report: %s\n", strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (rc == TA_OK && rename(o->partial, o->path) != 0) {
+		ta_text_for_terminal(shown, sizeof shown, o->path);
+		fprintf(stderr, "tlsaudit: cannot write '%s': %s\n", shown, strerror(errno));
+		rc = TA_ESYS;
+	}
+	if (rc != TA_OK)
+		unlink(o->partial);
+	return rc;
+}
+
+int
+cli_exit(int rc)
+{
+	return rc == TA_OK ? EXIT_SCANNED : rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+}

@@ -214,6 +214,11 @@ ta_loop_run(struct ta_loop *loop)
 	while (!loop->stop && (loop->nwatch > 0 || loop->nheap > 0)) {
 		int timeout = -1, n;
 
+		if (loop->interrupt && *loop->interrupt) {
+			loop->stop = true;
+			break;
+		}
+
 		loop->now_ms = mono_ms();
 		if (loop->nheap > 0) {
 			uint64_t due = loop->heap[0]->due_ms;

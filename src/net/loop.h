@@ -6,6 +6,7 @@
 #ifndef TA_NET_LOOP_H
 #define TA_NET_LOOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,8 @@ struct ta_loop {
 	size_t nwatch;
 	uint64_t now_ms;
 	bool stop;
+	/* set (by a signal handler) to stop the loop at its next wake-up */
+	volatile sig_atomic_t *interrupt;
 	void **graveyard; /* freed after the current batch of events */
 	size_t ngrave;
 	size_t capgrave;

@@ -512,6 +512,17 @@ ta_scan_set_consumer(struct ta_scan *s, const struct ta_scan_consumer *c)
 	s->consumer = *c;
 }
 
+/* The endpoint of spec i as the consumer names it. */
+static struct ta_endpoint
+endpoint_of(const struct ta_scan *s, size_t i)
+{
+	const struct ta_spec *sp = &s->specs[i];
+	struct ta_endpoint e = {sp->host, sp->port, sp->proto[0] ? sp->proto : s->starttls,
+	                        sp->addr.len ? sp->addr.ip : ""};
+
+	return e;
+}
+
 /* Hand every finished target on, in the order they finished: the mail
  * domains take what they need (DANE), then the consumer, then it is freed
  * (when there is a consumer: without one the results stay for
@@ -523,6 +534,7 @@ on_done(struct ta_timer *tm)
 
 	while (s->done_head) {
 		struct ta_target *t = s->done_head;
+		struct ta_endpoint e;
 
 		s->done_head = t->done_next;
 		t->emitted = true;
@@ -534,7 +546,8 @@ on_done(struct ta_timer *tm)
 		ta_spec_release(&s->specs[t->index]);
 		if (!s->consumer.target)
 			continue;
-		s->consumer.target(s->consumer.arg, t->index, &t->res);
+		e = endpoint_of(s, t->index);
+		s->consumer.target(s->consumer.arg, t->index, &e, &t->res);
 		s->targets[t->index] = NULL;
 		ta_timer_stop(&s->loop, &t->hold_timer);
 		ta_target_free(t);
@@ -593,8 +606,22 @@ start_targets(struct ta_scan *s)
 	       (s->targets_live == 0 ||
 	        s->targets_live * s->cfg.max_conns_per_host < s->cfg.max_conns_total)) {
 		size_t i = s->next_start++;
-		struct ta_target *t = make_target(s, i);
+		struct ta_endpoint e = endpoint_of(s, i);
+		struct ta_target *t;
+		int have =
+		        s->consumer.have ? s->consumer.have(s->consumer.arg, i, &e) : TA_HAVE_NONE;
 
+		if (have != TA_HAVE_NONE) {
+			/* the consumer has it already (a resumed run) */
+			if (have == TA_HAVE_ERROR)
+				s->nerrors++;
+			ta_caa_release(s->specs[i].caa);
+			s->specs[i].caa = NULL;
+			ta_spec_release(&s->specs[i]);
+			s->consumer.target(s->consumer.arg, i, &e, NULL);
+			continue;
+		}
+		t = make_target(s, i);
 		if (!t) {
 			s->oom = true; /* the run ends with TA_ENOMEM; this one is not reported */
 			continue;
@@ -670,6 +697,12 @@ ta_scan_run(struct ta_scan *s)
 			rc = ta_loop_run(&s->loop);
 		if (rc == TA_OK && s->oom)
 			rc = TA_ENOMEM;
+		if (rc == TA_OK && ta_scan_interrupted(s)) {
+			/* the targets that finished before the signal still go on;
+			 * those in flight stay unreported */
+			on_done(&s->done_timer);
+			rc = TA_EINTR;
+		}
 		ta_mail_finish(s);
 		if (s->consumer.end)
 			s->consumer.end(s->consumer.arg, s->mails, s->nmails);

@@ -153,8 +153,11 @@ members(struct scanner *s, member_fn fn, void *arg)
 	s->p = s->start;
 	TA_TRY(expect(s, '{', "a report is a JSON object"));
 	skip_ws(s);
-	if (s->p < s->end && *s->p == '}')
-		return TA_OK;
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		skip_ws(s);
+		return s->p == s->end ? TA_OK : fail(s, s->p, "something follows the report");
+	}
 	for (;;) {
 		struct span k, v;
 		char key[32];
@@ -245,6 +248,14 @@ check_member(void *arg, struct scanner *s, const char *key, struct span v)
 	return TA_OK;
 }
 
+bool
+ta_doc_is_target(const json_t *t)
+{
+	return json_is_object(t) && json_is_string(json_object_get(t, "host")) &&
+	       json_is_integer(json_object_get(t, "port")) &&
+	       json_is_string(json_object_get(t, "status"));
+}
+
 /* One target parsed and checked: NULL (the reason in s->err) when it is
  * not one. */
 static json_t *
@@ -254,9 +265,7 @@ target_of(struct scanner *s, struct span v)
 
 	if (!t)
 		return NULL;
-	if (!json_is_object(t) || !json_is_string(json_object_get(t, "host")) ||
-	    !json_is_integer(json_object_get(t, "port")) ||
-	    !json_is_string(json_object_get(t, "status"))) {
+	if (!ta_doc_is_target(t)) {
 		json_decref(t);
 		(void)fail(s, v.p, "a target is not an object with host, port and status");
 		return NULL;
@@ -340,15 +349,13 @@ ta_report_buffer(const char *buf, size_t len, enum ta_format fmt, FILE *out, int
 	return rc;
 }
 
-int
-ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color, const char *focus,
-               char *err, size_t errlen)
+/* path mapped read-only into *map, *size bytes; TA_EINVAL with a reason
+ * naming the file. */
+static int
+map_file(const char *path, void **map, size_t *size, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	void *map;
-	char inner[240];
-	int rc;
 
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, errlen, "cannot read '%.200s': %s", path, strerror(errno));
@@ -362,15 +369,129 @@ ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color, const
 		close(fd);
 		return TA_EINVAL;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	*map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED) {
+	if (*map == MAP_FAILED) {
 		snprintf(err, errlen, "cannot read '%.200s': %s", path, strerror(errno));
 		return TA_EINVAL;
 	}
-	rc = ta_report_buffer(map, (size_t)st.st_size, fmt, out, color, focus, inner, sizeof inner);
+	*size = (size_t)st.st_size;
+	return TA_OK;
+}
+
+int
+ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color, const char *focus,
+               char *err, size_t errlen)
+{
+	void *map;
+	size_t size;
+	char inner[240];
+	int rc;
+
+	TA_TRY(map_file(path, &map, &size, err, errlen));
+	rc = ta_report_buffer(map, size, fmt, out, color, focus, inner, sizeof inner);
 	if (rc != TA_OK)
 		snprintf(err, errlen, "%.200s: %s", path, inner);
-	munmap(map, (size_t)st.st_size);
+	munmap(map, size);
+	return rc;
+}
+
+/* ---- the documents of a report, for other readers (tlsaudit diff) ---- */
+
+struct pieces {
+	struct reread r; /* first: check_member takes it */
+	json_t *meta;
+	const struct ta_report_reader *rd;
+	int cb_err; /* a callback's error: stops the reading */
+	bool targets_seen;
+};
+
+/* Pass 1 as for a report, keeping the top-level facts of the run. */
+static int
+meta_member(void *arg, struct scanner *s, const char *key, struct span v)
+{
+	static const char *const keep[] = {"tool", "version", "schema", "report_time"};
+	struct pieces *p = arg;
+
+	p->targets_seen |= strcmp(key, "targets") == 0;
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		if (strcmp(key, keep[i]) != 0)
+			continue;
+		json_t *j = json_loadb(v.p, v.n, JSON_DECODE_ANY, NULL);
+
+		/* as for `tlsaudit report`, a value that is not of use is no error */
+		if (json_is_string(j) && json_object_set_new(p->meta, key, j) == 0)
+			return TA_OK;
+		json_decref(j);
+		return TA_OK;
+	}
+	return check_member(&p->r, s, key, v);
+}
+
+static int
+hand_target(void *arg, struct scanner *s, struct span v)
+{
+	struct pieces *p = arg;
+	json_t *t = target_of(s, v);
+	int rc;
+
+	if (!t) {
+		p->cb_err = TA_ENOMEM; /* read in pass 1: only memory can fail here */
+		return TA_ENOMEM;
+	}
+	rc = p->rd->on_target(p->rd->arg, t);
+	json_decref(t);
+	if (rc != TA_OK)
+		p->cb_err = rc;
+	return rc;
+}
+
+static int
+hand_targets(void *arg, struct scanner *s, const char *key, struct span v)
+{
+	return strcmp(key, "targets") == 0 ? elements(s, v, hand_target, arg) : TA_OK;
+}
+
+int
+ta_report_read_buffer(const char *buf, size_t len, const struct ta_report_reader *rd, char *err,
+                      size_t errlen)
+{
+	struct scanner s = {buf, buf + len, buf, err, errlen};
+	struct pieces p = {.rd = rd, .meta = json_object()};
+	int rc;
+
+	if (!p.meta) {
+		snprintf(err, errlen, "out of memory");
+		return TA_ENOMEM;
+	}
+	rc = members(&s, meta_member, &p);
+	json_decref(p.r.mails); /* checked, not needed */
+	/* a run to compare has its "targets" (maybe none), not just any object */
+	if (rc == TA_OK && !p.targets_seen)
+		rc = fail(&s, buf, "not a report: no \"targets\"");
+	if (rc == TA_OK && rd->on_meta)
+		rc = p.cb_err = rd->on_meta(rd->arg, p.meta);
+	if (rc == TA_OK)
+		rc = members(&s, hand_targets, &p);
+	if (rc != TA_OK && p.cb_err)
+		snprintf(err, errlen, "%s",
+		         p.cb_err == TA_ENOMEM ? "out of memory" : ta_strerror(rc));
+	json_decref(p.meta);
+	return rc;
+}
+
+int
+ta_report_read_file(const char *path, const struct ta_report_reader *rd, char *err, size_t errlen)
+{
+	void *map;
+	size_t size;
+	char inner[240];
+	int rc;
+
+	TA_TRY(map_file(path, &map, &size, err, errlen));
+	rc = ta_report_read_buffer(map, size, rd, inner, sizeof inner);
+	if (rc != TA_OK)
+		snprintf(err, errlen, "%.200s: %s", path, inner);
+	munmap(map, size);
 	return rc;
 }

@@ -30,6 +30,8 @@ ta_strerror(int err)
 		return "protocol violation by peer";
 	case TA_ESYS:
 		return "system call failed";
+	case TA_EINTR:
+		return "interrupted";
 	default:
 		return "internal error";
 	}

@@ -24,7 +24,9 @@ BELOW = {
     "profile": {"model", "net", "cert", "wire"},
     "assess": {"profile", "model", "net", "cert", "wire"},
     "report": {"assess", "profile", "model", "net", "cert", "wire"},
-    "api": {"report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
+    "inventory": {"probe", "model", "net", "cert", "wire"},
+    "store": {"report", "assess", "profile", "model", "net", "cert", "wire"},
+    "api": {"store", "report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
     "cli": set(),  # the public header only
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

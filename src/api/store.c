@@ -1,0 +1,205 @@
+/*
+ * A scan kept in a store (tlsaudit scan --db, docs/store.md): the run is
+ * recorded when the scan is set up, each target's document is committed
+ * as it finishes, and the run is marked done or interrupted at the end.
+ * A resumed run (--resume) takes up the last unfinished run when it was
+ * started with the same targets and options (the identity's SHA-256): the
+ * targets it holds are not scanned again (ta_output_have), and their
+ * documents are read back from the store in their turn, so the report is
+ * the whole run's.  A failure of the store does not stop the scan: the
+ * reports go on, and the failure is reported at the end.
+ */
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assess/assess.h"
+#include "cert/cert.h"
+#include "probe/engine.h"
+#include "store/store.h"
+
+#include "api/output_int.h"
+
+void
+ta_store_key(const struct ta_endpoint *e, char *buf, size_t cap)
+{
+	size_t n;
+
+	snprintf(buf, cap, "%s|%u|%s|%s", e->host, (unsigned)e->port, e->proto, e->ip);
+	for (n = 0; buf[n] && buf[n] != '|'; n++)
+		buf[n] = (char)tolower((unsigned char)buf[n]);
+}
+
+static void
+store_failed(struct ta_output *o, const char *what)
+{
+	if (!o->store_err[0])
+		snprintf(o->store_err, sizeof o->store_err, "%s: %s", what,
+		         ta_store_error(o->store));
+}
+
+static int
+sha256_hex(const char *text, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (!EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) || len != 32)
+		return TA_EINTERNAL;
+	for (unsigned i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return TA_OK;
+}
+
+/* The report time of a stored run, from its header; 0 when it has none. */
+static time_t
+header_time(const json_t *header)
+{
+	int64_t t;
+
+	return ta_parse_iso_time(json_string_value(json_object_get(header, "report_time")), &t)
+	               ? (time_t)t
+	               : 0;
+}
+
+int
+ta_scan_store(struct ta_scan *s, const char *path, const char *label, const char *options,
+              const char *identity, int resume, char *err, size_t errlen)
+{
+	struct ta_output *o = ta_output_of(s);
+	char fp[65];
+	json_t *header;
+	int rc;
+
+	if (!o || !o->assess) {
+		snprintf(err, errlen, "out of memory");
+		return TA_ENOMEM;
+	}
+	if (o->store || o->started) {
+		snprintf(err, errlen, "the store is set before the reports, once");
+		return TA_EINVAL;
+	}
+	if (sha256_hex(identity, fp) != TA_OK) {
+		snprintf(err, errlen, "cannot hash the run's identity");
+		return TA_EINTERNAL;
+	}
+	TA_TRY(ta_store_open(path, true, &o->store, err, errlen));
+	if (resume) {
+		struct ta_run_info r;
+
+		rc = ta_store_run_unfinished(o->store, &r);
+		if (rc != TA_OK) {
+			snprintf(err, errlen, "--resume: %s",
+			         rc == TA_EINVAL ? "no unfinished run in the store"
+			                         : ta_store_error(o->store));
+			return TA_EINVAL;
+		}
+		if (strcmp(r.fingerprint, fp) != 0) {
+			snprintf(err, errlen,
+			         "--resume: the last unfinished run (%lld, started %s) had other "
+			         "targets or options; run it with those, or scan without --resume",
+			         (long long)r.id, r.started);
+			return TA_EINVAL;
+		}
+		header = ta_store_run_header(o->store, r.id);
+		if (!header || !(o->now = header_time(header))) {
+			json_decref(header);
+			snprintf(err, errlen, "--resume: run %lld: %s", (long long)r.id,
+			         ta_store_error(o->store));
+			return TA_EINVAL;
+		}
+		json_decref(header);
+		o->run = r.id;
+		o->resumed = true;
+	} else {
+		o->now = ta_now();
+		header = ta_doc_meta(o->now);
+		rc = header ? ta_store_run_begin(o->store, header, options, label, fp, &o->run)
+		            : TA_ENOMEM;
+		json_decref(header);
+		if (rc != TA_OK) {
+			snprintf(err, errlen, "%s", ta_store_error(o->store));
+			return rc;
+		}
+	}
+	TA_TRY(ta_output_start(o));
+	ta_output_install(o);
+	return TA_OK;
+}
+
+long long
+ta_scan_run_id(const struct ta_scan *s)
+{
+	const struct ta_output *o = s->report_state;
+
+	return o && o->store ? (long long)o->run : 0;
+}
+
+const char *
+ta_scan_store_error(const struct ta_scan *s)
+{
+	const struct ta_output *o = s->report_state;
+
+	return o && o->store_err[0] ? o->store_err : NULL;
+}
+
+int
+ta_output_have(void *arg, size_t index, const struct ta_endpoint *e)
+{
+	struct ta_output *o = arg;
+	char key[400];
+	bool error = false;
+
+	if (!o->store || !o->resumed)
+		return TA_HAVE_NONE;
+	ta_store_key(e, key, sizeof key);
+	if (!ta_store_has(o->store, o->run, key, &error) || !ta_output_slot(o, index))
+		return TA_HAVE_NONE;
+	if (!(o->pending[index].key = strdup(key)))
+		return TA_HAVE_NONE;
+	return error ? TA_HAVE_ERROR : TA_HAVE_OK;
+}
+
+void
+ta_output_store(struct ta_output *o, size_t index, const struct ta_endpoint *e, const json_t *doc)
+{
+	char key[400];
+
+	if (!o->store)
+		return;
+	ta_store_key(e, key, sizeof key);
+	if (ta_store_put(o->store, o->run, index, key, doc) != TA_OK)
+		store_failed(o, "cannot store a target");
+}
+
+json_t *
+ta_output_stored(struct ta_output *o, struct pending *p)
+{
+	json_t *doc = ta_store_get(o->store, o->run, p->key);
+
+	if (!doc)
+		store_failed(o, "cannot read a stored target back");
+	else
+		ta_doc_refresh_dates(doc, o->now);
+	free(p->key);
+	p->key = NULL;
+	return doc;
+}
+
+void
+ta_output_store_end(struct ta_output *o)
+{
+	/* a run with a target that could not be stored stays resumable */
+	bool whole = !ta_scan_interrupted(o->scan) && !o->store_err[0];
+
+	if (o->store && ta_store_run_end(o->store, o->run, whole ? "done" : "interrupted") != TA_OK)
+		store_failed(o, "cannot end the run");
+}
+
+void
+ta_output_store_free(struct ta_output *o)
+{
+	ta_store_close(o->store);
+	o->store = NULL;
+}

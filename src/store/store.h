@@ -1,0 +1,97 @@
+/*
+ * The store of runs (docs/store.md): one SQLite file (--db FILE) holding
+ * every run of tlsaudit scan --db, each target's document committed as it
+ * finishes, so that a crash or a kill loses only the targets in flight and
+ * an interrupted run can be resumed; a run renders again exactly as its
+ * scan rendered it (tlsaudit export), and runs are compared over time
+ * (runs, history, diff, certs).
+ *
+ * Documents are stored as compact JSON compressed with zlib (about a tenth
+ * of their size); what is read back is hostile like any file and goes
+ * through the same checks as a JSON report (report/reread.c).
+ */
+#ifndef TA_STORE_STORE_H
+#define TA_STORE_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsaudit.h"
+
+struct ta_store;
+
+/* What a run records of itself. */
+struct ta_run_info {
+	int64_t id;
+	char label[128];  /* --run-label, "" when none */
+	char started[32]; /* ISO 8601 UTC */
+	char ended[32];   /* "" while running or when it never ended */
+	char status[16];  /* "running", "done", "interrupted" */
+	char tool_version[32];
+	char fingerprint[65]; /* sha256 of the targets and the options that change results */
+	size_t ntargets;      /* documents stored */
+	size_t nerrors;       /* of them with status "error" */
+};
+
+/* Open the store at path (create: make it when missing; else a missing
+ * file is an error); TA_EINVAL/TA_ESYS with a one-line reason in err.  A
+ * file that is not a tlsaudit store, or one of a newer schema, is refused,
+ * never changed. */
+int ta_store_open(const char *path, bool create, struct ta_store **out, char *err,
+                  size_t errlen) TA_MUST_CHECK;
+void ta_store_close(struct ta_store *st);
+const char *ta_store_error(const struct ta_store *st); /* the last failure, one line */
+
+/* A new run: header is the report's top level without targets and mail
+ * (tool, version, report_time...); options the command line (JSON text);
+ * fingerprint what --resume must find again. */
+int ta_store_run_begin(struct ta_store *st, const json_t *header, const char *options,
+                       const char *label, const char *fingerprint, int64_t *run) TA_MUST_CHECK;
+/* The last run that did not end (status running or interrupted), or 0. */
+int ta_store_run_unfinished(struct ta_store *st, struct ta_run_info *info) TA_MUST_CHECK;
+/* Mark run done or interrupted, now. */
+int ta_store_run_end(struct ta_store *st, int64_t run, const char *status) TA_MUST_CHECK;
+/* One run (id 0: the last). TA_EINVAL when there is none. */
+int ta_store_run_get(struct ta_store *st, int64_t id, struct ta_run_info *info) TA_MUST_CHECK;
+/* Every run, oldest first. */
+int ta_store_runs(struct ta_store *st, int (*fn)(void *arg, const struct ta_run_info *r),
+                  void *arg) TA_MUST_CHECK;
+/* The header a run stored (new reference), or NULL. */
+json_t *ta_store_run_header(struct ta_store *st, int64_t run);
+
+/* Store a target's document, committed before it returns.  key names the
+ * endpoint as listed (host|port|proto|ip); seq is its place in the report. */
+int ta_store_put(struct ta_store *st, int64_t run, size_t seq, const char *key,
+                 const json_t *doc) TA_MUST_CHECK;
+/* Does run hold key?  Whether its status is "error" in *is_error. */
+bool ta_store_has(struct ta_store *st, int64_t run, const char *key, bool *is_error);
+/* The document of key in run (new reference), or NULL. */
+json_t *ta_store_get(struct ta_store *st, int64_t run, const char *key);
+/* The documents of run in report order; fn returns nonzero to stop. */
+int ta_store_each(struct ta_store *st, int64_t run,
+                  int (*fn)(void *arg, const char *key, json_t *doc), void *arg) TA_MUST_CHECK;
+/* The documents of one endpoint over every run that has it, oldest first:
+ * match is a key, or a host (every key of that host). */
+int ta_store_history(struct ta_store *st, const char *match,
+                     int (*fn)(void *arg, const struct ta_run_info *r, const char *key,
+                               json_t *doc),
+                     void *arg) TA_MUST_CHECK;
+
+/* A certificate as the store lists it (tlsaudit certs). */
+struct ta_cert_row {
+	const char *key, *subject, *issuer, *not_after, *sha256;
+	size_t pos; /* 0: the leaf of its chain */
+};
+/* The certificates of run whose not_after is before `before` (ISO 8601;
+ * NULL: all), soonest first. */
+int ta_store_certs(struct ta_store *st, int64_t run, const char *before,
+                   int (*fn)(void *arg, const struct ta_cert_row *c), void *arg) TA_MUST_CHECK;
+
+/* Compression of a document (store/blob.c); exposed for the fuzz target. */
+int ta_store_pack(const json_t *doc, unsigned char **out, size_t *outlen) TA_MUST_CHECK;
+/* NULL with a reason in err when blob is not a document. */
+json_t *ta_store_unpack(const unsigned char *blob, size_t len, char *err, size_t errlen);
+
+#endif
