@@ -64,6 +64,8 @@ struct ta_config {
 	unsigned http_port;          /* plain-HTTP port for the redirect check (0: 80) */
 	int no_http;                 /* skip the HTTP checks of HTTPS targets */
 	int no_dns;                  /* skip the CAA lookups */
+	unsigned rate;               /* new connections per second across the scan
+					 * (--rate); 0: no limit */
 	const char *starttls;        /* STARTTLS dialogue for every target without
 					 * its own "/proto": "smtp", "imap" ... or "tls"
 					 * for implicit TLS; NULL: by well-known port */
@@ -144,6 +146,17 @@ int ta_scan_store(struct ta_scan *scan, const char *path, const char *label, con
 long long ta_scan_run_id(const struct ta_scan *scan);
 /* The first failure of the store during the run, or NULL. */
 const char *ta_scan_store_error(const struct ta_scan *scan);
+
+/* Where a scan is: reported twice a second while it runs and once at its
+ * end (final 1).  targets counts the targets after names were resolved. */
+struct ta_progress {
+	size_t targets, done, failed;
+	unsigned long long connections;
+	double elapsed_s;
+	int final;
+};
+void ta_scan_on_progress(struct ta_scan *scan, void (*fn)(void *arg, const struct ta_progress *p),
+                         void *arg);
 
 /* From now on, SIGINT and SIGTERM stop the scan cleanly: the targets that
  * finished are reported (and stored), those in flight are not, and

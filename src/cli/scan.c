@@ -98,7 +98,8 @@ note_option(const struct option *opts, int c, const char *arg)
 		if (o->val == c) {
 			if (!strcmp(o->name, "color") || !strcmp(o->name, "no-color") ||
 			    !strcmp(o->name, "db") || !strcmp(o->name, "resume") ||
-			    !strcmp(o->name, "run-label"))
+			    !strcmp(o->name, "run-label") || !strcmp(o->name, "rate") ||
+			    !strcmp(o->name, "progress") || !strcmp(o->name, "no-progress"))
 				return;
 			snprintf(text, sizeof text, "--%s", o->name);
 		}
@@ -108,6 +109,34 @@ note_option(const struct option *opts, int c, const char *arg)
 		cli_buf_add(&identity, arg);
 	}
 	cli_buf_add(&identity, "\n");
+}
+
+/* The progress line on stderr (a terminal): rewritten in place while the
+ * scan runs, replaced by a summary at the end. */
+static void
+on_progress(void *arg, const struct ta_progress *p)
+{
+	double rate = p->elapsed_s > 0 ? (double)p->connections / p->elapsed_s : 0;
+
+	(void)arg;
+	if (p->final) {
+		fprintf(stderr,
+		        "\r\033[Ktlsaudit: %zu target%s in %.1f s: %zu ok, %zu failed; %llu "
+		        "connections (%.0f/s)\n",
+		        p->done, p->done == 1 ? "" : "s", p->elapsed_s, p->done - p->failed,
+		        p->failed, p->connections, rate);
+		return;
+	}
+	fprintf(stderr, "\r\033[Ktlsaudit: %zu/%zu targets, %zu failed, %llu connections (%.0f/s)",
+	        p->done, p->targets, p->failed, p->connections, rate);
+	if (p->done > 0 && p->done < p->targets) {
+		double left = p->elapsed_s / (double)p->done * (double)(p->targets - p->done);
+
+		fprintf(stderr, ", %.0fm%02.0fs left",
+		        left / 60 > 0 ? (double)(long)(left / 60) : 0,
+		        left - 60 * (double)(long)(left / 60));
+	}
+	fflush(stderr);
 }
 
 /* Keep the scan in the store db; EXIT_* on failure, -1 when done. */
@@ -170,7 +199,10 @@ cli_scan(int argc, char **argv)
 		O_NODNS,
 		O_DB,
 		O_RESUME,
-		O_RUNLABEL
+		O_RUNLABEL,
+		O_RATE,
+		O_PROGRESS,
+		O_NOPROGRESS
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -199,6 +231,9 @@ cli_scan(int argc, char **argv)
 	        {"db", required_argument, NULL, O_DB},
 	        {"resume", no_argument, NULL, O_RESUME},
 	        {"run-label", required_argument, NULL, O_RUNLABEL},
+	        {"rate", required_argument, NULL, O_RATE},
+	        {"progress", no_argument, NULL, O_PROGRESS},
+	        {"no-progress", no_argument, NULL, O_NOPROGRESS},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -213,7 +248,7 @@ cli_scan(int argc, char **argv)
 	const char *profile_files[MAX_PROFILE_FILES];
 	size_t nprofile_files = 0;
 	const char *require = NULL, *db = NULL, *label = "";
-	int resume = 0;
+	int resume = 0, progress = -1;
 	char err[256];
 
 	ta_config_default(&cfg);
@@ -319,6 +354,14 @@ cli_scan(int argc, char **argv)
 		case O_DB:
 			db = optarg;
 			break;
+		case O_RATE:
+			if (cli_parse_uint("--rate", optarg, 1, 1000000, &cfg.rate))
+				return EXIT_USAGE;
+			break;
+		case O_PROGRESS:
+		case O_NOPROGRESS:
+			progress = c == O_PROGRESS;
+			break;
 		case O_RESUME:
 			resume = 1;
 			break;
@@ -396,6 +439,10 @@ cli_scan(int argc, char **argv)
 		ta_scan_free(scan);
 		return c;
 	}
+	if (progress < 0)
+		progress = isatty(STDERR_FILENO);
+	if (progress)
+		ta_scan_on_progress(scan, on_progress, NULL);
 	if (ta_scan_catch_signals(scan) != TA_OK)
 		fprintf(stderr, "tlsaudit: cannot catch SIGINT and SIGTERM: %s\n", strerror(errno));
 	for (size_t i = 0; i < noutputs; i++)

@@ -264,6 +264,15 @@ struct ta_scan {
 	bool trace;                  /* TLSAUDIT_TRACE: one stderr line per exchange */
 	struct ta_cert_ctx *certctx; /* trust store for chain analysis */
 	char ca_err[200];            /* why the trust store could not be loaded */
+	/* pace.c: --rate and the progress reports */
+	double rate_tokens;
+	uint64_t rate_last_ms;
+	struct ta_timer rate_timer, progress_timer;
+	void (*progress)(void *arg, const struct ta_progress *p);
+	void *progress_arg;
+	uint64_t run_start_ms;
+	size_t ndone;              /* targets handed on */
+	unsigned long long nconns; /* connections started */
 };
 
 /* Queue one hello exchange for job; cb runs exactly once. */

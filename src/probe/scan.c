@@ -19,6 +19,7 @@
 #include "net/dns.h"
 #include "net/http.h"
 #include "probe/engine.h"
+#include "probe/pace.h"
 #include "scan_int.h"
 #include "scan_internal.h"
 #include "wire/starttls.h"
@@ -538,6 +539,7 @@ on_done(struct ta_timer *tm)
 
 		s->done_head = t->done_next;
 		t->emitted = true;
+		s->ndone++;
 		if (!t->res.ok)
 			s->nerrors++;
 		ta_mail_target_done(s, &t->res);
@@ -613,6 +615,7 @@ start_targets(struct ta_scan *s)
 
 		if (have != TA_HAVE_NONE) {
 			/* the consumer has it already (a resumed run) */
+			s->ndone++;
 			if (have == TA_HAVE_ERROR)
 				s->nerrors++;
 			ta_caa_release(s->specs[i].caa);
@@ -690,6 +693,8 @@ ta_scan_run(struct ta_scan *s)
 		/* each target ends once its probes have (parts), or others too */
 		ta_timer_init(&s->done_timer, on_done);
 		ta_timer_init(&s->tick, on_tick);
+		ta_timer_init(&s->rate_timer, NULL);
+		ta_pace_start(s);
 		start_targets(s);
 		if (s->next_start < s->ntargets)
 			rc = ta_timer_start(&s->loop, &s->tick, 20);
@@ -703,6 +708,7 @@ ta_scan_run(struct ta_scan *s)
 			on_done(&s->done_timer);
 			rc = TA_EINTR;
 		}
+		ta_pace_end(s);
 		ta_mail_finish(s);
 		if (s->consumer.end)
 			s->consumer.end(s->consumer.arg, s->mails, s->nmails);

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/pace.h"
 #include "probe/xchg.h"
 #include "wire/text.h"
 
 static void xchg_start_conn(struct ta_xchg *x);
 static void pump_target(struct ta_target *t);
-static void pump_scan(struct ta_scan *s);
 
 /* Append to the target's queue of exchanges waiting for a connection. */
 static void
@@ -163,7 +163,7 @@ xchg_complete(struct ta_xchg *x)
 	}
 	ta_xchg_free(x);
 	pump_target(t);
-	pump_scan(t->scan);
+	ta_scan_pump(t->scan);
 }
 
 /* Queue x again (back of the queue: other work goes on meanwhile). */
@@ -186,7 +186,7 @@ requeue(struct ta_xchg *x)
 	x->warnings = 0;
 	enqueue(t, x);
 	pump_target(t);
-	pump_scan(t->scan);
+	ta_scan_pump(t->scan);
 }
 
 /*
@@ -205,7 +205,7 @@ on_hold_over(struct ta_timer *tm)
 	        (struct ta_target *)((char *)tm - offsetof(struct ta_target, hold_timer));
 
 	pump_target(t);
-	pump_scan(t->scan);
+	ta_scan_pump(t->scan);
 }
 
 /*
@@ -376,6 +376,7 @@ xchg_start_conn(struct ta_xchg *x)
 	if (t->host)
 		t->host->inflight++;
 	t->res.connections++;
+	s->nconns++;
 }
 
 /* Start queued exchanges while this target and the scan have slots. */
@@ -415,7 +416,8 @@ pump_target(struct ta_target *t)
 		 * (ports, protocols, names): wait for a slot of the scan or of
 		 * the address, with the targets that wait for one */
 		if (s->inflight >= s->cfg.max_conns_total ||
-		    (t->host && t->host->inflight >= s->cfg.max_conns_per_host)) {
+		    (t->host && t->host->inflight >= s->cfg.max_conns_per_host) ||
+		    !ta_pace_take(s)) {
 			if (!t->in_ready) {
 				t->in_ready = true;
 				t->ready_next = NULL;
@@ -436,8 +438,8 @@ pump_target(struct ta_target *t)
 	}
 }
 
-static void
-pump_scan(struct ta_scan *s)
+void
+ta_scan_pump(struct ta_scan *s)
 {
 	/* each waiting target once: one that still waits goes to the back */
 	for (size_t n = s->nready; n > 0 && s->ready_head && s->inflight < s->cfg.max_conns_total;

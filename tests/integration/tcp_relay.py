@@ -5,6 +5,7 @@ in a thread of the test process (stopped by the harness cleanup).
 Client bytes pass at once.  Each chunk the server sends is delivered
 `server_delay(conn)` seconds after it arrived, in order (a later chunk never
 overtakes an earlier one).  `conn` is the connection's dict in relay.conns:
+  opened_at    when the relay accepted it (time.monotonic())
   finished_at  when the client sent its first application_data record
                (type 23; in TLS 1.3 its encrypted Finished, the start of
                its second flight), or None
@@ -62,7 +63,8 @@ class Relay:
         return sum(c["held"] for c in self.conns[since:])
 
     async def _conn(self, cr, cw):
-        st = {"finished_at": None, "held": 0, "held_bytes": 0, "client_done_at": None}
+        st = {"opened_at": time.monotonic(), "finished_at": None, "held": 0, "held_bytes": 0,
+              "client_done_at": None}
         self.conns.append(st)
         try:
             sr, sw = await asyncio.open_connection("127.0.0.1", self.upstream)

@@ -22,7 +22,11 @@ What is checked:
 4. --resume refused with other options, or with nothing to resume; --db
    refused on a text file and on an SQLite file of something else;
 5. history lists the endpoint in every run; certs --expiring lists the leaf
-   with the days computed from the certificate (openssl x509 -enddate).
+   with the days computed from the certificate (openssl x509 -enddate);
+6. --rate N: in every one-second window the relays accept at most N + 2
+   connections (N, a twentieth of a second's burst, and one for the timing
+   of the relay's accepts), and --progress writes a
+   progress line and a summary that counts the targets and connections.
 """
 import datetime
 import json
@@ -244,6 +248,28 @@ def main(t):
     rc, out, _ = tool(["certs", "--db", db, "--expiring", str(max(int(left) - 2, 0)), "-f",
                        "json"])
     t.check("certs --expiring %d: none" % max(left - 2, 0), rc == 0 and json.loads(out) == [])
+
+    # 6. --rate and --progress
+    rate = 25
+    start = time.monotonic()
+    cp = subprocess.run([h.tlsaudit_path(), "scan", "--no-dns", "--no-http", "--rate", str(rate),
+                         "--progress", "-o", os.devnull] + targets[:2], stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, timeout=120)
+    opened = sorted(c["opened_at"] for r in relays[:2] for c in r.conns
+                    if c["opened_at"] >= start)
+    worst = max((sum(1 for x in opened if a <= x < a + 1.0) for a in opened), default=0)
+    t.eq("--rate %d: exit 0" % rate, 0, cp.returncode)
+    t.check("--rate %d: at most %d connections in any second (worst %d of %d)"
+            % (rate, rate + 2, worst, len(opened)), 0 < worst <= rate + 2)
+    t.check("--rate %d: the scan took at least %d connections / rate (%.1f s)"
+            % (rate, len(opened), opened[-1] - opened[0] if opened else 0),
+            opened and opened[-1] - opened[0] >= (len(opened) - 2) / rate)
+    err = cp.stderr.decode(errors="replace")
+    summary = err.rsplit("\r", 1)[-1]
+    t.check("--progress: progress lines, then a summary of 2 targets and %d connections (%s)"
+            % (len(opened), summary.strip()),
+            err.count("\r") >= 2 and "2 targets in" in summary
+            and "%d connections" % len(opened) in summary)
 
 
 if __name__ == "__main__":
