@@ -131,7 +131,7 @@ int ta_resolver_check(const char *spec, char *err, size_t errlen) TA_MUST_CHECK;
  * Keep the scan in a store (an SQLite file at path, created when missing;
  * docs/store.md): the run is recorded now, each target's document is
  * committed as it finishes.  label: --run-label ("" none); options: the
- * command line, as JSON text (shown by tlsaudit runs); identity: the
+ * command line, as JSON text (kept with the run); identity: the
  * targets and the options that change results, which a resumed run must
  * match.  resume: take up the last unfinished run of the store instead of
  * starting one; its targets already stored are not scanned again, and

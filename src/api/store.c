@@ -84,21 +84,26 @@ ta_scan_store(struct ta_scan *s, const char *path, const char *label, const char
 		snprintf(err, errlen, "cannot hash the run's identity");
 		return TA_EINTERNAL;
 	}
-	TA_TRY(ta_store_open(path, true, &o->store, err, errlen));
+	TA_TRY(ta_store_open(path, resume ? TA_STORE_WRITE : TA_STORE_CREATE, &o->store, err,
+	                     errlen));
 	if (resume) {
+		/* the last run of these targets and options, if it did not end */
 		struct ta_run_info r;
 
-		rc = ta_store_run_unfinished(o->store, &r);
+		rc = ta_store_run_last_of(o->store, fp, &r);
 		if (rc != TA_OK) {
-			snprintf(err, errlen, "--resume: %s",
-			         rc == TA_EINVAL ? "no unfinished run in the store"
-			                         : ta_store_error(o->store));
+			snprintf(err, errlen,
+			         "--resume: %s (a run is resumed with the targets and options it "
+			         "was started with)",
+			         rc == TA_EINVAL
+			                 ? "no run of these targets and options in the store"
+			                 : ta_store_error(o->store));
 			return TA_EINVAL;
 		}
-		if (strcmp(r.fingerprint, fp) != 0) {
+		if (strcmp(r.status, "done") == 0) {
 			snprintf(err, errlen,
-			         "--resume: the last unfinished run (%lld, started %s) had other "
-			         "targets or options; run it with those, or scan without --resume",
+			         "--resume: the last run of these targets and options (%lld, "
+			         "started %s) is done: nothing to resume",
 			         (long long)r.id, r.started);
 			return TA_EINVAL;
 		}

@@ -19,7 +19,7 @@
 static int
 open_store(const char *path, struct ta_store **st, char *err, size_t errlen)
 {
-	return ta_store_open(path, false, st, err, errlen);
+	return ta_store_open(path, TA_STORE_READ, st, err, errlen);
 }
 
 static int
@@ -27,7 +27,8 @@ text_or_json(enum ta_format fmt, const char *what, char *err, size_t errlen)
 {
 	if (fmt == TA_FORMAT_TEXT || fmt == TA_FORMAT_JSON)
 		return TA_OK;
-	snprintf(err, errlen, "%s: the format is text or json", what);
+	(void)what;
+	snprintf(err, errlen, "the format is text or json");
 	return TA_EINVAL;
 }
 
@@ -256,18 +257,22 @@ one_cert(void *arg, const struct ta_cert_row *c)
 		days = (long long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
 	}
 	if (co->list) {
-		json_t *e = json_pack("{ss sI ss ss ss sI ss}", "key", c->key, "position",
-		                      (json_int_t)c->pos, "subject", c->subject, "issuer",
-		                      c->issuer, "not_after", c->not_after, "days_left",
-		                      (json_int_t)days, "sha256_fingerprint", c->sha256);
+		json_t *e =
+		        json_pack("{ss sI sI ss ss ss sI ss}", "key", c->key, "chain",
+		                  (json_int_t)c->chain, "depth", (json_int_t)c->depth, "subject",
+		                  c->subject, "issuer", c->issuer, "not_after", c->not_after,
+		                  "days_left", (json_int_t)days, "sha256_fingerprint", c->sha256);
 
 		return e && json_array_append_new(co->list, e) == 0 ? TA_OK : TA_ENOMEM;
 	}
 	if (co->fmt == TA_FORMAT_CSV) {
-		char n[32];
-		const char *f[] = {c->key, c->subject, c->issuer, c->not_after, n, c->sha256};
+		char n[32], chain[24], depth[24];
+		const char *f[] = {c->key,    chain,        depth, c->subject,
+		                   c->issuer, c->not_after, n,     c->sha256};
 
 		snprintf(n, sizeof n, "%lld", days);
+		snprintf(chain, sizeof chain, "%zu", c->chain);
+		snprintf(depth, sizeof depth, "%zu", c->depth);
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 			if (i)
 				fputc(',', co->out);
@@ -276,7 +281,7 @@ one_cert(void *arg, const struct ta_cert_row *c)
 		fputs("\r\n", co->out);
 		return TA_OK;
 	}
-	fprintf(co->out, "%-20s  %6lld  %s  ", c->not_after, days, c->pos ? "chain" : "leaf ");
+	fprintf(co->out, "%-20s  %6lld  %s  ", c->not_after, days, c->depth ? "chain" : "leaf ");
 	ta_esc_put(co->out, c->key, ta_esc_term_mode());
 	fputs("  ", co->out);
 	ta_esc_put(co->out, c->subject, ta_esc_term_mode());
@@ -297,7 +302,7 @@ ta_store_print_certs(const char *path, long long run, int days, enum ta_format f
 	int rc;
 
 	if (fmt == TA_FORMAT_HTML) {
-		snprintf(err, errlen, "certs: the format is text, json or csv");
+		snprintf(err, errlen, "the format is text, json or csv");
 		return TA_EINVAL;
 	}
 	TA_TRY(open_store(path, &st, err, errlen));
@@ -313,7 +318,9 @@ ta_store_print_certs(const char *path, long long run, int days, enum ta_format f
 		return TA_ENOMEM;
 	}
 	if (fmt == TA_FORMAT_CSV)
-		fputs("endpoint,subject,issuer,not_after,days_left,sha256_fingerprint\r\n", out);
+		fputs("endpoint,chain,depth,subject,issuer,not_after,days_left,sha256_"
+		      "fingerprint\r\n",
+		      out);
 	else if (fmt == TA_FORMAT_TEXT)
 		fprintf(out, "%-20s  %6s  %s  %s\n", "NOT AFTER", "DAYS", "     ",
 		        "ENDPOINT  SUBJECT");

@@ -18,6 +18,7 @@ static int mail_mode; /* tlsaudit mail: the arguments are mail domains */
 /* what a resumed run must find again: the options that change results and
  * every target as given (docs/store.md) */
 static struct cli_buf identity;
+static struct cli_buf idopts; /* its options, a line each, sorted when used */
 
 static void
 add_one(struct ta_scan *scan, const char *spec, const char *where, size_t *valid, size_t *invalid)
@@ -103,12 +104,12 @@ note_option(const struct option *opts, int c, const char *arg)
 				return;
 			snprintf(text, sizeof text, "--%s", o->name);
 		}
-	cli_buf_add(&identity, text);
+	cli_buf_add(&idopts, text);
 	if (arg) {
-		cli_buf_add(&identity, "=");
-		cli_buf_add(&identity, arg);
+		cli_buf_add(&idopts, "=");
+		cli_buf_add(&idopts, arg);
 	}
-	cli_buf_add(&identity, "\n");
+	cli_buf_add(&idopts, "\n");
 }
 
 /* The progress line on stderr (a terminal): rewritten in place while the
@@ -139,6 +140,41 @@ on_progress(void *arg, const struct ta_progress *p)
 	fflush(stderr);
 }
 
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of b in byte order (b->oom when that cannot be done). */
+static void
+sort_lines(struct cli_buf *b)
+{
+	struct cli_buf out = {0};
+	size_t n = 0;
+	char **line, *p, *save = NULL;
+
+	if (!b->p || b->oom)
+		return;
+	for (p = b->p; *p; p++)
+		n += *p == '\n';
+	if (!(line = calloc(n + 1, sizeof *line))) {
+		b->oom = 1;
+		return;
+	}
+	n = 0;
+	for (p = strtok_r(b->p, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
+		line[n++] = p;
+	qsort(line, n, sizeof *line, cmp_line);
+	for (size_t i = 0; i < n; i++) {
+		cli_buf_add(&out, line[i]);
+		cli_buf_add(&out, "\n");
+	}
+	free(line);
+	cli_buf_free(b);
+	*b = out;
+}
+
 /* Keep the scan in the store db; EXIT_* on failure, -1 when done. */
 static int
 set_store(struct ta_scan *scan, const char *db, const char *label, int resume, int argc,
@@ -159,7 +195,10 @@ set_store(struct ta_scan *scan, const char *db, const char *label, int resume, i
 		cli_buf_json(&options, argv[i]);
 	}
 	cli_buf_add(&options, "]");
-	if (options.oom || identity.oom) {
+	sort_lines(&idopts); /* the order options were given in changes nothing */
+	if (idopts.p)
+		cli_buf_add(&identity, idopts.p);
+	if (options.oom || identity.oom || idopts.oom) {
 		cli_buf_free(&options);
 		fprintf(stderr, "tlsaudit: out of memory\n");
 		return EXIT_INTERNAL;
@@ -505,5 +544,6 @@ cli_scan(int argc, char **argv)
 	}
 	ta_scan_free(scan);
 	cli_buf_free(&identity);
+	cli_buf_free(&idopts);
 	return c;
 }

@@ -5,6 +5,7 @@
  * SQLite's application_id and a schema number; a file that is not ours, or
  * of a newer schema, is refused before anything is written to it.
  */
+#include <ctype.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,12 +50,13 @@ static const char *const schema_sql =
         "CREATE TABLE IF NOT EXISTS certs ("
         " run INTEGER NOT NULL REFERENCES runs(id),"
         " key TEXT NOT NULL,"
-        " pos INTEGER NOT NULL,"
+        " chain INTEGER NOT NULL,"
+        " depth INTEGER NOT NULL,"
         " subject TEXT NOT NULL,"
         " issuer TEXT NOT NULL,"
         " not_after TEXT NOT NULL,"
         " sha256 TEXT NOT NULL,"
-        " PRIMARY KEY (run, key, pos));";
+        " PRIMARY KEY (run, key, chain, depth));";
 
 static int
 failed(struct ta_store *st, const char *what)
@@ -90,16 +92,27 @@ scalar(struct ta_store *st, const char *sql)
 	return v;
 }
 
-/* An empty file gets the schema; ours is checked; anything else refused. */
+/* An empty file gets the schema (when writing); ours is checked; anything
+ * else refused. */
 static int
-check_schema(struct ta_store *st, const char *path)
+check_schema(struct ta_store *st, const char *path, bool write)
 {
 	long long app = scalar(st, "PRAGMA application_id");
 	long long ver = scalar(st, "PRAGMA user_version");
 	long long tables = scalar(st, "SELECT count(*) FROM sqlite_master");
 
 	if (app < 0 || ver < 0 || tables < 0) {
-		snprintf(st->err, sizeof st->err, "'%.200s' is not an SQLite file", path);
+		int code = sqlite3_errcode(st->db);
+
+		if (code == SQLITE_NOTADB)
+			snprintf(st->err, sizeof st->err, "'%.200s' is not an SQLite file", path);
+		else
+			snprintf(st->err, sizeof st->err, "cannot read '%.150s': %s", path,
+			         sqlite3_errmsg(st->db));
+		return TA_EINVAL;
+	}
+	if (tables == 0 && app == 0 && !write) {
+		snprintf(st->err, sizeof st->err, "'%.200s' is empty, not a store", path);
 		return TA_EINVAL;
 	}
 	if (tables == 0 && app == 0) {
@@ -129,8 +142,12 @@ check_schema(struct ta_store *st, const char *path)
 }
 
 int
-ta_store_open(const char *path, bool create, struct ta_store **out, char *err, size_t errlen)
+ta_store_open(const char *path, enum ta_store_mode mode, struct ta_store **out, char *err,
+              size_t errlen)
 {
+	int flags = mode == TA_STORE_READ    ? SQLITE_OPEN_READONLY
+	            : mode == TA_STORE_WRITE ? SQLITE_OPEN_READWRITE
+	                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	struct ta_store *st = calloc(1, sizeof *st);
 	int rc;
 
@@ -139,17 +156,15 @@ ta_store_open(const char *path, bool create, struct ta_store **out, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return TA_ENOMEM;
 	}
-	if (sqlite3_open_v2(path, &st->db,
-	                    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
-	                    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open '%.200s': %s", path,
 		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		ta_store_close(st);
 		return TA_EINVAL;
 	}
 	sqlite3_busy_timeout(st->db, 10000); /* shards writing one file wait their turn */
-	rc = check_schema(st, path);
-	if (rc == TA_OK)
+	rc = check_schema(st, path, mode != TA_STORE_READ);
+	if (rc == TA_OK && mode != TA_STORE_READ)
 		rc = exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		              "PRAGMA foreign_keys = ON;");
 	if (rc != TA_OK) {
@@ -298,12 +313,22 @@ one_run(struct ta_store *st, const char *sql, int64_t id, struct ta_run_info *in
 }
 
 int
-ta_store_run_unfinished(struct ta_store *st, struct ta_run_info *info)
+ta_store_run_last_of(struct ta_store *st, const char *fingerprint, struct ta_run_info *info)
 {
-	return one_run(st,
-	               RUN_COLUMNS "WHERE status IN ('running', 'interrupted') "
-	                           "ORDER BY id DESC LIMIT 1",
-	               0, info);
+	sqlite3_stmt *q = prepare(st, "SELECT max(id) FROM runs WHERE fingerprint = ?");
+	int64_t id = 0;
+
+	if (!q)
+		return TA_ESYS;
+	sqlite3_bind_text(q, 1, fingerprint, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (!id) {
+		snprintf(st->err, sizeof st->err, "no run of these targets and options");
+		return TA_EINVAL;
+	}
+	return ta_store_run_get(st, id, info);
 }
 
 int
@@ -358,34 +383,48 @@ ta_store_run_header(struct ta_store *st, int64_t run)
 	return h;
 }
 
-/* The certificates of doc, one row each, in the transaction of the doc. */
+/* One certificate row: chain (which served chain) and depth (0 the leaf). */
+static int
+put_cert(struct ta_store *st, sqlite3_stmt *q, int64_t run, const char *key, size_t chain,
+         size_t depth, const json_t *c)
+{
+	const char *f[4] = {json_string_value(json_object_get(c, "subject")),
+	                    json_string_value(json_object_get(c, "issuer")),
+	                    json_string_value(json_object_get(c, "not_after")),
+	                    json_string_value(json_object_get(c, "sha256_fingerprint"))};
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, run);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)chain);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)depth);
+	for (int k = 0; k < 4; k++)
+		sqlite3_bind_text(q, 5 + k, f[k] ? f[k] : "", -1, SQLITE_TRANSIENT);
+	return sqlite3_step(q) == SQLITE_DONE ? TA_OK : failed(st, "cannot store a certificate");
+}
+
+/* Every certificate of doc (each served chain, leaf and the certificates
+ * after it), in the transaction of the doc. */
 static int
 put_certs(struct ta_store *st, int64_t run, const char *key, const json_t *doc)
 {
-	sqlite3_stmt *q = prepare(st, "INSERT INTO certs (run, key, pos, subject, issuer, "
-	                              "not_after, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	const json_t *c;
-	size_t i;
+	sqlite3_stmt *q = prepare(st, "INSERT OR IGNORE INTO certs (run, key, chain, depth, "
+	                              "subject, issuer, not_after, sha256) "
+	                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	const json_t *leaf, *c;
+	size_t i, k;
 	int rc = TA_OK;
 
 	if (!q)
 		return TA_ESYS;
-	json_array_foreach (json_object_get(doc, "certificates"), i, c) {
-		const char *f[4] = {json_string_value(json_object_get(c, "subject")),
-		                    json_string_value(json_object_get(c, "issuer")),
-		                    json_string_value(json_object_get(c, "not_after")),
-		                    json_string_value(json_object_get(c, "sha256_fingerprint"))};
-
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, run);
-		sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(q, 3, (sqlite3_int64)i);
-		for (int k = 0; k < 4; k++)
-			sqlite3_bind_text(q, 4 + k, f[k] ? f[k] : "", -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(q) != SQLITE_DONE) {
-			rc = failed(st, "cannot store a certificate");
+	json_array_foreach (json_object_get(doc, "certificates"), i, leaf) {
+		if ((rc = put_cert(st, q, run, key, i, 0, leaf)) != TA_OK)
 			break;
-		}
+		json_array_foreach (json_object_get(leaf, "chain"), k, c)
+			if ((rc = put_cert(st, q, run, key, i, k + 1, c)) != TA_OK)
+				break;
+		if (rc != TA_OK)
+			break;
 	}
 	sqlite3_finalize(q);
 	return rc;
@@ -398,7 +437,13 @@ ta_store_put(struct ta_store *st, int64_t run, size_t seq, const char *key, cons
 	size_t len;
 	sqlite3_stmt *q;
 	const char *ip = json_string_value(json_object_get(doc, "ip"));
+	char host[256];
 	int rc = ta_store_pack(doc, &blob, &len);
+
+	/* names are matched without case (tlsaudit history) */
+	snprintf(host, sizeof host, "%s", json_string_value(json_object_get(doc, "host")));
+	for (char *p = host; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 
 	if (rc != TA_OK) {
 		snprintf(st->err, sizeof st->err, "cannot pack a document");
@@ -415,8 +460,7 @@ ta_store_put(struct ta_store *st, int64_t run, size_t seq, const char *key, cons
 		sqlite3_bind_int64(q, 1, run);
 		sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(q, 3, (sqlite3_int64)seq);
-		sqlite3_bind_text(q, 4, json_string_value(json_object_get(doc, "host")), -1,
-		                  SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 4, host, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(q, 5, json_integer_value(json_object_get(doc, "port")));
 		sqlite3_bind_text(q, 6, ip ? ip : "", -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(q, 7, json_string_value(json_object_get(doc, "status")), -1,
@@ -536,9 +580,9 @@ ta_store_history(struct ta_store *st, const char *match,
                  int (*fn)(void *arg, const struct ta_run_info *r, const char *key, json_t *doc),
                  void *arg)
 {
-	sqlite3_stmt *q =
-	        prepare(st, "SELECT run, key, doc FROM results WHERE key = ?1 OR host = ?1 "
-	                    "ORDER BY run, seq, key");
+	sqlite3_stmt *q = prepare(
+	        st, "SELECT run, key, doc FROM results WHERE key = lower(?1) OR host = lower(?1) "
+	            "ORDER BY run, seq, key");
 	int step, rc = TA_OK;
 
 	if (!q)
@@ -569,10 +613,10 @@ int
 ta_store_certs(struct ta_store *st, int64_t run, const char *before,
                int (*fn)(void *arg, const struct ta_cert_row *c), void *arg)
 {
-	sqlite3_stmt *q =
-	        prepare(st, "SELECT key, pos, subject, issuer, not_after, sha256 FROM certs "
-	                    "WHERE run = ?1 AND (?2 IS NULL OR not_after < ?2) "
-	                    "ORDER BY not_after, key, pos");
+	sqlite3_stmt *q = prepare(
+	        st, "SELECT key, chain, depth, subject, issuer, not_after, sha256 FROM certs "
+	            "WHERE run = ?1 AND (?2 IS NULL OR not_after < ?2) "
+	            "ORDER BY not_after, key, chain, depth");
 	int step, rc = TA_OK;
 
 	if (!q)
@@ -583,11 +627,12 @@ ta_store_certs(struct ta_store *st, int64_t run, const char *before,
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ta_cert_row c = {
 		        .key = (const char *)sqlite3_column_text(q, 0),
-		        .pos = (size_t)sqlite3_column_int64(q, 1),
-		        .subject = (const char *)sqlite3_column_text(q, 2),
-		        .issuer = (const char *)sqlite3_column_text(q, 3),
-		        .not_after = (const char *)sqlite3_column_text(q, 4),
-		        .sha256 = (const char *)sqlite3_column_text(q, 5),
+		        .chain = (size_t)sqlite3_column_int64(q, 1),
+		        .depth = (size_t)sqlite3_column_int64(q, 2),
+		        .subject = (const char *)sqlite3_column_text(q, 3),
+		        .issuer = (const char *)sqlite3_column_text(q, 4),
+		        .not_after = (const char *)sqlite3_column_text(q, 5),
+		        .sha256 = (const char *)sqlite3_column_text(q, 6),
 		};
 
 		if (!c.key || !c.subject || !c.issuer || !c.not_after || !c.sha256)

@@ -35,11 +35,13 @@ struct ta_run_info {
 	size_t nerrors;       /* of them with status "error" */
 };
 
-/* Open the store at path (create: make it when missing; else a missing
- * file is an error); TA_EINVAL/TA_ESYS with a one-line reason in err.  A
- * file that is not a tlsaudit store, or one of a newer schema, is refused,
- * never changed. */
-int ta_store_open(const char *path, bool create, struct ta_store **out, char *err,
+/* How a store is opened: to read only (a missing or empty file is an
+ * error), to write, or to write and create when missing. */
+enum ta_store_mode { TA_STORE_READ, TA_STORE_WRITE, TA_STORE_CREATE };
+/* Open the store at path; TA_EINVAL/TA_ESYS with a one-line reason in err.
+ * A file that is not a tlsaudit store, or one of a newer schema, is
+ * refused, never changed. */
+int ta_store_open(const char *path, enum ta_store_mode mode, struct ta_store **out, char *err,
                   size_t errlen) TA_MUST_CHECK;
 void ta_store_close(struct ta_store *st);
 const char *ta_store_error(const struct ta_store *st); /* the last failure, one line */
@@ -49,8 +51,10 @@ const char *ta_store_error(const struct ta_store *st); /* the last failure, one 
  * fingerprint what --resume must find again. */
 int ta_store_run_begin(struct ta_store *st, const json_t *header, const char *options,
                        const char *label, const char *fingerprint, int64_t *run) TA_MUST_CHECK;
-/* The last run that did not end (status running or interrupted), or 0. */
-int ta_store_run_unfinished(struct ta_store *st, struct ta_run_info *info) TA_MUST_CHECK;
+/* The last run with this fingerprint (the same targets and options);
+ * TA_EINVAL when there is none. */
+int ta_store_run_last_of(struct ta_store *st, const char *fingerprint,
+                         struct ta_run_info *info) TA_MUST_CHECK;
 /* Mark run done or interrupted, now. */
 int ta_store_run_end(struct ta_store *st, int64_t run, const char *status) TA_MUST_CHECK;
 /* One run (id 0: the last). TA_EINVAL when there is none. */
@@ -82,7 +86,8 @@ int ta_store_history(struct ta_store *st, const char *match,
 /* A certificate as the store lists it (tlsaudit certs). */
 struct ta_cert_row {
 	const char *key, *subject, *issuer, *not_after, *sha256;
-	size_t pos; /* 0: the leaf of its chain */
+	size_t chain; /* which chain the server served (certificates[chain]) */
+	size_t depth; /* 0: its leaf; 1...: the certificates served after it */
 };
 /* The certificates of run whose not_after is before `before` (ISO 8601;
  * NULL: all), soonest first. */

@@ -60,9 +60,9 @@ def conns(relays):
     return [len(r.conns) for r in relays]
 
 
-def scan_cmd(targets, db, outs, extra=()):
-    argv = [h.tlsaudit_path(), "scan", "--no-dns", "--no-http", "--max-total", "8",
-            "--db", db] + list(extra)
+def scan_cmd(targets, db, outs, extra=(), swapped=False):
+    order = ["--no-http", "--no-dns"] if swapped else ["--no-dns", "--no-http"]
+    argv = [h.tlsaudit_path(), "scan"] + order + ["--max-total", "8", "--db", db] + list(extra)
     for o in outs:
         argv += ["-o", o]
     return argv + targets
@@ -183,9 +183,9 @@ def main(t):
     rc, out, _ = tool(["runs", "--db", db2, "-f", "json"])
     runs = json.loads(out) if rc == 0 else []
     t.check("SIGINT: the run is 'interrupted'", runs and runs[0]["status"] == "interrupted")
-    cp = subprocess.run(scan_cmd(targets, db2, [j2], ["--resume"]), stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE, timeout=200)
-    t.eq("SIGINT then --resume: exit 0", 0, cp.returncode)
+    cp = subprocess.run(scan_cmd(targets, db2, [j2], ["--resume"], swapped=True),
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=200)
+    t.eq("SIGINT then --resume (the options in another order): exit 0", 0, cp.returncode)
     rc, out, _ = tool(["runs", "--db", db2, "-f", "json"])
     runs = json.loads(out) if rc == 0 else []
     t.check("SIGINT then --resume: done, every target",
@@ -194,8 +194,8 @@ def main(t):
     # 4. refusals, each one line naming the problem
     cp = subprocess.run(scan_cmd(targets, db2, [], ["--resume"]), stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, timeout=60)
-    t.check("--resume with nothing unfinished: exit 2, says so",
-            cp.returncode == 2 and b"no unfinished run" in cp.stderr)
+    t.check("--resume when the run is done: exit 2, says so",
+            cp.returncode == 2 and b"nothing to resume" in cp.stderr)
     db3 = os.path.join(d, "other.db")
     subprocess.run(scan_cmd(targets[:1], db3, []) + ["--timeout", "4000"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
@@ -206,7 +206,7 @@ def main(t):
     cp = subprocess.run(scan_cmd(targets[:1], db3, [], ["--resume"]), stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, timeout=60)
     t.check("--resume with other options: exit 2, says so (%s)" % cp.stderr.strip()[-120:],
-            cp.returncode == 2 and b"other targets or options" in cp.stderr)
+            cp.returncode == 2 and b"no run of these targets and options" in cp.stderr)
     text = os.path.join(d, "notes.txt")
     with open(text, "w") as f:
         f.write("not a store\n" * 100)
@@ -225,7 +225,13 @@ def main(t):
     t.check("--db on another program's SQLite file: exit 2, refused",
             cp.returncode == 2 and b"of something else" in cp.stderr)
     rc, _, err = tool(["runs", "--db", os.path.join(d, "missing.db")])
-    t.check("runs on a missing store: exit 2", rc == 2 and "missing.db" in err)
+    t.check("runs on a missing store: exit 2, and no file made",
+            rc == 2 and "missing.db" in err and not os.path.exists(os.path.join(d, "missing.db")))
+    empty = os.path.join(d, "empty.db")
+    open(empty, "w").close()
+    rc, _, err = tool(["runs", "--db", empty])
+    t.check("runs on an empty file: exit 2, the file left empty (%s)" % err.strip(),
+            rc == 2 and os.path.getsize(empty) == 0)
 
     # 5. history and certs
     rc, out, _ = tool(["history", "--db", db, "-f", "json", key_of(targets[0])])
@@ -233,6 +239,8 @@ def main(t):
     t.check("history: the endpoint in its run, with its document",
             len(hist) == 1 and hist[0]["target"]["port"] == relays[0].port)
     rc, out, _ = tool(["history", "--db", db, "127.0.0.1"])
+    rc2, out2, _ = tool(["history", "--db", db, key_of(targets[0]).upper()])
+    t.check("history matches names without case", rc2 == 0 and len(out2.splitlines()) == 2)
     t.eq("history HOST (text): a line per endpoint and run", TARGETS,
          len([ln for ln in out.splitlines()[1:] if ln.strip()]))
     end = h.run(["openssl", "x509", "-in", certs.rsa_cert, "-noout", "-enddate"]).stdout
@@ -242,9 +250,9 @@ def main(t):
     rc, out, _ = tool(["certs", "--db", db, "--expiring", str(int(left) + 2), "-f", "json"])
     rows = json.loads(out) if rc == 0 else []
     t.eq("certs --expiring %d: one leaf per endpoint" % (left + 2), TARGETS,
-         len([r for r in rows if r["position"] == 0]))
+         len([r for r in rows if r["depth"] == 0]))
     t.check("certs: days_left from the certificate (%d)" % left,
-            all(abs(r["days_left"] - left) <= 1 for r in rows if r["position"] == 0))
+            all(abs(r["days_left"] - left) <= 1 for r in rows if r["depth"] == 0))
     rc, out, _ = tool(["certs", "--db", db, "--expiring", str(max(int(left) - 2, 0)), "-f",
                        "json"])
     t.check("certs --expiring %d: none" % max(left - 2, 0), rc == 0 and json.loads(out) == [])
