@@ -26,7 +26,7 @@ BELOW = {
     "report": {"assess", "profile", "model", "net", "cert", "wire"},
     "inventory": {"probe", "model", "net", "cert", "wire"},
     "store": {"report", "assess", "profile", "model", "net", "cert", "wire"},
-    "api": {"store", "report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
+    "api": {"store", "inventory", "report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
     "cli": set(),  # the public header only
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
