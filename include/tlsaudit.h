@@ -158,6 +158,25 @@ struct ta_progress {
 void ta_scan_on_progress(struct ta_scan *scan, void (*fn)(void *arg, const struct ta_progress *p),
                          void *arg);
 
+/*
+ * The inventory (docs/inventory.md).  Import: read each file (our CSV,
+ * a target list or nmap XML, found from the content) into endpoint rows,
+ * writing one "FILE:LINE: problem" line per bad row to msgs (the other
+ * rows still count), and, with a store (db), keep them there: each row
+ * replaces the row of its endpoint, and with replace every other row goes.
+ * *rows: rows read; *bad: rows refused.  db NULL only checks the files.
+ * Export: the store's inventory as our CSV (a UTF-8 BOM for spreadsheets
+ * with bom), each row followed by what the last scan of its endpoint saw.
+ */
+int ta_inventory_import(const char *db, const char *const *files, size_t nfiles, int replace,
+                        FILE *msgs, size_t *rows, size_t *bad, char *err,
+                        size_t errlen) TA_MUST_CHECK;
+/* Each endpoint of the store's inventory as a target ("HOST:PORT/PROTO"),
+ * in the order imported; TA_EINVAL when the store has none. */
+int ta_inventory_targets(const char *db, void (*fn)(void *arg, const char *spec), void *arg,
+                         char *err, size_t errlen) TA_MUST_CHECK;
+int ta_inventory_export(const char *db, FILE *out, int bom, char *err, size_t errlen) TA_MUST_CHECK;
+
 /* From now on, SIGINT and SIGTERM stop the scan cleanly: the targets that
  * finished are reported (and stored), those in flight are not, and
  * ta_scan_run returns TA_EINTR.  TA_ESYS when the handlers cannot be set. */

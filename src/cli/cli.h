@@ -68,5 +68,6 @@ int cli_runs(int argc, char **argv); /* store.c: runs, export, history, certs */
 int cli_export(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_certs(int argc, char **argv);
+int cli_inventory(int argc, char **argv); /* inventory.c */
 
 #endif

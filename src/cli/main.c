@@ -27,6 +27,9 @@ cli_usage(FILE *out)
 	        "       tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE]\n"
 	        "       tlsaudit history [--db FILE] [-f text|json] HOST|KEY\n"
 	        "       tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f FMT]\n"
+	        "       tlsaudit inventory import [--db FILE] [--replace] FILE...\n"
+	        "       tlsaudit inventory check FILE...\n"
+	        "       tlsaudit inventory export [--db FILE] [-o FILE] [--bom]\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -77,6 +80,7 @@ cli_usage(FILE *out)
 	        "      --resume              continue the store's last unfinished run (same\n"
 	        "                            targets and options) without rescanning its targets\n"
 	        "      --run-label LABEL     a name for the run, shown by tlsaudit runs\n"
+	        "      --inventory           scan the endpoints of the --db store's inventory\n"
 	        "      --rate N              at most N new connections a second, in all\n"
 	        "      --progress, --no-progress  a progress line and a summary on stderr\n"
 	        "                            (default: when stderr is a terminal)\n"
@@ -97,7 +101,7 @@ main(int argc, char **argv)
 	} cmd[] = {
 	        {"scan", cli_scan},         {"mail", cli_scan},   {"report", cli_report},
 	        {"profiles", cli_profiles}, {"runs", cli_runs},   {"export", cli_export},
-	        {"history", cli_history},   {"certs", cli_certs},
+	        {"history", cli_history},   {"certs", cli_certs}, {"inventory", cli_inventory},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from

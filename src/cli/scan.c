@@ -212,6 +212,39 @@ set_store(struct ta_scan *scan, const char *db, const char *label, int resume, i
 	return -1;
 }
 
+struct added {
+	struct ta_scan *scan;
+	size_t *valid, *invalid;
+};
+
+static void
+add_spec(void *arg, const char *spec)
+{
+	struct added *a = arg;
+
+	add_one(a->scan, spec, "inventory: ", a->valid, a->invalid);
+}
+
+/* --inventory: the endpoints of the store's inventory; -1 after an error. */
+static int
+add_inventory(struct ta_scan *scan, const char *db, size_t *valid, size_t *invalid)
+{
+	struct added a = {scan, valid, invalid};
+	char err[400], safe[500];
+
+	if (!db || mail_mode) {
+		fprintf(stderr, "tlsaudit: --inventory: %s\n",
+		        mail_mode ? "not for mail domains" : "name the store with --db FILE");
+		return -1;
+	}
+	if (ta_inventory_targets(db, add_spec, &a, err, sizeof err) != TA_OK) {
+		ta_text_for_terminal(safe, sizeof safe, err);
+		fprintf(stderr, "tlsaudit: --inventory: %s\n", safe);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cli_scan(int argc, char **argv)
 {
@@ -241,7 +274,8 @@ cli_scan(int argc, char **argv)
 		O_RUNLABEL,
 		O_RATE,
 		O_PROGRESS,
-		O_NOPROGRESS
+		O_NOPROGRESS,
+		O_INVENTORY
 	};
 	static const struct option opts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -273,6 +307,7 @@ cli_scan(int argc, char **argv)
 	        {"rate", required_argument, NULL, O_RATE},
 	        {"progress", no_argument, NULL, O_PROGRESS},
 	        {"no-progress", no_argument, NULL, O_NOPROGRESS},
+	        {"inventory", no_argument, NULL, O_INVENTORY},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -287,7 +322,7 @@ cli_scan(int argc, char **argv)
 	const char *profile_files[MAX_PROFILE_FILES];
 	size_t nprofile_files = 0;
 	const char *require = NULL, *db = NULL, *label = "";
-	int resume = 0, progress = -1;
+	int resume = 0, progress = -1, inventory = 0;
 	char err[256];
 
 	ta_config_default(&cfg);
@@ -397,6 +432,9 @@ cli_scan(int argc, char **argv)
 			if (cli_parse_uint("--rate", optarg, 1, 1000000, &cfg.rate))
 				return EXIT_USAGE;
 			break;
+		case O_INVENTORY:
+			inventory = 1;
+			break;
 		case O_PROGRESS:
 		case O_NOPROGRESS:
 			progress = c == O_PROGRESS;
@@ -458,6 +496,10 @@ cli_scan(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		add_one(scan, argv[i], "", &valid, &invalid);
+	if (inventory && add_inventory(scan, db, &valid, &invalid) < 0) {
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
 	if (input && read_targets(scan, input, &valid, &invalid) < 0) {
 		ta_scan_free(scan);
 		return EXIT_USAGE;

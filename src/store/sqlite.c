@@ -58,6 +58,12 @@ static const char *const schema_sql =
         " sha256 TEXT NOT NULL,"
         " PRIMARY KEY (run, key, chain, depth));";
 
+/* added to schema 1 after its first stores: made when missing */
+static const char *const inventory_sql = "CREATE TABLE IF NOT EXISTS inventory ("
+                                         " key TEXT PRIMARY KEY,"
+                                         " pos INTEGER NOT NULL,"
+                                         " row TEXT NOT NULL);";
+
 static int
 failed(struct ta_store *st, const char *what)
 {
@@ -164,6 +170,8 @@ ta_store_open(const char *path, enum ta_store_mode mode, struct ta_store **out, 
 	}
 	sqlite3_busy_timeout(st->db, 10000); /* shards writing one file wait their turn */
 	rc = check_schema(st, path, mode != TA_STORE_READ);
+	if (rc == TA_OK && mode != TA_STORE_READ)
+		rc = exec(st, inventory_sql);
 	if (rc == TA_OK && mode != TA_STORE_READ)
 		rc = exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		              "PRAGMA foreign_keys = ON;");
@@ -644,4 +652,94 @@ ta_store_certs(struct ta_store *st, int64_t run, const char *before,
 		rc = failed(st, "cannot read the certificates");
 	sqlite3_finalize(q);
 	return rc;
+}
+
+int
+ta_store_inventory_put(struct ta_store *st, const char *const *rows, const char *const *keys,
+                       size_t n, bool replace)
+{
+	sqlite3_stmt *q;
+	long long base;
+	int rc;
+
+	TA_TRY(exec(st, "BEGIN IMMEDIATE"));
+	rc = replace ? exec(st, "DELETE FROM inventory") : TA_OK;
+	base = rc == TA_OK ? scalar(st, "SELECT coalesce(max(pos), -1) + 1 FROM inventory") : -1;
+	q = base >= 0 ? prepare(st, "INSERT INTO inventory (key, pos, row) VALUES (?1, ?2, ?3) "
+	                            "ON CONFLICT (key) DO UPDATE SET row = excluded.row")
+	              : NULL;
+	rc = q ? TA_OK : TA_ESYS;
+	for (size_t i = 0; rc == TA_OK && i < n; i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, keys[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q, 2, base + (long long)i);
+		sqlite3_bind_text(q, 3, rows[i], -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			rc = failed(st, "cannot store the inventory");
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc == TA_OK)
+		return exec(st, "COMMIT");
+	(void)exec(st, "ROLLBACK");
+	return rc;
+}
+
+int
+ta_store_inventory_each(struct ta_store *st, int (*fn)(void *arg, const char *key, const char *row),
+                        void *arg)
+{
+	sqlite3_stmt *q;
+	int step, rc = TA_OK;
+
+	if (scalar(st, "SELECT count(*) FROM sqlite_master WHERE name = 'inventory'") != 1)
+		return TA_OK; /* a store no inventory was imported into */
+	if (!(q = prepare(st, "SELECT key, row FROM inventory ORDER BY pos")))
+		return TA_ESYS;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(q, 0);
+		const char *text = (const char *)sqlite3_column_text(q, 1);
+
+		if (!key || !text) {
+			snprintf(st->err, sizeof st->err, "an inventory row is damaged");
+			rc = TA_EINVAL;
+			break;
+		}
+		if ((rc = fn(arg, key, text)) != TA_OK)
+			break;
+	}
+	if (rc == TA_OK && step != SQLITE_DONE)
+		rc = failed(st, "cannot read the inventory");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+json_t *
+ta_store_latest(struct ta_store *st, const char *host, unsigned port, const char *proto,
+                char *started, size_t cap)
+{
+	char prefix[400];
+	sqlite3_stmt *q;
+	json_t *doc = NULL;
+
+	snprintf(prefix, sizeof prefix, "%s|%u|%s|", host, port, proto);
+	for (char *p = prefix; *p && *p != '|'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	q = prepare(st, "SELECT r.doc, u.started FROM results r JOIN runs u ON u.id = r.run "
+	                "WHERE r.host = lower(?1) AND r.port = ?2 AND substr(r.key, 1, ?4) = ?3 "
+	                "ORDER BY r.run DESC, r.seq LIMIT 1");
+	if (!q)
+		return NULL;
+	sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, port);
+	sqlite3_bind_text(q, 3, prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)strlen(prefix));
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		doc = doc_col(st, q, 0);
+		if (doc)
+			text_col(q, 1, started, cap);
+	}
+	sqlite3_finalize(q);
+	return doc;
 }

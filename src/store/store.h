@@ -94,6 +94,20 @@ struct ta_cert_row {
 int ta_store_certs(struct ta_store *st, int64_t run, const char *before,
                    int (*fn)(void *arg, const struct ta_cert_row *c), void *arg) TA_MUST_CHECK;
 
+/* The inventory (tlsaudit inventory): each row as the text of a one-row
+ * inventory CSV file (read back through the inventory parser), by
+ * endpoint key.  Put: in one transaction, each row replaces the row of its
+ * key (replace: every other row goes too).  Each: in the order imported. */
+int ta_store_inventory_put(struct ta_store *st, const char *const *rows, const char *const *keys,
+                           size_t n, bool replace) TA_MUST_CHECK;
+int ta_store_inventory_each(struct ta_store *st,
+                            int (*fn)(void *arg, const char *key, const char *row),
+                            void *arg) TA_MUST_CHECK;
+/* The newest document of an endpoint (host, port, proto as listed; any
+ * address), and the time of its run; NULL when none. */
+json_t *ta_store_latest(struct ta_store *st, const char *host, unsigned port, const char *proto,
+                        char *started, size_t cap);
+
 /* Compression of a document (store/blob.c); exposed for the fuzz target. */
 int ta_store_pack(const json_t *doc, unsigned char **out, size_t *outlen) TA_MUST_CHECK;
 /* NULL with a reason in err when blob is not a document. */
