@@ -257,4 +257,17 @@ int ta_store_print_history(const char *path, const char *match, enum ta_format f
 int ta_store_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
                          char *err, size_t errlen) TA_MUST_CHECK;
 
+/* `tlsaudit diff A.json B.json`: what changed on each endpoint between two
+ * JSON reports (docs/diff.md), written as text (TA_FORMAT_TEXT) or JSON
+ * (TA_FORMAT_JSON, docs/schema/diff.schema.json).  *changed (may be NULL)
+ * gets the number of endpoints that changed.  TA_EINVAL with a one-line
+ * reason in err ("FILE: line N: problem"; "diff: text or json" for another
+ * format); TA_ENOMEM; TA_ESYS when writing fails. */
+int ta_diff_files(const char *path_a, const char *path_b, enum ta_format fmt, FILE *out, int color,
+                  size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
+/* The same between two runs of a store: nruns 0, its last two runs; 1,
+ * run_a and the last run; 2, run_a and run_b. */
+int ta_store_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
+                  FILE *out, int color, size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
+
 #endif

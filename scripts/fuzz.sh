@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build-fuzz
-ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt escape report store inventory
+ALL=(record server_hello ske certificate ssl2 handshake target starttls dns hsts http_headers mtasts tlsrpt escape report store inventory diff
 	cert profile)
 
 # Where a target's binary and seed corpus live, relative to the build and

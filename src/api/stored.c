@@ -10,6 +10,7 @@
 
 #include "assess/assess.h"
 #include "cert/cert.h"
+#include "report/diff.h"
 #include "report/escape.h"
 #include "report/report.h"
 #include "report/sink.h"
@@ -330,6 +331,113 @@ ta_store_print_certs(const char *path, long long run, int days, enum ta_format f
 	else if (co.list && (json_dumpf(co.list, out, JSON_INDENT(2)) != 0 || fputc('\n', out) < 0))
 		rc = TA_ESYS;
 	json_decref(co.list);
+	ta_store_close(st);
+	return rc;
+}
+
+/* ---- tlsaudit diff --db ---- */
+
+struct last_two {
+	int64_t id[2]; /* the two newest, newest first */
+};
+
+static int
+newest(void *arg, const struct ta_run_info *r)
+{
+	struct last_two *l = arg;
+
+	l->id[1] = l->id[0];
+	l->id[0] = r->id;
+	return TA_OK;
+}
+
+static int
+add_a(void *arg, const char *key, json_t *doc)
+{
+	(void)key;
+	return ta_diff_add_a(arg, doc);
+}
+
+static int
+add_b(void *arg, const char *key, json_t *doc)
+{
+	(void)key;
+	return ta_diff_add_b(arg, doc);
+}
+
+int
+ta_store_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
+              FILE *out, int color, size_t *changed, char *err, size_t errlen)
+{
+	struct ta_store *st;
+	struct last_two l = {{0, 0}};
+	struct ta_run_info ra, rb;
+	json_t *ha = NULL, *hb = NULL, *diff = NULL;
+	struct ta_diff *d = NULL;
+	int rc;
+
+	*changed = 0;
+	TA_TRY(text_or_json(fmt, "diff", err, errlen));
+	TA_TRY(open_store(path, &st, err, errlen));
+	rc = ta_store_runs(st, newest, &l);
+	if (rc == TA_OK && nruns == 0) {
+		run_a = l.id[1];
+		run_b = l.id[0];
+	} else if (rc == TA_OK && nruns == 1) {
+		run_b = l.id[0];
+	}
+	if (rc == TA_OK && (!run_a || !run_b)) {
+		snprintf(err, errlen, "the store has fewer than two runs to compare");
+		rc = TA_EINVAL;
+		goto out;
+	}
+	if (rc == TA_OK && ((rc = ta_store_run_get(st, run_a, &ra)) != TA_OK ||
+	                    (rc = ta_store_run_get(st, run_b, &rb)) != TA_OK)) {
+		snprintf(err, errlen, "%s", ta_store_error(st));
+		goto out;
+	}
+	if (rc != TA_OK) {
+		snprintf(err, errlen, "%s", ta_store_error(st));
+		goto out;
+	}
+	ha = ta_store_run_header(st, ra.id);
+	hb = ta_store_run_header(st, rb.id);
+	if (!ha || !hb) {
+		snprintf(err, errlen, "%s", ta_store_error(st));
+		rc = TA_EINVAL;
+		goto out;
+	}
+	json_object_set_new(ha, "run", json_integer(ra.id));
+	json_object_set_new(hb, "run", json_integer(rb.id));
+	if (!(d = ta_diff_new(ha, hb))) {
+		rc = TA_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* run A is kept as a digest per target, run B streams past it */
+	rc = ta_store_each(st, ra.id, add_a, d);
+	if (rc == TA_OK)
+		rc = ta_store_each(st, rb.id, add_b, d);
+	if (rc != TA_OK) {
+		snprintf(err, errlen, "%s",
+		         ta_store_error(st)[0] ? ta_store_error(st) : "out of memory");
+		goto out;
+	}
+	diff = ta_diff_finish(d);
+	d = NULL;
+	if (!diff) {
+		rc = TA_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	*changed = ta_diff_count(diff);
+	if ((rc = ta_diff_write(out, diff, fmt, color)) != TA_OK)
+		snprintf(err, errlen, "cannot write the diff");
+out:
+	ta_diff_free(d);
+	json_decref(diff);
+	json_decref(ha);
+	json_decref(hb);
 	ta_store_close(st);
 	return rc;
 }

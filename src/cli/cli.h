@@ -69,5 +69,6 @@ int cli_export(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_certs(int argc, char **argv);
 int cli_inventory(int argc, char **argv); /* inventory.c */
+int cli_diff(int argc, char **argv);      /* diff.c */
 
 #endif

@@ -27,6 +27,8 @@ cli_usage(FILE *out)
 	        "       tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE]\n"
 	        "       tlsaudit history [--db FILE] [-f text|json] HOST|KEY\n"
 	        "       tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f FMT]\n"
+	        "       tlsaudit diff [-f text|json] [-o FILE] A.json B.json\n"
+	        "       tlsaudit diff --db FILE [-f text|json] [-o FILE] [RUN_A [RUN_B]]\n"
 	        "       tlsaudit inventory import [--db FILE] [--replace] FILE...\n"
 	        "       tlsaudit inventory check FILE...\n"
 	        "       tlsaudit inventory export [--db FILE] [-o FILE] [--bom]\n"
@@ -102,6 +104,7 @@ main(int argc, char **argv)
 	        {"scan", cli_scan},         {"mail", cli_scan},   {"report", cli_report},
 	        {"profiles", cli_profiles}, {"runs", cli_runs},   {"export", cli_export},
 	        {"history", cli_history},   {"certs", cli_certs}, {"inventory", cli_inventory},
+	        {"diff", cli_diff},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from

@@ -52,6 +52,16 @@ class Relay:
         self.ready.set()
         self.loop.run_forever()
 
+    def close_listener(self):
+        """Stop accepting: new connections are refused (the port closes)."""
+        done = threading.Event()
+
+        def close():
+            self.server.close()
+            done.set()
+        self.loop.call_soon_threadsafe(close)
+        done.wait(5)
+
     def stop(self):
         if self.loop.is_running():
             self.loop.call_soon_threadsafe(self.loop.stop)

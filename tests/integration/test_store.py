@@ -23,6 +23,9 @@ What is checked:
    refused on a text file and on an SQLite file of something else;
 5. history lists the endpoint in every run; certs --expiring lists the leaf
    with the days computed from the certificate (openssl x509 -enddate);
+7. diff --db: a second run after one endpoint stopped answering; the
+   store's last two runs differ by exactly that endpoint, started_failing
+   (exit 1), and a run compared with itself has no change (exit 0);
 6. --rate N: in every one-second window the relays accept at most N + 2
    connections (N, a twentieth of a second's burst, and one for the timing
    of the relay's accepts), and --progress writes a
@@ -278,6 +281,22 @@ def main(t):
             % (len(opened), summary.strip()),
             err.count("\r") >= 2 and "2 targets in" in summary
             and "%d connections" % len(opened) in summary)
+
+    # 7. diff --db between two runs of the store
+    relays[0].close_listener()
+    cp = subprocess.run(scan_cmd(targets, db, [os.devnull]), stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, timeout=200)
+    t.eq("a second run, one endpoint closed: exit 1", 1, cp.returncode)
+    rc, out, err = tool(["diff", "--db", db, "-f", "json"])
+    diff = json.loads(out) if out.strip().startswith("{") else {}
+    eps = diff.get("endpoints", [])
+    t.eq("diff --db: exit 1 (changes)", 1, rc)
+    t.check("diff --db: the closed endpoint, and only it, started failing (%s)"
+            % [(e.get("port"), e.get("change")) for e in eps],
+            len(eps) == 1 and eps[0].get("port") == relays[0].port
+            and eps[0].get("change") == "started_failing")
+    rc, out, _ = tool(["diff", "--db", db, "1", "1"])
+    t.eq("diff --db of a run with itself: exit 0", 0, rc)
 
 
 if __name__ == "__main__":
