@@ -7,6 +7,8 @@ PKGS=(
   # build
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libexpat1-dev
+  # packaging (cpack: dpkg-shlibdeps needs file) and reading the man pages
+  file man-db
   # tests: real servers and tools, all used on loopback only
   openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql vsftpd python3 python3-jsonschema iproute2 jq procps
   # servers on other TLS stacks (wolfSSL, mbedTLS, NSS, GnuTLS, JSSE, Erlang)

@@ -67,7 +67,7 @@ static const char *const inventory_sql = "CREATE TABLE IF NOT EXISTS inventory (
 static int
 failed(struct ta_store *st, const char *what)
 {
-	snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
+	snprintf(st->err, sizeof st->err, "%.100s: %.150s", what, sqlite3_errmsg(st->db));
 	return TA_ESYS;
 }
 
