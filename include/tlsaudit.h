@@ -270,4 +270,85 @@ int ta_diff_files(const char *path_a, const char *path_b, enum ta_format fmt, FI
 int ta_store_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
                   FILE *out, int color, size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
 
+/*
+ * Discovery (tlsaudit discover, docs/discovery.md): which of the addresses
+ * and ports named answer in TLS, at once or after STARTTLS.  Only the
+ * addresses given are connected to: IPv4 and IPv6 addresses, CIDR blocks
+ * (expanded; more than max_hosts addresses in all is refused before any
+ * connection) and the addresses of host names (resolved as a scan
+ * resolves them; a name with more than 16 addresses is refused).  New
+ * connections keep to rate a second across the run, at most
+ * max_conns_per_host open to one address and max_conns_total in all; every
+ * connect and every wait has a deadline.
+ */
+#define TA_DISCOVER_PORTS_MAX 1024 /* ports in one run */
+
+struct ta_discover_progress {
+	unsigned long long probes;      /* addresses x ports */
+	unsigned long long done;        /* probes finished */
+	unsigned long long connections; /* opened so far */
+	unsigned long long open;        /* ports that answered */
+	double elapsed_s;
+	int final;
+};
+
+struct ta_discover_opts {
+	unsigned rate;               /* new connections a second; default 200 */
+	unsigned max_hosts;          /* addresses the run may come to; default
+	                              * 65536 (a /16), at most 1048576 */
+	unsigned connect_timeout_ms; /* default 2000 */
+	unsigned read_timeout_ms;    /* per wait for the server; default 3000 */
+	unsigned max_conns_per_host; /* default 4 */
+	unsigned max_conns_total;    /* default 256 */
+	int family;                  /* enum ta_family: which addresses of names */
+	const char *resolver;        /* as in struct ta_config; NULL: the system's */
+	const uint16_t *ports;       /* the ports (NULL: the default ports) */
+	size_t nports;
+	const char *db;    /* a store whose inventory to compare with what
+	                              * answers: new, gone, changed; NULL: none */
+	int catch_signals; /* SIGINT and SIGTERM end the run; what finished
+	                              * is reported (summary.interrupted) */
+	/* called twice a second while the run goes on, and once at its end */
+	void (*progress)(void *arg, const struct ta_discover_progress *p);
+	void *progress_arg;
+};
+
+struct ta_discover_summary {
+	unsigned long long addresses, probes, connections;
+	size_t tls;                   /* ports that answered in TLS at once */
+	size_t starttls;              /* ports whose STARTTLS was accepted */
+	size_t other;                 /* open ports that are neither */
+	size_t unresolved;            /* names that gave no address to probe */
+	unsigned long long errors;    /* probes that could not be made (sockets, memory) */
+	size_t nnew, ngone, nchanged; /* against the inventory (db) */
+	int interrupted;
+	double elapsed_s;
+};
+
+/* Fill *o with the defaults above. */
+void ta_discover_defaults(struct ta_discover_opts *o);
+
+/*
+ * A --ports value: ports and ranges, comma-separated ("443,8443,8000-8010"),
+ * where "default" stands for the default ports.  Duplicates are dropped,
+ * the order kept.  TA_EINVAL with a one-line reason in err for anything
+ * else, a port 0, or more than cap (<= TA_DISCOVER_PORTS_MAX) ports.
+ */
+int ta_discover_parse_ports(const char *list, uint16_t *ports, size_t cap, size_t *n, char *err,
+                            size_t errlen) TA_MUST_CHECK;
+
+/*
+ * Probe every address of specs (each an address, an ADDRESS/PREFIX block
+ * or a host name) on every port, and write what answered to out as fmt
+ * (text, json or csv; docs/discovery.md), then fill *summary.  TA_EINVAL
+ * with a one-line reason in err, before anything is connected to, for a
+ * spec that is none of those, more addresses than max_hosts, another
+ * format, or a store (db) that cannot be read or has no inventory; TA_ESYS
+ * when writing fails; TA_ENOMEM.  A name that does not resolve is reported
+ * in the output and counted in summary->unresolved, not an error.
+ */
+int ta_discover(const char *const *specs, size_t nspecs, const struct ta_discover_opts *o,
+                enum ta_format fmt, FILE *out, struct ta_discover_summary *summary, char *err,
+                size_t errlen) TA_MUST_CHECK;
+
 #endif

@@ -32,6 +32,8 @@ cli_usage(FILE *out)
 	        "       tlsaudit inventory import [--db FILE] [--replace] FILE...\n"
 	        "       tlsaudit inventory check FILE...\n"
 	        "       tlsaudit inventory export [--db FILE] [-o FILE] [--bom]\n"
+	        "       tlsaudit discover [--ports LIST] [--rate N] [--db FILE] [-f FMT] "
+	        "HOST|CIDR...\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -41,6 +43,9 @@ cli_usage(FILE *out)
 	        "\n"
 	        "tlsaudit mail scans every MX host of each DOMAIN on port 25 (STARTTLS, every\n"
 	        "address) and checks the domain's MTA-STS, TLS-RPT and DANE records.\n"
+	        "\n"
+	        "tlsaudit discover finds the ports of the addresses, blocks and names given\n"
+	        "that answer in TLS or accept STARTTLS (tlsaudit discover --help).\n"
 	        "\n"
 	        "tlsaudit report renders a report that --format json wrote again, in any\n"
 	        "format, without scanning (certificate expiry judged against today).\n"
@@ -101,10 +106,12 @@ main(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} cmd[] = {
-	        {"scan", cli_scan},         {"mail", cli_scan},   {"report", cli_report},
-	        {"profiles", cli_profiles}, {"runs", cli_runs},   {"export", cli_export},
-	        {"history", cli_history},   {"certs", cli_certs}, {"inventory", cli_inventory},
-	        {"diff", cli_diff},
+	        {"scan", cli_scan},           {"mail", cli_scan},
+	        {"report", cli_report},       {"profiles", cli_profiles},
+	        {"runs", cli_runs},           {"export", cli_export},
+	        {"history", cli_history},     {"certs", cli_certs},
+	        {"inventory", cli_inventory}, {"diff", cli_diff},
+	        {"discover", cli_discover},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from
