@@ -167,6 +167,8 @@ struct ta_target {
 	char proto[16];      /* the target's own "/proto" */
 	uint64_t start_ms;
 	struct ta_xchg *qhead, *qtail; /* waiting for a connection slot */
+	struct ta_xchg *live;          /* every exchange not completed: freed with the
+	                                * target when a scan stops in the middle */
 	unsigned inflight;
 	struct ta_job *jobs;
 	unsigned jobs_live;
@@ -288,6 +290,10 @@ void ta_target_part_done(struct ta_target *t);
 /* t's probes have ended: a server that turned out to speak HTTP (ALPN)
  * gets its HTTP checks now, then the probes' part is done (scan.c). */
 void ta_target_probes_done(struct ta_target *t);
+
+/* Free every exchange of t not completed, closing its connection without
+ * callbacks (a scan stopped in the middle; target.c). */
+void ta_target_drop_exchanges(struct ta_target *t);
 
 /* Add a job to the target and start it. */
 void ta_target_add_job(struct ta_target *t, struct ta_job *job);

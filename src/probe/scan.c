@@ -99,6 +99,7 @@ ta_target_free(struct ta_target *t)
 {
 	if (!t)
 		return;
+	ta_target_drop_exchanges(t);
 	struct ta_job *j = t->jobs;
 
 	while (j) {

@@ -15,6 +15,7 @@
 #include "wire/text.h"
 
 static void xchg_start_conn(struct ta_xchg *x);
+static void live_del(struct ta_target *t, struct ta_xchg *x);
 static void pump_target(struct ta_target *t);
 
 /* Append to the target's queue of exchanges waiting for a connection. */
@@ -161,9 +162,45 @@ xchg_complete(struct ta_xchg *x)
 		snprintf(t->res.incomplete_reason, sizeof t->res.incomplete_reason, "%s",
 		         t->abort_reason ? t->abort_reason : "a connection failed");
 	}
+	live_del(t, x);
 	ta_xchg_free(x);
 	pump_target(t);
 	ta_scan_pump(t->scan);
+}
+
+static void
+live_add(struct ta_target *t, struct ta_xchg *x)
+{
+	x->live_prev = NULL;
+	x->live_next = t->live;
+	if (t->live)
+		t->live->live_prev = x;
+	t->live = x;
+}
+
+static void
+live_del(struct ta_target *t, struct ta_xchg *x)
+{
+	if (x->live_prev)
+		x->live_prev->live_next = x->live_next;
+	else
+		t->live = x->live_next;
+	if (x->live_next)
+		x->live_next->live_prev = x->live_prev;
+}
+
+void
+ta_target_drop_exchanges(struct ta_target *t)
+{
+	while (t->live) {
+		struct ta_xchg *x = t->live;
+
+		live_del(t, x);
+		if (x->conn)
+			ta_conn_abort(x->conn); /* no callback: the target is going away */
+		ta_xchg_free(x);
+	}
+	t->qhead = t->qtail = NULL;
 }
 
 /* Queue x again (back of the queue: other work goes on meanwhile). */
@@ -472,6 +509,7 @@ ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned wa
 	x->want = want;
 	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
+	live_add(t, x);
 	enqueue(t, x);
 	pump_target(t);
 	return TA_OK;
@@ -502,6 +540,7 @@ ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_c
 	x->cb = cb;
 	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
+	live_add(t, x);
 	enqueue(t, x);
 	pump_target(t);
 	return TA_OK;

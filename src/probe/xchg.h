@@ -13,6 +13,7 @@
 
 struct ta_xchg {
 	struct ta_xchg *next;
+	struct ta_xchg *live_prev, *live_next; /* every exchange of the target (target.c) */
 	struct ta_job *job;
 	ta_xchg_cb cb;
 	unsigned want;
