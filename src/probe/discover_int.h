@@ -66,11 +66,13 @@ ta_disc_addr_add(uint8_t *out, const uint8_t *base, unsigned len, uint64_t off)
 {
 	unsigned carry = 0;
 
+	if (len > 16)
+		len = 16; /* an address is 4 or 16 bytes */
 	memcpy(out, base, len);
-	for (unsigned i = len; i-- > 0 && (off || carry);) {
-		unsigned v = out[i] + (unsigned)(off & 0xff) + carry;
+	for (unsigned i = len; i > 0 && (off || carry); i--) {
+		unsigned v = out[i - 1] + (unsigned)(off & 0xff) + carry;
 
-		out[i] = (uint8_t)v;
+		out[i - 1] = (uint8_t)v;
 		carry = v >> 8;
 		off >>= 8;
 	}
