@@ -248,14 +248,14 @@ int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
  *   certs:   the certificates of a run expiring within days (days < 0: all),
  *            soonest first; text, json or csv.
  */
-int ta_store_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err,
-                        size_t errlen) TA_MUST_CHECK;
-int ta_store_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
-                    const char *focus, char *err, size_t errlen) TA_MUST_CHECK;
-int ta_store_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
-                           char *err, size_t errlen) TA_MUST_CHECK;
-int ta_store_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
-                         char *err, size_t errlen) TA_MUST_CHECK;
+int ta_db_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err,
+                     size_t errlen) TA_MUST_CHECK;
+int ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+                 const char *focus, char *err, size_t errlen) TA_MUST_CHECK;
+int ta_db_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
+                        char *err, size_t errlen) TA_MUST_CHECK;
+int ta_db_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
+                      char *err, size_t errlen) TA_MUST_CHECK;
 
 /* `tlsaudit diff A.json B.json`: what changed on each endpoint between two
  * JSON reports (docs/diff.md), written as text (TA_FORMAT_TEXT) or JSON
@@ -267,8 +267,8 @@ int ta_diff_files(const char *path_a, const char *path_b, enum ta_format fmt, FI
                   size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
 /* The same between two runs of a store: nruns 0, its last two runs; 1,
  * run_a and the last run; 2, run_a and run_b. */
-int ta_store_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
-                  FILE *out, int color, size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
+int ta_db_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
+               FILE *out, int color, size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
 
 /*
  * Discovery (tlsaudit discover, docs/discovery.md): which of the addresses

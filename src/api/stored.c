@@ -64,7 +64,7 @@ one_run_out(void *arg, const struct ta_run_info *r)
 }
 
 int
-ta_store_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err, size_t errlen)
+ta_db_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err, size_t errlen)
 {
 	struct ta_store *st;
 	struct runs_out ro = {out, NULL};
@@ -112,8 +112,8 @@ one_export(void *arg, const char *key, json_t *doc)
 }
 
 int
-ta_store_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
-                const char *focus, char *err, size_t errlen)
+ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+             const char *focus, char *err, size_t errlen)
 {
 	struct ta_store *st;
 	struct ta_run_info info;
@@ -204,8 +204,8 @@ one_history(void *arg, const struct ta_run_info *r, const char *key, json_t *doc
 }
 
 int
-ta_store_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
-                       char *err, size_t errlen)
+ta_db_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out, char *err,
+                    size_t errlen)
 {
 	struct ta_store *st;
 	struct history_out ho = {out, NULL, 0};
@@ -291,8 +291,8 @@ one_cert(void *arg, const struct ta_cert_row *c)
 }
 
 int
-ta_store_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
-                     char *err, size_t errlen)
+ta_db_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,
+                  char *err, size_t errlen)
 {
 	struct ta_store *st;
 	struct ta_run_info info;
@@ -366,8 +366,8 @@ add_b(void *arg, const char *key, json_t *doc)
 }
 
 int
-ta_store_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
-              FILE *out, int color, size_t *changed, char *err, size_t errlen)
+ta_db_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,
+           FILE *out, int color, size_t *changed, char *err, size_t errlen)
 {
 	struct ta_store *st;
 	struct last_two l = {{0, 0}};

@@ -57,6 +57,10 @@ struct cli_out {
 int cli_out_open(struct cli_out *o, const char *path);
 /* Close; rc (a TA_* code) TA_OK: keep the file, else drop it.  The new rc. */
 int cli_out_close(struct cli_out *o, int rc);
+/* getopt's ':' (a value missing) or '?' (an unknown option) for the
+ * option argv[optind - 1] of command cmd (NULL: scan), as one line;
+ * returns EXIT_USAGE. */
+int cli_bad_option(const char *cmd, int c, char *const *argv);
 /* The TA_* code of a command as its exit code. */
 int cli_exit(int rc);
 

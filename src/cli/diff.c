@@ -90,14 +90,8 @@ cli_diff(int argc, char **argv)
 			fputs(diff_usage, stdout);
 			fputs(diff_help, stdout);
 			return EXIT_SCANNED;
-		case ':':
-			fprintf(stderr, "tlsaudit: diff: option '%.64s' needs a value\n",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "tlsaudit: diff: unknown option '%.64s'\n",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("diff", c, argv);
 		}
 	}
 	nargs = argc - optind;
@@ -124,8 +118,8 @@ cli_diff(int argc, char **argv)
 	if (color < 0)
 		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (db)
-		rc = ta_store_diff(db, run[0], run[1], nargs, fmt, out.f, color, &changed, err,
-		                   sizeof err);
+		rc = ta_db_diff(db, run[0], run[1], nargs, fmt, out.f, color, &changed, err,
+		                sizeof err);
 	else
 		rc = ta_diff_files(argv[optind], argv[optind + 1], fmt, out.f, color, &changed, err,
 		                   sizeof err);

@@ -87,14 +87,8 @@ cli_report(int argc, char **argv)
 		case 'h':
 			cli_usage(stdout);
 			return EXIT_SCANNED;
-		case ':':
-			fprintf(stderr, "tlsaudit: report: option '%.64s' needs a value\n",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "tlsaudit: report: unknown option '%.64s'\n",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("report", c, argv);
 		}
 	}
 	if (optind != argc - 1) {

@@ -458,13 +458,8 @@ cli_scan(int argc, char **argv)
 		case 'h':
 			cli_usage(stdout);
 			return EXIT_SCANNED;
-		case ':':
-			fprintf(stderr, "tlsaudit: option '%.64s' needs a value\n",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "tlsaudit: unknown option '%.64s'\n", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option(NULL, c, argv);
 		}
 	}
 	scan = ta_scan_new(&cfg);

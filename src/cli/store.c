@@ -152,17 +152,16 @@ run_command(int cmd, int argc, char **argv)
 		a.color = !a.output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	switch (cmd) {
 	case CMD_RUNS:
-		rc = ta_store_print_runs(a.db, a.fmt, out.f, err, sizeof err);
+		rc = ta_db_print_runs(a.db, a.fmt, out.f, err, sizeof err);
 		break;
 	case CMD_EXPORT:
-		rc = ta_store_export(a.db, a.run, a.fmt, out.f, a.color, a.profile, err,
-		                     sizeof err);
+		rc = ta_db_export(a.db, a.run, a.fmt, out.f, a.color, a.profile, err, sizeof err);
 		break;
 	case CMD_HISTORY:
-		rc = ta_store_print_history(a.db, a.target, a.fmt, out.f, err, sizeof err);
+		rc = ta_db_print_history(a.db, a.target, a.fmt, out.f, err, sizeof err);
 		break;
 	default:
-		rc = ta_store_print_certs(a.db, a.run, a.days, a.fmt, out.f, err, sizeof err);
+		rc = ta_db_print_certs(a.db, a.run, a.days, a.fmt, out.f, err, sizeof err);
 		break;
 	}
 	if (rc != TA_OK) {

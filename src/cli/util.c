@@ -2,6 +2,7 @@
  * What the commands share: numbers, formats and report files.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -187,4 +188,14 @@ int
 cli_exit(int rc)
 {
 	return rc == TA_OK ? EXIT_SCANNED : rc == TA_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+}
+
+int
+cli_bad_option(const char *cmd, int c, char *const *argv)
+{
+	fprintf(stderr,
+	        c == ':' ? "tlsaudit: %s%soption '%.64s' needs a value\n"
+	                 : "tlsaudit: %s%sunknown option '%.64s'\n",
+	        cmd ? cmd : "", cmd ? ": " : "", argv[optind - 1]);
+	return EXIT_USAGE;
 }

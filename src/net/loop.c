@@ -5,7 +5,9 @@
 #include "net/loop.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,5 +249,32 @@ ta_loop_run(struct ta_loop *loop)
 		bury(loop);
 	}
 	bury(loop);
+	return TA_OK;
+}
+
+/* SIGINT and SIGTERM only set this; every loop that asked stops at its
+ * next wake-up (epoll_wait returns EINTR). */
+static volatile sig_atomic_t signalled;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	signalled = 1;
+}
+
+int
+ta_loop_stop_on_signals(struct ta_loop *loop)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: epoll_wait returns at once */
+	signalled = 0;
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return TA_ESYS;
+	loop->interrupt = &signalled;
 	return TA_OK;
 }

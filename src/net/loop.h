@@ -47,6 +47,10 @@ uint64_t ta_loop_now(struct ta_loop *loop);
 /* Read the clock again (ta_loop_now keeps the time of the last wake-up). */
 void ta_loop_update(struct ta_loop *loop);
 
+/* From now on SIGINT and SIGTERM stop loop at its next wake-up (it sets
+ * loop->interrupt); TA_ESYS when the handlers cannot be set. */
+int ta_loop_stop_on_signals(struct ta_loop *loop);
+
 void ta_timer_init(struct ta_timer *t, void (*cb)(struct ta_timer *));
 int ta_timer_start(struct ta_loop *loop, struct ta_timer *t, uint64_t ms);
 void ta_timer_stop(struct ta_loop *loop, struct ta_timer *t);

@@ -16,7 +16,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +56,6 @@ struct probe {
 	char first_try[120]; /* what the first try found, for the detail */
 	struct ta_disc_result res;
 };
-
-static volatile sig_atomic_t caught;
 
 /* ------------------------------------------------------------------ */
 /* the run */
@@ -135,26 +132,10 @@ ta_disc_free(struct ta_disc *d)
 	free(d);
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	caught = 1;
-}
-
 int
 ta_disc_catch_signals(struct ta_disc *d)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	caught = 0;
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return TA_ESYS;
-	d->loop.interrupt = &caught;
-	return TA_OK;
+	return ta_loop_stop_on_signals(&d->loop);
 }
 
 const struct ta_disc_stats *
