@@ -69,7 +69,14 @@ struct ta_config {
 	const char *starttls;        /* STARTTLS dialogue for every target without
 					 * its own "/proto": "smtp", "imap" ... or "tls"
 					 * for implicit TLS; NULL: by well-known port */
+	unsigned shard, nshards;     /* --shard K/N: only the targets of shard K
+					 * (0 <= K < N, ta_shard_of); N 0: all */
 };
+
+/* The shard (0..n-1) of an endpoint: the first 8 bytes of the SHA-256 of
+ * "host|port|proto" (host in lower case, proto "" when none), big-endian,
+ * modulo n; its place in a list plays no part (docs/shards.md). */
+unsigned ta_shard_of(const char *host, unsigned port, const char *proto, unsigned n);
 
 /* Is name a STARTTLS protocol (or "tls") that targets and --starttls take? */
 int ta_starttls_known(const char *name);

@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   # build
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
-  libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libexpat1-dev
+  libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev zlib1g-dev libexpat1-dev
   # packaging (cpack: dpkg-shlibdeps needs file) and reading the man pages
   file man-db
   # tests: real servers and tools, all used on loopback only

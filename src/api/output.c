@@ -225,7 +225,7 @@ on_target(void *arg, size_t index, const struct ta_endpoint *e, const struct ta_
 	}
 	ta_doc_refresh_dates(doc, o->now);
 	count_verdicts(o, doc);
-	ta_output_store(o, index, e, doc);
+	ta_output_store(o, e, doc);
 	if (!ta_output_slot(o, index)) {
 		json_decref(doc);
 		return;

@@ -50,6 +50,7 @@ struct ta_output {
 	struct ta_store *store;
 	int64_t run;
 	bool resumed;
+	bool sharded;        /* one shard of a run of several (--shard) */
 	char store_err[300]; /* the first failure of the store, for ta_scan_store_error */
 };
 
@@ -65,9 +66,8 @@ void ta_output_flush(struct ta_output *o);
 /* The store's key of an endpoint: host (lower case)|port|proto|ip. */
 void ta_store_key(const struct ta_endpoint *e, char *buf, size_t cap);
 int ta_output_have(void *arg, size_t index, const struct ta_endpoint *e);
-/* doc of target index finished: stored (the failure kept in store_err). */
-void ta_output_store(struct ta_output *o, size_t index, const struct ta_endpoint *e,
-                     const json_t *doc);
+/* doc of endpoint e finished: stored (the failure kept in store_err). */
+void ta_output_store(struct ta_output *o, const struct ta_endpoint *e, const json_t *doc);
 /* A resumed document, read back for its turn; NULL (store_err) when it cannot be. */
 json_t *ta_output_stored(struct ta_output *o, struct pending *p);
 void ta_output_store_end(struct ta_output *o);

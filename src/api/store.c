@@ -63,6 +63,41 @@ header_time(const json_t *header)
 	               : 0;
 }
 
+/* This process's shard of a run of several (ta_store_run_shard): the
+ * report time is the run's, whichever shard began it. */
+static int
+begin_shard(struct ta_output *o, const char *label, const char *options, const char *fp, int resume,
+            char *err, size_t errlen)
+{
+	struct ta_shard_join j = {label, fp, o->scan->cfg.shard, o->scan->cfg.nshards, resume};
+	json_t *header;
+	bool joined, resumed;
+	int rc;
+
+	o->now = ta_now();
+	header = ta_doc_meta(o->now);
+	rc = header ? ta_store_run_shard(o->store, header, options, &j, &o->run, &joined, &resumed)
+	            : TA_ENOMEM;
+	json_decref(header);
+	if (rc != TA_OK) {
+		snprintf(err, errlen, "%s%s", resume ? "--resume: " : "", ta_store_error(o->store));
+		return rc;
+	}
+	if (joined) {
+		header = ta_store_run_header(o->store, o->run);
+		o->now = header ? header_time(header) : 0;
+		json_decref(header);
+		if (!o->now) {
+			snprintf(err, errlen, "run %lld: %s", (long long)o->run,
+			         ta_store_error(o->store));
+			return TA_EINVAL;
+		}
+	}
+	o->resumed = resumed;
+	o->sharded = true;
+	return TA_OK;
+}
+
 int
 ta_scan_store(struct ta_scan *s, const char *path, const char *label, const char *options,
               const char *identity, int resume, char *err, size_t errlen)
@@ -84,9 +119,17 @@ ta_scan_store(struct ta_scan *s, const char *path, const char *label, const char
 		snprintf(err, errlen, "cannot hash the run's identity");
 		return TA_EINTERNAL;
 	}
-	TA_TRY(ta_store_open(path, resume ? TA_STORE_WRITE : TA_STORE_CREATE, &o->store, err,
-	                     errlen));
-	if (resume) {
+	if (s->cfg.nshards > 1 && (!label || !*label)) {
+		snprintf(err, errlen,
+		         "--shard with --db needs --run-label: the shards of one run "
+		         "find each other by it");
+		return TA_EINVAL;
+	}
+	TA_TRY(ta_store_open(path, resume && s->cfg.nshards <= 1 ? TA_STORE_WRITE : TA_STORE_CREATE,
+	                     &o->store, err, errlen));
+	if (s->cfg.nshards > 1) {
+		TA_TRY(begin_shard(o, label, options, fp, resume, err, errlen));
+	} else if (resume) {
 		/* the last run of these targets and options, if it did not end */
 		struct ta_run_info r;
 
@@ -167,14 +210,14 @@ ta_output_have(void *arg, size_t index, const struct ta_endpoint *e)
 }
 
 void
-ta_output_store(struct ta_output *o, size_t index, const struct ta_endpoint *e, const json_t *doc)
+ta_output_store(struct ta_output *o, const struct ta_endpoint *e, const json_t *doc)
 {
 	char key[400];
 
 	if (!o->store)
 		return;
 	ta_store_key(e, key, sizeof key);
-	if (ta_store_put(o->store, o->run, index, key, doc) != TA_OK)
+	if (ta_store_put(o->store, o->run, e->seq, key, doc) != TA_OK)
 		store_failed(o, "cannot store a target");
 }
 
@@ -198,7 +241,12 @@ ta_output_store_end(struct ta_output *o)
 	/* a run with a target that could not be stored stays resumable */
 	bool whole = !ta_scan_interrupted(o->scan) && !o->store_err[0];
 
-	if (o->store && ta_store_run_end(o->store, o->run, whole ? "done" : "interrupted") != TA_OK)
+	const char *status = whole ? "done" : "interrupted";
+
+	if (!o->store)
+		return;
+	if (o->sharded ? ta_store_shard_end(o->store, o->run, o->scan->cfg.shard, status) != TA_OK
+	               : ta_store_run_end(o->store, o->run, status) != TA_OK)
 		store_failed(o, "cannot end the run");
 }
 

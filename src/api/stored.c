@@ -43,10 +43,11 @@ struct runs_out {
 static json_t *
 run_json(const struct ta_run_info *r)
 {
-	return json_pack("{sI ss ss ss ss ss sI sI}", "id", (json_int_t)r->id, "label", r->label,
-	                 "status", r->status, "started", r->started, "ended", r->ended,
+	return json_pack("{sI ss ss ss ss ss sI sI sI sI}", "id", (json_int_t)r->id, "label",
+	                 r->label, "status", r->status, "started", r->started, "ended", r->ended,
 	                 "tool_version", r->tool_version, "targets", (json_int_t)r->ntargets,
-	                 "errors", (json_int_t)r->nerrors);
+	                 "errors", (json_int_t)r->nerrors, "shards", (json_int_t)r->nshards,
+	                 "shards_done", (json_int_t)r->shards_done);
 }
 
 static int
@@ -56,8 +57,13 @@ one_run_out(void *arg, const struct ta_run_info *r)
 
 	if (ro->list)
 		return json_array_append_new(ro->list, run_json(r)) == 0 ? TA_OK : TA_ENOMEM;
-	fprintf(ro->out, "%6lld  %-11s  %-20s  %-20s  %7zu  %6zu  ", (long long)r->id, r->status,
-	        r->started, r->ended[0] ? r->ended : "-", r->ntargets, r->nerrors);
+	char shards[24] = "-";
+
+	if (r->nshards)
+		snprintf(shards, sizeof shards, "%u/%u", r->shards_done, r->nshards);
+	fprintf(ro->out, "%6lld  %-11s  %-20s  %-20s  %7zu  %6zu  %-11s  ", (long long)r->id,
+	        r->status, r->started, r->ended[0] ? r->ended : "-", r->ntargets, r->nerrors,
+	        shards);
 	ta_esc_put(ro->out, r->label, ta_esc_term_mode());
 	fputc('\n', ro->out);
 	return TA_OK;
@@ -77,8 +83,8 @@ ta_db_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err, siz
 		return TA_ENOMEM;
 	}
 	if (!ro.list)
-		fprintf(out, "%6s  %-11s  %-20s  %-20s  %7s  %6s  %s\n", "RUN", "STATUS", "STARTED",
-		        "ENDED", "TARGETS", "ERRORS", "LABEL");
+		fprintf(out, "%6s  %-11s  %-20s  %-20s  %7s  %6s  %-11s  %s\n", "RUN", "STATUS",
+		        "STARTED", "ENDED", "TARGETS", "ERRORS", "SHARDS DONE", "LABEL");
 	rc = ta_store_runs(st, one_run_out, &ro);
 	if (rc != TA_OK)
 		snprintf(err, errlen, "%s", ta_store_error(st));

@@ -100,7 +100,8 @@ note_option(const struct option *opts, int c, const char *arg)
 			if (!strcmp(o->name, "color") || !strcmp(o->name, "no-color") ||
 			    !strcmp(o->name, "db") || !strcmp(o->name, "resume") ||
 			    !strcmp(o->name, "run-label") || !strcmp(o->name, "rate") ||
-			    !strcmp(o->name, "progress") || !strcmp(o->name, "no-progress"))
+			    !strcmp(o->name, "shard") || !strcmp(o->name, "progress") ||
+			    !strcmp(o->name, "no-progress"))
 				return;
 			snprintf(text, sizeof text, "--%s", o->name);
 		}
@@ -173,6 +174,34 @@ sort_lines(struct cli_buf *b)
 	free(line);
 	cli_buf_free(b);
 	*b = out;
+}
+
+/* --shard K/N: 0 <= K < N; nonzero (said) when it is not. */
+static int
+parse_shard(const char *arg, unsigned *k, unsigned *n)
+{
+	char *end, shown[80];
+	unsigned long a, b;
+
+	errno = 0;
+	a = strtoul(arg, &end, 10);
+	if (end != arg && *end == '/' && arg[0] >= '0' && arg[0] <= '9') {
+		const char *rest = end + 1;
+
+		b = strtoul(rest, &end, 10);
+		if (errno == 0 && end != rest && !*end && rest[0] >= '0' && rest[0] <= '9' &&
+		    b >= 1 && b <= 65536 && a < b) {
+			*k = (unsigned)a;
+			*n = (unsigned)b;
+			return 0;
+		}
+	}
+	ta_text_for_terminal(shown, sizeof shown, arg);
+	fprintf(stderr,
+	        "tlsaudit: --shard '%s': K/N with 0 <= K < N <= 65536 (shards are numbered 0 to "
+	        "N-1)\n",
+	        shown);
+	return 1;
 }
 
 /* Keep the scan in the store db; EXIT_* on failure, -1 when done. */
@@ -273,6 +302,7 @@ cli_scan(int argc, char **argv)
 		O_RESUME,
 		O_RUNLABEL,
 		O_RATE,
+		O_SHARD,
 		O_PROGRESS,
 		O_NOPROGRESS,
 		O_INVENTORY
@@ -305,6 +335,7 @@ cli_scan(int argc, char **argv)
 	        {"resume", no_argument, NULL, O_RESUME},
 	        {"run-label", required_argument, NULL, O_RUNLABEL},
 	        {"rate", required_argument, NULL, O_RATE},
+	        {"shard", required_argument, NULL, O_SHARD},
 	        {"progress", no_argument, NULL, O_PROGRESS},
 	        {"no-progress", no_argument, NULL, O_NOPROGRESS},
 	        {"inventory", no_argument, NULL, O_INVENTORY},
@@ -432,6 +463,10 @@ cli_scan(int argc, char **argv)
 			if (cli_parse_uint("--rate", optarg, 1, 1000000, &cfg.rate))
 				return EXIT_USAGE;
 			break;
+		case O_SHARD:
+			if (parse_shard(optarg, &cfg.shard, &cfg.nshards))
+				return EXIT_USAGE;
+			break;
 		case O_INVENTORY:
 			inventory = 1;
 			break;
@@ -503,6 +538,11 @@ cli_scan(int argc, char **argv)
 		if (invalid == 0)
 			fprintf(stderr, "tlsaudit: no %s given (see tlsaudit --help)\n",
 			        mail_mode ? "mail domain" : "target");
+		ta_scan_free(scan);
+		return EXIT_USAGE;
+	}
+	if (cfg.nshards && mail_mode) {
+		fprintf(stderr, "tlsaudit: mail: --shard is for the targets of tlsaudit scan\n");
 		ta_scan_free(scan);
 		return EXIT_USAGE;
 	}

@@ -164,6 +164,7 @@ ta_scan_resolve_names(struct ta_scan *s)
 			bool dup = false;
 
 			*x = *sp;
+			x->seq = sp->seq + k;
 			x->extra = NULL;
 			x->nextra = 0;
 			x->needs_resolve = false;

@@ -520,7 +520,7 @@ endpoint_of(const struct ta_scan *s, size_t i)
 {
 	const struct ta_spec *sp = &s->specs[i];
 	struct ta_endpoint e = {sp->host, sp->port, sp->proto[0] ? sp->proto : s->starttls,
-	                        sp->addr.len ? sp->addr.ip : ""};
+	                        sp->addr.len ? sp->addr.ip : "", sp->seq};
 
 	return e;
 }
@@ -682,6 +682,8 @@ ta_scan_run(struct ta_scan *s)
 		if (rc != TA_OK)
 			goto out;
 	}
+	if (s->cfg.nshards > 1)
+		ta_spec_keep_shard(s, s->cfg.shard, s->cfg.nshards);
 	rc = ta_scan_resolve_names(s);
 	if (rc == TA_OK)
 		rc = ta_scan_assign_hosts(s);

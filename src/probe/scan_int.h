@@ -54,6 +54,7 @@ struct ta_spec {
 	char *error;               /* why it cannot be scanned, or NULL */
 	struct ta_host *hostrec;   /* its address's connection count */
 	struct ta_caa_lookup *caa; /* the CAA lookup of its name, or NULL */
+	uint64_t seq;              /* its place in the list: line << 16 | address */
 };
 
 /* spec.c */
@@ -64,6 +65,8 @@ void ta_spec_set_address(struct ta_spec *sp, const struct sockaddr *sa, socklen_
 /* A spec's error, formatted (the spec keeps the first). */
 void ta_spec_fail(struct ta_spec *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ta_spec_release(struct ta_spec *sp);
+/* Keep only the specs of shard k of n (--shard; ta_shard_of), in order. */
+void ta_spec_keep_shard(struct ta_scan *s, unsigned k, unsigned n);
 
 /* Specs already listed, by (host, address, port): index + 1 per slot. */
 struct ta_seen {

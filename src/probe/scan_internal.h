@@ -22,6 +22,7 @@ struct ta_endpoint {
 	uint16_t port;
 	const char *proto; /* the line's /PROTO, else --starttls, else "" */
 	const char *ip;    /* "" when the name did not resolve */
+	uint64_t seq;      /* its place in the list as given (shards keep it) */
 };
 enum { TA_HAVE_NONE, TA_HAVE_OK, TA_HAVE_ERROR };
 struct ta_scan_consumer {

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "probe/engine.h"
 #include "scan_int.h"
@@ -57,9 +60,55 @@ ta_spec_new(struct ta_scan *s, const char *host, uint16_t port)
 	}
 	sp = &s->specs[s->nspecs++];
 	memset(sp, 0, sizeof *sp);
+	sp->seq = (uint64_t)(s->nspecs - 1) << 16;
 	snprintf(sp->host, sizeof sp->host, "%s", host);
 	sp->port = port;
 	return sp;
+}
+
+unsigned
+ta_shard_of(const char *host, unsigned port, const char *proto, unsigned n)
+{
+	char text[300];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	uint64_t h = 0;
+	int k;
+
+	if (n <= 1)
+		return 0;
+	k = snprintf(text, sizeof text, "%s|%u|%s", host, port, proto);
+	for (int i = 0; i < k && text[i] != '|'; i++)
+		text[i] = (char)((text[i] >= 'A' && text[i] <= 'Z') ? text[i] + 32 : text[i]);
+	if (k < 0 || !EVP_Digest(text, (size_t)k < sizeof text ? (size_t)k : sizeof text - 1, md,
+	                         &len, EVP_sha256(), NULL))
+		return 0;
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | md[i];
+	return (unsigned)(h % n);
+}
+
+void
+ta_spec_keep_shard(struct ta_scan *s, unsigned k, unsigned n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nspecs; i++) {
+		struct ta_spec *sp = &s->specs[i];
+		const char *proto = sp->proto[0] ? sp->proto : s->starttls;
+
+		if (ta_shard_of(sp->host, sp->port, proto, n) != k) {
+			ta_spec_release(sp);
+			continue;
+		}
+		s->specs[kept++] = *sp;
+	}
+	s->nspecs = kept;
+	/* the table of specs seen holds their old places */
+	if (s->seen)
+		ta_seen_free(s->seen);
+	free(s->seen);
+	s->seen = NULL;
 }
 
 /* FNV-1a over a spec's host, address and port. */

@@ -1,6 +1,7 @@
 /*
- * The store of runs (docs/store.md): one SQLite file (--db FILE) holding
- * every run of tlsaudit scan --db, each target's document committed as it
+ * The store of runs (docs/store.md): one SQLite file (--db FILE), or a
+ * PostgreSQL database (--db postgresql://...) that several machines share,
+ * holding every run of tlsaudit scan --db, each target's document committed as it
  * finishes, so that a crash or a kill loses only the targets in flight and
  * an interrupted run can be resumed; a run renders again exactly as its
  * scan rendered it (tlsaudit export), and runs are compared over time
@@ -33,12 +34,14 @@ struct ta_run_info {
 	char fingerprint[65]; /* sha256 of the targets and the options that change results */
 	size_t ntargets;      /* documents stored */
 	size_t nerrors;       /* of them with status "error" */
+	unsigned nshards;     /* a run of --shard K/N: N; else 0 */
+	unsigned shards_done; /* of them, those done */
 };
 
 /* How a store is opened: to read only (a missing or empty file is an
  * error), to write, or to write and create when missing. */
 enum ta_store_mode { TA_STORE_READ, TA_STORE_WRITE, TA_STORE_CREATE };
-/* Open the store at path; TA_EINVAL/TA_ESYS with a one-line reason in err.
+/* Open the store at path (an SQLite file, or a postgresql:// URI); TA_EINVAL/TA_ESYS with a one-line reason in err.
  * A file that is not a tlsaudit store, or one of a newer schema, is
  * refused, never changed. */
 int ta_store_open(const char *path, enum ta_store_mode mode, struct ta_store **out, char *err,
@@ -55,6 +58,24 @@ int ta_store_run_begin(struct ta_store *st, const json_t *header, const char *op
  * TA_EINVAL when there is none. */
 int ta_store_run_last_of(struct ta_store *st, const char *fingerprint,
                          struct ta_run_info *info) TA_MUST_CHECK;
+/* One shard of a run of several processes (--shard K/N with a label):
+ * the newest run of that label is joined if it is not done, else a run
+ * begins.  Refused (TA_EINVAL): a run of that label started with other
+ * targets or options, or another N; a shard done; a shard started before
+ * unless resume (then it is taken up: *resumed).  With resume, a shard
+ * not started yet begins: a scheduler's retry can always pass it. */
+struct ta_shard_join {
+	const char *label, *fingerprint;
+	unsigned shard, nshards; /* 0 <= shard < nshards */
+	bool resume;
+};
+int ta_store_run_shard(struct ta_store *st, const json_t *header, const char *options,
+                       const struct ta_shard_join *j, int64_t *run, bool *joined,
+                       bool *resumed) TA_MUST_CHECK;
+/* Mark a shard done or interrupted, now; the run is done with its last
+ * shard, and interrupted when a shard is. */
+int ta_store_shard_end(struct ta_store *st, int64_t run, unsigned shard,
+                       const char *status) TA_MUST_CHECK;
 /* Mark run done or interrupted, now. */
 int ta_store_run_end(struct ta_store *st, int64_t run, const char *status) TA_MUST_CHECK;
 /* One run (id 0: the last). TA_EINVAL when there is none. */
@@ -66,8 +87,8 @@ int ta_store_runs(struct ta_store *st, int (*fn)(void *arg, const struct ta_run_
 json_t *ta_store_run_header(struct ta_store *st, int64_t run);
 
 /* Store a target's document, committed before it returns.  key names the
- * endpoint as listed (host|port|proto|ip); seq is its place in the report. */
-int ta_store_put(struct ta_store *st, int64_t run, size_t seq, const char *key,
+ * endpoint as listed (host|port|proto|ip); seq orders the report. */
+int ta_store_put(struct ta_store *st, int64_t run, uint64_t seq, const char *key,
                  const json_t *doc) TA_MUST_CHECK;
 /* Does run hold key?  Whether its status is "error" in *is_error. */
 bool ta_store_has(struct ta_store *st, int64_t run, const char *key, bool *is_error);
