@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -56,6 +57,8 @@ DROPPED = ("host", "ip", "connections", "duration_ms")
 # one marker per target in each report format (to count the targets written so far)
 MARKERS = {"json": b'"duration_ms":', "text": b":443 (127.", "html": b'<section class="target"'}
 EXT = {"json": "json", "text": "txt", "html": "html"}
+# nmap: the subset is sized so that its run should take this share of --nmap-budget
+NMAP_MARGIN = 0.8
 
 NGINX_FLEET_CONF = """\
 worker_processes {workers};
@@ -612,6 +615,330 @@ def count_text_html(path, fmt, n):
 
 
 # --------------------------------------------------------------------------
+# one measured tlsaudit run over the fleet, with or without the store
+
+
+class Ctx:
+    """What every run of one bench invocation shares."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def targets(self, n):
+        """The targets file of the first n endpoints (written when missing)."""
+        if n not in self.tfiles:
+            self.tfiles[n] = os.path.join(self.workdir, "targets-%d.txt" % n)
+            write_targets(self.tfiles[n], n)
+        return self.tfiles[n]
+
+    def hosts(self, n):
+        """The addresses alone, one a line, for nmap -iL (which takes no HOST:PORT)."""
+        path = os.path.join(self.workdir, "hosts-%d.txt" % n)
+        if not os.path.exists(path):
+            with open(path, "w") as fh:
+                for i in range(n):
+                    fh.write(address(i) + "\n")
+        return path
+
+
+def store_paths(db):
+    return [db, db + "-wal", db + "-shm"]
+
+
+def remove_store(db):
+    for p in store_paths(db):
+        if os.path.exists(p):
+            os.unlink(p)
+
+
+def store_sizes(db):
+    """Sizes of the store file and of its -wal and -shm (0 when absent)."""
+    return [os.path.getsize(p) if os.path.exists(p) else 0 for p in store_paths(db)]
+
+
+def same_bytes(a, b, chunk=1 << 22):
+    """Stream-compare two files: {"equal", "size_a", "size_b", "offset" of the first
+    difference (None when equal)}."""
+    res = {"size_a": os.path.getsize(a), "size_b": os.path.getsize(b), "offset": None}
+    off = 0
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(chunk), fb.read(chunk)
+            if x != y:
+                i = 0
+                while i < min(len(x), len(y)) and x[i] == y[i]:
+                    i += 1
+                res["offset"] = off + i
+                break
+            if not x:
+                break
+            off += len(x)
+    res["equal"] = res["offset"] is None
+    return res
+
+
+def check_store(ctx, db, report, n, label):
+    """The store of a run: `tlsaudit runs -f json` (one run holding n targets) and
+    `tlsaudit export -f json` equal to the scan's report byte for byte."""
+    st = {}
+    r = subprocess.run([ctx.tlsaudit, "runs", "--db", db, "-f", "json"], capture_output=True,
+                       text=True)
+    st["runs_exit"] = r.returncode
+    try:
+        runs = json.loads(r.stdout)
+        last = max(runs, key=lambda x: x.get("id", 0)) if runs else {}
+        st["runs"] = {k: last.get(k) for k in ("id", "status", "targets", "errors")}
+        st["nruns"] = len(runs)
+    except (ValueError, TypeError, AttributeError) as e:
+        st["runs"] = None
+        st["runs_error"] = "%s; stderr: %s" % (e, r.stderr.strip()[-300:])
+    st["holds_n"] = bool(st.get("runs")) and st["runs"].get("targets") == n
+    if not st["holds_n"]:
+        ctx.notes.append("%s: the store does not hold %d results: `tlsaudit runs -f json` "
+                         "says %s (exit %d)%s" % (label, n, st.get("runs"), r.returncode,
+                                                  "; " + st["runs_error"]
+                                                  if st.get("runs_error") else ""))
+    exp = os.path.join(ctx.workdir, "export-%d.json" % n)
+    servers.settle(ctx.srv, timeout=120)
+    e = measured(ctx.ns, ctx.srv, [ctx.tlsaudit, "export", "--db", db, "-f", "json", "-o", exp],
+                 os.path.join(ctx.workdir, "out"), "export-%d" % n, exp, None,
+                 interval=ctx.args.interval, timeout=ctx.args.timeout)
+    st["export"] = {k: e.get(k) for k in ("wall", "cpu", "maxrss_kb", "exit", "out_bytes",
+                                          "timed_out", "stderr_tail")}
+    if os.path.exists(exp) and os.path.exists(report):
+        t0 = time.time()
+        st["same"] = same_bytes(report, exp)
+        log("%s: export compared in %.0fs: %s" % (label, time.time() - t0, st["same"]))
+        if not st["same"]["equal"]:
+            ctx.notes.append("%s: `tlsaudit export -f json` differs from the scan's report at "
+                             "byte %d (%d bytes exported, %d in the report)" % (
+                                 label, st["same"]["offset"], st["same"]["size_b"],
+                                 st["same"]["size_a"]))
+    else:
+        st["same"] = None
+        ctx.notes.append("%s: `tlsaudit export` wrote no file (exit %s; %s)" % (
+            label, e.get("exit"), " | ".join(e["stderr_tail"]) or "no stderr"))
+    if not ctx.keep and os.path.exists(exp):
+        os.unlink(exp)
+    return st
+
+
+def fleet_run(ctx, n, fmt, store, label=None, tag=None):
+    """tlsaudit scan --format fmt -o FILE [--db FILE] -i targets-n.txt, measured, its report
+    checked (JSON: every endpoint against the reference) and, with the store, the store
+    checked too."""
+    label = label or "%d, %s%s" % (n, fmt, ", --db" if store else "")
+    tag = tag or "fleet-%d-%s%s" % (n, fmt, "-db" if store else "")
+    out = os.path.join(ctx.workdir, "%s.%s" % (tag, EXT[fmt]))
+    db = os.path.join(ctx.workdir, "%s.db" % tag) if store else None
+    if db:
+        remove_store(db)
+    waited = servers.settle(ctx.srv, timeout=120)
+    log("%s: starting (waited %.1fs for the namespace to be idle)" % (label, waited))
+    rec = measured(ctx.ns, ctx.srv, [ctx.tlsaudit, "scan", "--format", fmt, "-o", out]
+                   + (["--db", db] if db else []) + ctx.extra + ["-i", ctx.targets(n)],
+                   os.path.join(ctx.workdir, "out"), tag, out, fmt,
+                   interval=ctx.args.interval, timeout=ctx.args.timeout)
+    rec.update(n=n, fmt=fmt, label=label)
+    if db:
+        # sizes as the scan left them (the reading commands below add a -shm)
+        rec["store"] = {"sizes": store_sizes(db)}
+    log("%s: %.1fs wall %.1fs cpu %.1f MiB peak, conns %s/%s, exit %s%s%s" % (
+        label, rec["wall"], rec["cpu"] or 0, mib(rec["maxrss_kb"]) or 0,
+        rec["active"], rec["passive"], rec["exit"], " TIMEOUT" if rec["timed_out"] else "",
+        ", store %s bytes (file, -wal, -shm)" % rec["store"]["sizes"] if db else ""))
+    if rec["passive"] != rec["active"]:
+        ctx.notes.append("%s: TcpActiveOpens %d, TcpPassiveOpens %d (connections "
+                         "that did not reach nginx: %d)" % (
+                             label, rec["active"], rec["passive"],
+                             rec["active"] - rec["passive"]))
+    if rec.get("exit") not in (0, 3, 4) or rec["timed_out"] or rec.get("signal"):
+        ctx.notes.append("%s: exit %s%s%s; stderr: %s" % (
+            label, rec.get("exit"), " (timed out)" if rec["timed_out"] else "",
+            " signal %s" % rec.get("signal") if rec.get("signal") else "",
+            " | ".join(rec["stderr_tail"]) or "(empty)"))
+    if os.path.exists(out):
+        if fmt == "json":
+            t0 = time.time()
+            try:
+                rec["compare"] = check_json(out, n, ctx.ref)
+            except (ValueError, json.JSONDecodeError) as e:
+                rec["compare"] = None
+                ctx.notes.append("%s: the report is not valid JSON: %s" % (label, e))
+            log("%s: compared in %.0fs: %s" % (label, time.time() - t0, {
+                k: rec["compare"][k] for k in ("targets", "identical", "differ")}
+                if rec.get("compare") else None))
+        else:
+            rec["count"] = count_text_html(out, fmt, n)
+            log("%s: %s" % (label, rec["count"]))
+    else:
+        ctx.notes.append("%s: no report file was written" % label)
+    if db:
+        if os.path.exists(db):
+            rec["store"].update(check_store(ctx, db, out, n, label))
+        else:
+            ctx.notes.append("%s: no store file was written" % label)
+        if not ctx.keep:
+            remove_store(db)
+    if not ctx.keep and os.path.exists(out):
+        os.unlink(out)
+    return rec
+
+
+# --------------------------------------------------------------------------
+# nmap's ssl-enum-ciphers over the fleet
+
+
+NMAP_ARGV = ["nmap", "-n", "-Pn", "-p", "443", "--script", "ssl-enum-ciphers"]
+
+
+def nmap_pairs(xml_path, names):
+    """nmap -oX output -> ({host: frozenset of 'VERSION SUITE'} of the hosts whose
+    ssl-enum-ciphers ran, hosts in the file)."""
+    out, nhosts = {}, 0
+    for _, el in ET.iterparse(xml_path):
+        if el.tag != "host":
+            continue
+        nhosts += 1
+        addr = el.find("address")
+        host = addr.get("addr") if addr is not None else "?"
+        for sc in el.iter("script"):
+            if sc.get("id") != "ssl-enum-ciphers":
+                continue
+            pairs = set()
+            for vt in sc.findall("table"):
+                ver = vt.get("key")
+                for ct in vt.findall("table[@key='ciphers']/table"):
+                    nm = ct.find("elem[@key='name']")
+                    if nm is not None and nm.text:
+                        pairs.add("%s %s" % (ver, names.canon(nm.text)))
+            out[host] = frozenset(pairs)
+        el.clear()
+    return out, nhosts
+
+
+def nice_floor(x):
+    """x rounded down to two significant digits (2,749 -> 2,700; 87 -> 80; at least 1)."""
+    x = int(x)
+    if x < 10:
+        return max(1, x)
+    step = 10 ** (len(str(x)) - 2)
+    return x - x % step
+
+
+def nmap_run(ctx, n, tag, timeout, names, refpairs):
+    """One measured nmap run over the first n endpoints, its XML parsed."""
+    xml = os.path.join(ctx.workdir, tag + ".xml")
+    servers.settle(ctx.srv, timeout=120)
+    log("%s: nmap over %d endpoints (stopped after %d s) ..." % (tag, n, timeout))
+    rec = measured(ctx.ns, ctx.srv, NMAP_ARGV + ["-iL", ctx.hosts(n), "-oX", xml],
+                   os.path.join(ctx.workdir, "out"), tag, xml, None, interval=1.0,
+                   timeout=timeout)
+    rec["n"] = n
+    rec.pop("samples", None)
+    if rec["timed_out"]:
+        rec["error"] = "stopped after %d s" % timeout
+    pairs, nhosts = {}, 0
+    if os.path.exists(xml):
+        try:
+            pairs, nhosts = nmap_pairs(xml, names)
+        except ET.ParseError as e:
+            rec.setdefault("error", "the XML does not parse: %s" % e)
+        if not ctx.keep:
+            os.unlink(xml)
+    rec["hosts"], rec["reported"] = nhosts, len(pairs)
+    if not rec.get("error") and (rec.get("exit") != 0 or nhosts != n):
+        rec["error"] = "exit %s, %d of the %d hosts in its XML; stderr: %s" % (
+            rec.get("exit"), nhosts, n, " | ".join(rec["stderr_tail"][-2:]) or "(empty)")
+    distinct = {}
+    for h, p in pairs.items():
+        distinct.setdefault(p, []).append(h)
+    same = sum(len(hs) for p, hs in distinct.items() if p == refpairs)
+    rec["agree"] = "%d / %d = tlsaudit's pairs" % (same, n)
+    rec["detail"] = ("%d hosts in the XML, %d with ssl-enum-ciphers output, %d distinct "
+                     "(version, suite) sets; %d endpoints with exactly the %d pairs of "
+                     "tlsaudit's reference%s" % (
+                         nhosts, len(pairs), len(distinct), same, len(refpairs),
+                         "" if len(distinct) <= 1 and same == n else "; other sets: " + "; ".join(
+                             "%d endpoints (e.g. %s): %d pairs, missing %s, extra %s" % (
+                                 len(hs), hs[0], len(p), ", ".join(sorted(refpairs - p)) or "none",
+                                 ", ".join(sorted(p - refpairs)) or "none")
+                             for p, hs in distinct.items() if p != refpairs)[:800]))
+    rec["same"] = same
+    log("%s: %.1fs wall %.1fs cpu %.1f MiB peak, %s conns, exit %s; %s" % (
+        tag, rec["wall"], rec["cpu"] or 0, mib(rec["maxrss_kb"]) or 0, rec["active"],
+        rec["exit"], rec["agree"]))
+    return rec
+
+
+def nmap_part(ctx, all_n):
+    """nmap over the first 20 endpoints (its time per endpoint), then over a subset it can
+    scan within the budget (or all all_n endpoints), and tlsaudit with the store over the
+    same subset just before it: ratios measured in one run."""
+    a = ctx.args
+    names = scanners.SuiteNames()
+    refpairs = tlsaudit_pairs(ctx.ref)
+    v = subprocess.run(["nmap", "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"Nmap version (\S+)", v)
+    res = {"version": m.group(1) if m else "?", "all": all_n,
+           "budget": a.nmap_budget, "argv": " ".join(NMAP_ARGV)}
+    if a.nmap == "auto":
+        k = min(a.nmap_probe, all_n)
+        probe = nmap_run(ctx, k, "nmap-probe-%d" % k, a.nmap_budget, names, refpairs)
+        res["probe"] = probe
+        per = probe["wall"] / k
+        res["per_endpoint"] = per
+        if probe.get("error"):
+            res["error"] = "nmap over the first %d endpoints failed (%s): not run" % (
+                k, probe["error"])
+            ctx.notes.append("nmap: " + res["error"])
+            return res
+        fit = int(a.nmap_budget * NMAP_MARGIN / per) if per > 0 else all_n
+        subset = all_n if fit >= all_n else max(k, nice_floor(fit))
+        res["chosen"] = ("nmap took %.1f s over the first %d endpoints (%.0f ms per endpoint, "
+                         "start-up included); at that pace %d endpoints fill %d %% of the "
+                         "%d s budget" % (probe["wall"], k, per * 1000, fit,
+                                          round(NMAP_MARGIN * 100), a.nmap_budget))
+    else:
+        subset = min(int(a.nmap), all_n)
+        res["chosen"] = "set with --nmap %d" % subset
+    res["n"] = subset
+    res["subset"] = subset < all_n
+    log("nmap: %s: %d endpoints" % (res["chosen"], subset))
+    # tlsaudit first, then nmap, over the same first `subset` endpoints
+    res["tlsaudit"] = t = fleet_run(ctx, subset, "json", not a.no_store,
+                                    label="%d (nmap's endpoints), json%s" % (
+                                        subset, "" if a.no_store else ", --db"),
+                                    tag="nmapset-%d-json%s" % (subset, "" if a.no_store else "-db"))
+    t.pop("samples", None)
+    res["nmap"] = m = nmap_run(ctx, subset, "nmap-%d" % subset, a.nmap_budget * 3, names,
+                               refpairs)
+    if m.get("error"):
+        ctx.notes.append("nmap over %d endpoints: %s" % (subset, m["error"]))
+    elif m["wall"] > a.nmap_budget:
+        ctx.notes.append("nmap over %d endpoints took %.0f s, more than the budget of %d s "
+                         "(its pace over the first endpoints was not its pace over many)" % (
+                             subset, m["wall"], a.nmap_budget))
+    for r in (res.get("probe"), m):
+        if r and r["passive"] != r["active"]:
+            ctx.notes.append("nmap over %d endpoints: TcpActiveOpens %d, TcpPassiveOpens %d "
+                             "(connections that did not reach nginx: %d)" % (
+                                 r["n"], r["active"], r["passive"], r["active"] - r["passive"]))
+    if m["same"] != subset:
+        ctx.notes.append("nmap over %d endpoints: %s (%s)" % (subset, m["agree"], m["detail"]))
+
+    def ratio(x, y):
+        return x / y if x is not None and y else None
+
+    res["ratios"] = {
+        "wall": ratio(m["wall"], t["wall"]), "cpu": ratio(m["cpu"], t["cpu"]),
+        "maxrss": ratio(m["maxrss_kb"], t["maxrss_kb"]),
+        "conns": ratio(m["active"], t["active"]),
+        "cpu_conn": ratio(ratio(m["cpu"], m["active"]), ratio(t["cpu"], t["active"]))}
+    return res
+
+
+# --------------------------------------------------------------------------
 # sslscan over the fleet
 
 
@@ -708,15 +1035,24 @@ def render(d):
       "all the same server" % (PER_OCTET, PER_OCTET))
     a("- Open files: %s" % d["nofile"])
     a("- Command (inside the namespace): `/usr/bin/time -f %%M tlsaudit scan --format FMT -o "
-      "OUT -i targets.txt`; VmRSS sampled every %s s from /proc/PID/status" % d["interval"])
+      "OUT -i targets.txt`%s; VmRSS sampled every %s s from /proc/PID/status" % (
+          ", and the runs marked `--db` add `--db FILE` (SQLite, a new file each run)"
+          if any(r.get("store") for r in runs) else "", d["interval"]))
+    nm = d.get("nmap")
+    if nm and nm.get("n"):
+        a("- nmap %s: `%s -iL hosts.txt -oX OUT` over %s, in the same run as tlsaudit over "
+          "the same endpoints (see below)" % (
+              nm["version"], nm["argv"], "a subset: the first %d of the %d endpoints" % (
+                  nm["n"], nm["all"]) if nm["subset"] else "all %d endpoints" % nm["n"]))
     a("")
     a("| run | targets | wall s | CPU s | peak RSS MiB | RSS / target KiB | conns | conns / target "
-      "| targets / s | report MB | exit | targets in report | results = single scan |")
-    a("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+      "| CPU ms / conn | targets / s | report MB | exit | targets in report | results = single "
+      "scan |")
+    a("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in runs:
         n = r["n"]
         if r.get("error"):
-            a("| %s | %d | – | – | – | – | – | – | – | – | – | – | not run: %s |"
+            a("| %s | %d | – | – | – | – | – | – | – | – | – | – | – | not run: %s |"
               % (r["label"], n, r["error"]))
             continue
         rss = mib(r["maxrss_kb"])
@@ -732,10 +1068,11 @@ def render(d):
         written = r.get("targets_written")
         if r.get("count"):
             written = r["count"]["targets"]
-        a("| %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        a("| %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
             r["label"], n, f2(r["wall"], 1), f2(r["cpu"], 1), f2(rss, 1),
             f2(r["maxrss_kb"] / n if r["maxrss_kb"] else None, 1), r["active"],
-            f2(r["active"] / n, 1), f2(n / r["wall"] if r["wall"] else None, 1),
+            f2(r["active"] / n, 1), f2(cpu_per_conn(r), 3),
+            f2(n / r["wall"] if r["wall"] else None, 1),
             f2(r["out_bytes"] / 1e6 if r.get("out_bytes") else None, 1),
             ("%s" % r["exit"]) + (" TIMEOUT" if r["timed_out"] else "")
             + (" signal %s" % r["signal"] if r.get("signal") else ""),
@@ -743,23 +1080,26 @@ def render(d):
     if d.get("sslscan"):
         s = d["sslscan"]
         if s.get("error"):
-            a("| sslscan, %d targets | %d | – | – | – | – | – | – | – | – | – | – | %s |"
+            a("| sslscan, %d targets | %d | – | – | – | – | – | – | – | – | – | – | – | %s |"
               % (s["n"], s["n"], s["error"]))
         else:
-            a("| sslscan --targets | %d | %s | %s | %s | %s | %d | %s | %s | – | %s | %d | %s |" % (
-                s["n"], f2(s["wall"], 1), f2(s["cpu"], 1), f2(mib(s["maxrss_kb"]), 1),
-                f2(s["maxrss_kb"] / s["n"] if s["maxrss_kb"] else None, 1), s["active"],
-                f2(s["active"] / s["n"], 1), f2(s["n"] / s["wall"], 1),
-                ("%s" % s["exit"]) + (" TIMEOUT" if s["timed_out"] else ""), s["hosts"],
-                s["agree"]))
+            a("| sslscan --targets | %d | %s | %s | %s | %s | %d | %s | %s | %s | – | %s | %d "
+              "| %s |" % (s["n"], f2(s["wall"], 1), f2(s["cpu"], 1), f2(mib(s["maxrss_kb"]), 1),
+                 f2(s["maxrss_kb"] / s["n"] if s["maxrss_kb"] else None, 1), s["active"],
+                 f2(s["active"] / s["n"], 1), f2(cpu_per_conn(s), 3), f2(s["n"] / s["wall"], 1),
+                 ("%s" % s["exit"]) + (" TIMEOUT" if s["timed_out"] else ""), s["hosts"],
+                 s["agree"]))
     a("")
     a("Columns: wall = elapsed; CPU = user+sys (GNU time); peak RSS = GNU time's %M (the "
       "tool's high-water mark); RSS / target = peak RSS divided by the number of targets; "
       "conns = TcpActiveOpens delta of the namespace (TcpPassiveOpens in the notes when it "
-      "differs); targets in report = target objects / headers / sections found in the "
-      "report file; results = target objects equal to the reference after dropping the "
+      "differs); CPU ms / conn = CPU divided by conns (the scanner's own CPU per connection, "
+      "server CPU not included); targets in report = target objects / headers / sections "
+      "found in the report file; results = target objects equal to the reference after dropping the "
       "fields listed below.")
     a("")
+    render_store(a, d)
+    render_nmap(a, d)
     # memory over time
     a("### Memory over the scan")
     a("")
@@ -827,7 +1167,8 @@ def render(d):
       "when `served` is sorted and its entries are masked in the evidence is counted "
       "\"same but order\" below, apart from the strictly identical ones.")
     a("")
-    for r in runs:
+    nmt = (d.get("nmap") or {}).get("tlsaudit")
+    for r in runs + ([nmt] if nmt else []):
         c = r.get("compare")
         if not c:
             continue
@@ -926,6 +1267,134 @@ def render(d):
     return "\n".join(w) + "\n"
 
 
+def cpu_per_conn(r):
+    """The scanner's CPU (user+sys) per connection, ms."""
+    return r["cpu"] * 1000.0 / r["active"] if r.get("cpu") is not None and r.get("active") else None
+
+
+def pct(new, old):
+    """The change from old to new in per cent, rounded ("±0 %" under half a per cent)."""
+    if new is None or not old:
+        return "–"
+    v = (new - old) * 100.0 / old
+    return "±0 %" if abs(v) < 0.5 else "%+.0f %%" % v
+
+
+def render_store(a, d):
+    """The runs with --db beside the same runs without it."""
+    plain = {r["n"]: r for r in d["runs"] if r["fmt"] == "json" and not r.get("store")
+             and not r.get("error")}
+    stored = [r for r in d["runs"] if r.get("store") and not r.get("error")]
+    if not stored:
+        return
+    a("### The store (SQLite)")
+    a("")
+    a("Each size scanned twice in a row, with JSON to a file: without a store, then with "
+      "`--db FILE` (a new SQLite file per run; each target's document committed as the "
+      "target ends). Store MB = the file plus its `-wal` as the scan left them (`-shm` "
+      "apart); bytes / target = that divided by the targets. Then `tlsaudit runs --db FILE "
+      "-f json` must count N targets in the run, and `tlsaudit export --db FILE -f json -o "
+      "OUT` (measured the same way) must equal the scan's report byte for byte "
+      "(stream-compared).")
+    a("")
+    a("| run | targets | wall s | CPU s | peak RSS MiB | conns / target | CPU ms / conn | store "
+      "MB (+ -wal) | store bytes / target | runs: targets | export s | export peak MiB | "
+      "export = report |")
+    a("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in stored:
+        n = r["n"]
+        p = plain.get(n)
+        st = r["store"]
+        size = sum(st["sizes"][:2])
+        ex = st.get("export") or {}
+        same = st.get("same")
+        runs = st.get("runs") or {}
+        if p:
+            a("| %s | %d | %s | %s | %s | %s | %s | – | – | – | – | – | – |" % (
+                p["label"], n, f2(p["wall"], 1), f2(p["cpu"], 1), f2(mib(p["maxrss_kb"]), 1),
+                f2(p["active"] / n, 1), f2(cpu_per_conn(p), 3)))
+        a("| %s | %d | %s | %s | %s | %s | %s | %s (-wal %s) | %s | %s | %s | %s | %s |" % (
+            r["label"], n, f2(r["wall"], 1), f2(r["cpu"], 1), f2(mib(r["maxrss_kb"]), 1),
+            f2(r["active"] / n, 1), f2(cpu_per_conn(r), 3), f2(size / 1e6, 1),
+            f2(st["sizes"][1] / 1e6, 1), "%.0f" % (size / n), "%s%s" % (
+                runs.get("targets", "–"), "" if runs.get("status") in ("done", None)
+                else " (%s)" % runs["status"]),
+            f2(ex.get("wall"), 1), f2(mib(ex.get("maxrss_kb")), 1),
+            "–" if not same else "yes (%.1f MB)" % (same["size_a"] / 1e6) if same["equal"]
+            else "NO: first difference at byte %d" % same["offset"]))
+        if p:
+            a("| `--db` against without | | %s | %s | %s | %s | %s | | | | | | |" % (
+                pct(r["wall"], p["wall"]), pct(r["cpu"], p["cpu"]),
+                pct(r["maxrss_kb"], p["maxrss_kb"]), pct(r["active"], p["active"]),
+                pct(cpu_per_conn(r), cpu_per_conn(p))))
+    a("")
+
+
+def render_nmap(a, d):
+    """nmap's ssl-enum-ciphers and tlsaudit over the same endpoints, in one run."""
+    nm = d.get("nmap")
+    if not nm:
+        if d.get("nmap_note"):
+            a(d["nmap_note"])
+            a("")
+        return
+    a("### Beside nmap's ssl-enum-ciphers")
+    a("")
+    if nm.get("error"):
+        a("nmap %s: %s." % (nm.get("version"), nm["error"]))
+        a("")
+        return
+    t, m = nm["tlsaudit"], nm["nmap"]
+    n = nm["n"]
+    a("Endpoints: %s. How many: %s. Measured in this run, one after the other against the "
+      "same idle server: `tlsaudit scan --format json -o OUT%s -i targets-%d.txt`%s, "
+      "then `%s -iL hosts-%d.txt -oX OUT` (the same addresses "
+      "without `:443`; nmap %s, run as root: "
+      "its port scan is a raw SYN scan, in neither TCP counter; `-Pn`: no host discovery; "
+      "nmap scans many hosts at once). Counted the same way for both: wall time around "
+      "the command, CPU and peak RSS from GNU time, connections = TcpActiveOpens of the "
+      "namespace. Ratios are nmap / tlsaudit over the same %d endpoints, i.e. per "
+      "endpoint." % (
+          "a subset, the first %d of the %d endpoints (`127.1.0.1` ... `%s`)" % (
+              n, nm["all"], address(n - 1)) if nm["subset"]
+          else "all %d endpoints of the largest size" % n,
+          nm["chosen"] + ("; the subset is rounded down to two significant digits"
+                          if nm["subset"] and nm.get("probe") else ""),
+          " --db FILE" if t.get("store") else "", n,
+          " (as in the store scenario above)" if t.get("store") else "", nm["argv"], n,
+          nm["version"], n))
+    a("")
+    a("| run | endpoints | wall s | CPU s | peak RSS MiB | conns | wall ms / endpoint | CPU ms / "
+      "endpoint | conns / endpoint | CPU ms / conn | exit | results |")
+    a("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+
+    def row(label, r, res):
+        k = r["n"]
+        a("| %s | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+            label, k, f2(r["wall"], 1), f2(r["cpu"], 1), f2(mib(r["maxrss_kb"]), 1),
+            r["active"], f2(r["wall"] * 1000 / k, 1),
+            f2(r["cpu"] * 1000 / k if r["cpu"] is not None else None, 1),
+            f2(r["active"] / k, 1), f2(cpu_per_conn(r), 3),
+            ("%s" % r["exit"]) + (" TIMEOUT" if r.get("timed_out") else ""), res))
+    if nm.get("probe"):
+        row("nmap, pace (first %d)" % nm["probe"]["n"], nm["probe"], nm["probe"]["agree"])
+    c = t.get("compare")
+    row("tlsaudit%s" % (", --db" if t.get("store") else ""), t,
+        "%d / %d identical to the single scan" % (c["identical"], c["targets"]) if c else "–")
+    row("nmap ssl-enum-ciphers", m, m["agree"])
+    rt = nm["ratios"]
+    a("| **nmap / tlsaudit** | | **%s** | **%s** | **%s** | **%s** | **%s** | **%s** | **%s** | "
+      "**%s** | | |" % tuple(f2(x, 2) for x in (
+          rt["wall"], rt["cpu"], rt["maxrss"], rt["conns"], rt["wall"], rt["cpu"],
+          rt["conns"], rt["cpu_conn"])))
+    a("")
+    a("What each did per endpoint: nmap's ssl-enum-ciphers lists the versions and suites "
+      "(and grades them); tlsaudit finds the same and more: groups, signature schemes, the "
+      "certificates, handshake features, the HTTP checks (port 80 and 443; 2 of its "
+      "connections per endpoint), the profiles. nmap: %s." % m["detail"])
+    a("")
+
+
 def features_lines(lines):
     """The trace lines of the `features` job and the `openssl` line after each."""
     out, keep = [], False
@@ -964,6 +1433,18 @@ def parse_args(argv):
     ap.add_argument("--no-sslscan", action="store_true")
     ap.add_argument("--sslscan-timeout", type=int, default=600,
                     help="seconds before the sslscan run is stopped (default 600)")
+    ap.add_argument("--no-store", action="store_true",
+                    help="no runs with the store (by default each size of --sizes is scanned "
+                         "twice with JSON: without and with --db FILE)")
+    ap.add_argument("--nmap", default="auto", metavar="N|auto",
+                    help="endpoints for nmap's ssl-enum-ciphers and tlsaudit beside it: auto "
+                         "(default) sizes the subset from an nmap run over the first "
+                         "--nmap-probe endpoints to fit --nmap-budget; a number; 0: none")
+    ap.add_argument("--nmap-budget", type=int, default=300,
+                    help="seconds nmap's run over the subset should take at most (default "
+                         "300; it is stopped after 3 times that)")
+    ap.add_argument("--nmap-probe", type=int, default=20,
+                    help="endpoints of the nmap run that measures its pace (default 20)")
     ap.add_argument("--references", default="first,middle,last",
                     help="single scans for the reference: first, middle, last of the largest "
                          "size, or addresses")
@@ -1005,6 +1486,10 @@ def main(argv=None):
     for n in sizes:
         if not 1 <= n <= MAX_TARGETS:
             sys.exit("sizes must be 1..%d" % MAX_TARGETS)
+    if args.nmap not in ("auto", "none") and not args.nmap.isdigit():
+        sys.exit("--nmap takes a number of endpoints or auto")
+    if args.nmap_probe < 1 or args.nmap_budget < 1:
+        sys.exit("--nmap-probe and --nmap-budget must be positive")
     formats = [f for f in args.formats.split(",") if f]
     for f in formats:
         if f not in ("text", "html", "json"):
@@ -1112,50 +1597,22 @@ def main(argv=None):
             with open(os.path.join(workdir, "reference.json"), "w") as fh:
                 json.dump(ref, fh, indent=1)
 
-            plan = [(n, "json") for n in sizes] + [(max(sizes), f) for f in formats if sizes]
-            for n, fmt in plan:
-                label = "%d, %s" % (n, fmt)
-                out = os.path.join(workdir, "fleet-%d.%s" % (n, EXT[fmt]))
-                waited = servers.settle(srv, timeout=120)
-                log("%s: starting (waited %.1fs for the namespace to be idle)" % (label, waited))
-                rec = measured(ns, srv, [tlsaudit, "scan", "--format", fmt, "-o", out] + extra
-                               + ["-i", tfiles[n]], os.path.join(workdir, "out"),
-                               "fleet-%d-%s" % (n, fmt), out, fmt, interval=args.interval,
-                               timeout=args.timeout)
-                rec.update(n=n, fmt=fmt, label=label)
-                log("%s: %.1fs wall %.1fs cpu %.1f MiB peak, conns %s/%s, exit %s%s" % (
-                    label, rec["wall"], rec["cpu"] or 0, mib(rec["maxrss_kb"]) or 0,
-                    rec["active"], rec["passive"], rec["exit"],
-                    " TIMEOUT" if rec["timed_out"] else ""))
-                if rec["passive"] != rec["active"]:
-                    d["notes"].append("%s: TcpActiveOpens %d, TcpPassiveOpens %d (connections "
-                                      "that did not reach nginx: %d)" % (
-                                          label, rec["active"], rec["passive"],
-                                          rec["active"] - rec["passive"]))
-                if rec.get("exit") not in (0, 3, 4) or rec["timed_out"] or rec.get("signal"):
-                    d["notes"].append("%s: exit %s%s%s; stderr: %s" % (
-                        label, rec.get("exit"), " (timed out)" if rec["timed_out"] else "",
-                        " signal %s" % rec.get("signal") if rec.get("signal") else "",
-                        " | ".join(rec["stderr_tail"]) or "(empty)"))
-                if os.path.exists(out):
-                    if fmt == "json":
-                        t0 = time.time()
-                        try:
-                            rec["compare"] = check_json(out, n, ref)
-                        except (ValueError, json.JSONDecodeError) as e:
-                            rec["compare"] = None
-                            d["notes"].append("%s: the report is not valid JSON: %s" % (label, e))
-                        log("%s: compared in %.0fs: %s" % (label, time.time() - t0, {
-                            k: rec["compare"][k] for k in ("targets", "identical", "differ")}
-                            if rec.get("compare") else None))
-                    else:
-                        rec["count"] = count_text_html(out, fmt, n)
-                        log("%s: %s" % (label, rec["count"]))
-                    if not keep:
-                        os.unlink(out)
-                else:
-                    d["notes"].append("%s: no report file was written" % label)
-                d["runs"].append(rec)
+            ctx = Ctx(ns=ns, srv=srv, tlsaudit=tlsaudit, extra=extra, workdir=workdir,
+                      args=args, notes=d["notes"], ref=ref, keep=keep, tfiles=tfiles)
+            plan = []
+            for n in sizes:
+                plan.append((n, "json", False))
+                if not args.no_store:
+                    plan.append((n, "json", True))
+            plan += [(max(sizes), f, False) for f in formats if sizes]
+            for n, fmt, store in plan:
+                d["runs"].append(fleet_run(ctx, n, fmt, store))
+
+            # nmap's ssl-enum-ciphers beside tlsaudit over the same endpoints
+            if sizes and args.nmap not in ("0", "none") and shutil.which("nmap"):
+                d["nmap"] = nmap_part(ctx, max(sizes))
+            elif sizes and args.nmap not in ("0", "none"):
+                d["nmap_note"] = "nmap is not installed: not run."
 
             if args.trace:
                 d["trace"] = traced_run(args, ns, srv, tlsaudit, extra, workdir, ref, keep)
@@ -1275,6 +1732,7 @@ def traced_run(args, ns, srv, tlsaudit, extra, workdir, ref, keep):
 def analyse(d):
     """Verdicts: memory flat or growing, the 100 MiB target, results identical."""
     jruns = [r for r in d["runs"] if r["fmt"] == "json" and r.get("maxrss_kb")]
+    plain = [r for r in jruns if not r.get("store")]
     for r in d["runs"]:
         smp = r.get("samples") or []
         n = r["n"]
@@ -1292,8 +1750,8 @@ def analyse(d):
                          % (peak - first, (peak - first) * 1024 / n))
         r["verdict"] = "grows: " + ", ".join(parts) if parts else "flat"
         del half
-    if len(jruns) >= 2:
-        a, b = jruns[0], jruns[-1]
+    if len(plain) >= 2:
+        a, b = plain[0], plain[-1]
         if b["n"] != a["n"]:
             slope = (b["maxrss_kb"] - a["maxrss_kb"]) / (b["n"] - a["n"])
             d["slope"] = ("Peak RSS from %d to %d targets (JSON): %.1f → %.1f MiB, %.1f KiB per "
@@ -1302,8 +1760,9 @@ def analyse(d):
                               "memory follows the number of targets scanned, not the targets "
                               "in flight" if slope > 1 else "flat: memory does not follow the "
                               "number of targets"))
-    for r in jruns:
-        if r["n"] >= 10000:
+    nmt = (d.get("nmap") or {}).get("tlsaudit")
+    for r in jruns + ([nmt] if nmt else []):
+        if r["n"] >= 10000 and r is not nmt:
             peak = r["maxrss_kb"] / 1024
             d["notes"].append("Target (issue): under %d MiB peak RSS at %d endpoints with JSON "
                               "to a file: **%s** (%.1f MiB)" % (
@@ -1318,6 +1777,28 @@ def analyse(d):
                                           "certificate's `served` list, %d differ otherwise, %d "
                                           "missing" % (c["identical"], r["n"], c["order_only"],
                                                        c["differ"], c["nmissing"])))
+    for r in jruns + ([nmt] if nmt else []):
+        st = r.get("store")
+        if st and st.get("holds_n") and (st.get("same") or {}).get("equal"):
+            d["notes"].append("%s: the store holds the run's %d results (`tlsaudit runs -f "
+                              "json`: targets %d, status %s, errors %s) and `tlsaudit export "
+                              "-f json` equals the scan's report byte for byte (%.1f MB); "
+                              "store %.1f MB, %.0f bytes per target" % (
+                                  r["label"], r["n"], st["runs"]["targets"],
+                                  st["runs"].get("status"), st["runs"].get("errors"),
+                                  st["same"]["size_a"] / 1e6, sum(st["sizes"][:2]) / 1e6,
+                                  sum(st["sizes"][:2]) / r["n"]))
+    nm = d.get("nmap") or {}
+    if nm.get("ratios"):
+        rt = nm["ratios"]
+        d["notes"].append("nmap ssl-enum-ciphers / tlsaudit%s over the same %d endpoints%s, "
+                          "in one run: wall %s, CPU %s, peak RSS %s, connections %s, CPU per "
+                          "connection %s" % (
+                              ", --db" if nmt.get("store") else "", nm["n"],
+                              " (a subset of %d)" % nm["all"] if nm["subset"] else "",
+                              *("–" if x is None else "%.2f ×" % x for x in (
+                                  rt["wall"], rt["cpu"], rt["maxrss"], rt["conns"],
+                                  rt["cpu_conn"]))))
     for r in d["runs"]:
         if r.get("count") and r["count"]["targets"] != r["n"]:
             d["notes"].append("%s: the report holds %d targets, not %d" % (
