@@ -64,6 +64,7 @@ struct ta_config {
 	unsigned http_port;          /* plain-HTTP port for the redirect check (0: 80) */
 	int no_http;                 /* skip the HTTP checks of HTTPS targets */
 	int no_dns;                  /* skip the CAA lookups */
+	int no_vuln;                 /* skip the active vulnerability probes */
 	unsigned rate;               /* new connections per second across the scan
 					 * (--rate); 0: no limit */
 	const char *starttls;        /* STARTTLS dialogue for every target without

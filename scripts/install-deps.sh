@@ -10,13 +10,15 @@ PKGS=(
   # packaging (cpack: dpkg-shlibdeps needs file) and reading the man pages
   file man-db
   # tests: real servers and tools, all used on loopback only
-  openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql vsftpd python3 python3-jsonschema iproute2 jq procps
+  openssl nginx gnutls-bin nsd postfix dovecot-imapd dovecot-pop3d dovecot-managesieved postgresql vsftpd python3 python3-jsonschema python3-cryptography iproute2 jq procps
   # servers on other TLS stacks (wolfSSL, mbedTLS, NSS, GnuTLS, JSSE, Erlang)
   lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl lighttpd-mod-nss
   apache2 haproxy slapd ldap-utils mariadb-server mariadb-client mosquitto mosquitto-clients prosody dovecot-lmtpd
   openjdk-17-jdk-headless erlang-base erlang-ssl erlang-crypto erlang-public-key
   # libraries of the unpacked exim4-daemon-light / inn2 (tests/integration/fetch_debs.sh)
   libidn12 libcanlock3 libperl5.36 libpython3.11 libsasl2-2
+  # the shards test: a one-node Slurm cluster on loopback (tests/integration/test_shards.py)
+  slurmctld slurmd slurm-client munge
   # benchmark and cross-check peers
   sslscan testssl.sh nmap time bc
   # docs: the man page check renders every page

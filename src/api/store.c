@@ -230,6 +230,8 @@ ta_output_stored(struct ta_output *o, struct pending *p)
 		store_failed(o, "cannot read a stored target back");
 	else
 		ta_doc_refresh_dates(doc, o->now);
+	if (doc && ta_assess_note(o->assess, doc) != TA_OK)
+		store_failed(o, "out of memory");
 	free(p->key);
 	p->key = NULL;
 	return doc;

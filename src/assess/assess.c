@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/vulns.h"
 #include "cert/cert.h"
 #include "profile/profile.h"
 #include "wire/registry.h"
 
 struct ta_assess {
 	struct ta_profile_set *set;
+	struct ta_vuln_ctx vctx; /* the SSLv2 keys of the targets so far (DROWN) */
 };
 
 enum ta_strength
@@ -46,6 +48,7 @@ ta_assess_new(char *err, size_t errlen)
 		free(a);
 		return NULL;
 	}
+	ta_vuln_ctx_init(&a->vctx);
 	return a;
 }
 
@@ -55,6 +58,7 @@ ta_assess_free(struct ta_assess *a)
 	if (!a)
 		return;
 	ta_profiles_free(a->set);
+	ta_vuln_ctx_free(&a->vctx);
 	free(a);
 }
 
@@ -83,8 +87,31 @@ is_https(const struct ta_result *r)
 	return strcmp(r->service, "https") == 0;
 }
 
+/* The active probes' verdicts with those derived from the document, in
+ * the order of docs/vulnerabilities.md; DROWN also looks at the SSLv2 keys
+ * of the targets finished before. */
+static int
+add_vulnerabilities(struct ta_assess *a, const struct ta_result *r, json_t *doc)
+{
+	json_t *list = ta_vulns_active(r);
+	int rc;
+
+	if (!list || json_object_set_new(doc, "vulnerabilities", list) != 0)
+		return TA_ENOMEM;
+	rc = ta_vulns_attach(doc, a ? &a->vctx : NULL);
+	if (rc == TA_OK && a)
+		rc = ta_vuln_ctx_note(&a->vctx, doc);
+	return rc;
+}
+
+int
+ta_assess_note(struct ta_assess *a, const json_t *doc)
+{
+	return a ? ta_vuln_ctx_note(&a->vctx, doc) : TA_OK;
+}
+
 json_t *
-ta_assess_target(const struct ta_assess *a, const struct ta_result *r)
+ta_assess_target(struct ta_assess *a, const struct ta_result *r)
 {
 	json_t *doc = ta_doc_target(r), *profiles = json_object();
 
@@ -112,6 +139,10 @@ ta_assess_target(const struct ta_assess *a, const struct ta_result *r)
 		json_object_set_new(profiles, ta_profile_id(p), ej);
 	}
 	json_object_set_new(doc, "profiles", profiles);
+	if (add_vulnerabilities(a, r, doc) != TA_OK) {
+		json_decref(doc);
+		return NULL;
+	}
 	return doc;
 }
 

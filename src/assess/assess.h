@@ -41,11 +41,22 @@ int ta_assess_add_profile_file(struct ta_assess *a, const char *path, char *err,
 bool ta_assess_has_profile(const struct ta_assess *a, const char *id);
 const struct ta_profile_set *ta_assess_profiles(const struct ta_assess *a);
 
-/* The whole document of a finished target: its facts and, under
- * "profiles", its evaluation against every profile ("compliant" is null
+/* The whole document of a finished target: its facts, under "profiles"
+ * its evaluation against every profile, and under "vulnerabilities" the
+ * known vulnerabilities (docs/vulnerabilities.md; a is not const: it
+ * remembers the SSLv2 keys seen for DROWN) ("compliant" is null
  * for a target that could not be scanned: nothing was judged).  NULL when
  * out of memory. */
-json_t *ta_assess_target(const struct ta_assess *a, const struct ta_result *r);
+json_t *ta_assess_target(struct ta_assess *a, const struct ta_result *r);
+
+/* A target document of the run that was not assessed here (a resumed
+ * run's, read back from the store): what later targets compare with
+ * (DROWN). */
+int ta_assess_note(struct ta_assess *a, const json_t *doc) TA_MUST_CHECK;
+
+/* The verdicts of the active vulnerability probes (vulns_active.c), as
+ * objects of the document's "vulnerabilities"; NULL when out of memory. */
+json_t *ta_vulns_active(const struct ta_result *r);
 
 /* Does this target document comply with profile id?  false for a target
  * that was not scanned, or that the profile was not evaluated for. */

@@ -78,6 +78,8 @@ cli_usage(FILE *out)
 	        "                            the system store)\n"
 	        "      --no-features         only versions, suites, groups and schemes: no\n"
 	        "                            certificates or handshake features\n"
+	        "      --no-vuln             no active vulnerability probes (Heartbleed, CCS\n"
+	        "                            injection, downgrade, intolerance)\n"
 	        "      --profile ID          profile whose failing rules the text report details\n"
 	        "                            (default hkcert-intermediate; see tlsaudit profiles)\n"
 	        "      --profile-file FILE   add a profile of your own (repeatable)\n"

@@ -290,6 +290,7 @@ cli_scan(int argc, char **argv)
 		O_EXHAUSTIVE,
 		O_CAFILE,
 		O_NOFEATURES,
+		O_NOVULN,
 		O_PROFILE,
 		O_PROFILEFILE,
 		O_REQUIRE,
@@ -323,6 +324,7 @@ cli_scan(int argc, char **argv)
 	        {"exhaustive", no_argument, NULL, O_EXHAUSTIVE},
 	        {"ca-file", required_argument, NULL, O_CAFILE},
 	        {"no-features", no_argument, NULL, O_NOFEATURES},
+	        {"no-vuln", no_argument, NULL, O_NOVULN},
 	        {"profile", required_argument, NULL, O_PROFILE},
 	        {"profile-file", required_argument, NULL, O_PROFILEFILE},
 	        {"require", required_argument, NULL, O_REQUIRE},
@@ -416,6 +418,9 @@ cli_scan(int argc, char **argv)
 			break;
 		case O_NOFEATURES:
 			cfg.no_features = 1;
+			break;
+		case O_NOVULN:
+			cfg.no_vuln = 1;
 			break;
 		case O_PROFILE:
 			cfg.profile = optarg;

@@ -149,6 +149,29 @@ struct ta_starttls_result {
 	unsigned busy;    /* temporary refusals (421 ...), resets and closes retried */
 };
 
+/* The active vulnerability probes (probe/vulns.c, docs/vulnerabilities.md):
+ * a status and the evidence each rests on, one line. */
+enum ta_vprobe {
+	TA_VP_HEARTBLEED,
+	TA_VP_CCS_INJECTION,
+	TA_VP_TICKETBLEED,
+	TA_VP_ROBOT,
+	TA_VP_DOWNGRADE,
+	TA_VP_INTOLERANCE,
+	TA_VP_COUNT
+};
+enum ta_vstatus {
+	TA_VS_NOT_TESTED, /* --no-vuln, or the probe does not exist yet */
+	TA_VS_VULNERABLE,
+	TA_VS_NOT_VULNERABLE,
+	TA_VS_NOT_APPLICABLE,
+	TA_VS_COULD_NOT_TEST,
+};
+struct ta_vuln_probe {
+	int status; /* enum ta_vstatus */
+	char evidence[240];
+};
+
 struct ta_result {
 	char host[256];
 	char ip[64];
@@ -180,6 +203,8 @@ struct ta_result {
 	struct ta_served_chain chains[TA_MAX_CHAINS];
 	size_t nchains;
 	struct ta_features features;
+	struct ta_vuln_probe vulns[TA_VP_COUNT];
+	bool vulns_tested;
 	struct ta_http_result http;
 	struct ta_dns_result dns;
 	char notes[TA_MAX_NOTES][TA_NOTE_LEN];

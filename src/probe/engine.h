@@ -89,7 +89,36 @@ struct ta_response {
 	int ossl_reneg; /* enum ta_tri: client renegotiation worked */
 	bool ossl_ems;  /* extended master secret negotiated */
 	uint32_t tag;   /* the job's tag when the exchange was submitted */
+	/* a second flight after the server's ServerHelloDone
+	 * (ta_xchg_submit_follow) and what the server did next */
+	struct {
+		bool sent;
+		int end; /* enum ta_follow_end */
+		struct ta_alert alert;
+		uint8_t type;       /* TA_FOLLOW_RECORD: the record's type */
+		size_t bytes;       /* ... and its length */
+		uint8_t hb_type;    /* a heartbeat record: its message type */
+		uint16_t hb_length; /* ... and the payload length it declares */
+		unsigned ms;        /* how long after the second flight */
+	} follow;
 };
+
+enum ta_follow_end {
+	TA_FOLLOW_NONE,    /* not sent (no ServerHelloDone, or TLS 1.3) */
+	TA_FOLLOW_ALERT,   /* an alert */
+	TA_FOLLOW_RECORD,  /* a record of another type */
+	TA_FOLLOW_CLOSED,  /* closed (FIN) */
+	TA_FOLLOW_RESET,   /* reset */
+	TA_FOLLOW_TIMEOUT, /* nothing within the wait */
+};
+
+struct ta_job;
+
+/* The second flight of an exchange: bytes to send once the server's flight
+ * has ended with its ServerHelloDone, written into out (cap bytes; *len 0:
+ * none), from what the answer holds so far. */
+typedef void (*ta_follow_fn)(struct ta_job *job, const struct ta_response *resp, uint8_t *out,
+                             size_t cap, size_t *len);
 
 /* What a full OpenSSL handshake offers. */
 struct ta_ossl_req {
@@ -281,6 +310,12 @@ struct ta_scan {
 int ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want,
                    ta_xchg_cb cb);
 
+/* The same, and after the ServerHelloDone the second flight follow
+ * writes, waiting wait_ms at most for what the server does next
+ * (resp.follow). */
+int ta_xchg_submit_follow(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want,
+                          ta_follow_fn follow, unsigned wait_ms, ta_xchg_cb cb);
+
 /* Queue one full handshake through OpenSSL (for what TLS 1.3 encrypts). */
 int ta_xchg_submit_ossl(struct ta_job *job, const struct ta_ossl_req *req, ta_xchg_cb cb);
 
@@ -324,6 +359,8 @@ size_t ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13);
 
 /* Certificates and handshake features (src/probe/features.c). */
 void ta_features_start(struct ta_target *t);
+/* The active vulnerability probes (src/probe/vulns.c). */
+void ta_vulns_start(struct ta_target *t);
 
 /* The planner as the scheduler (target.c) sees it: the jobs a target
  * starts with, what follows a finished job, and the result at the end.

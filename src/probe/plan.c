@@ -307,10 +307,12 @@ plan_after(struct ta_target *t, struct ta_job *job)
 	if (!legacy_done(t))
 		return;
 	if (t->v_done[TA_V_TLS13] && t->v_done[TA_V_SSL2] &&
-	    (t->sig13_done || !t->res.ver[TA_V_TLS13].offered) && !t->features_started &&
-	    !t->scan->cfg.no_features) {
+	    (t->sig13_done || !t->res.ver[TA_V_TLS13].offered) && !t->features_started) {
 		t->features_started = true;
-		ta_features_start(t);
+		if (!t->scan->cfg.no_features)
+			ta_features_start(t);
+		if (!t->scan->cfg.no_vuln)
+			ta_vulns_start(t);
 	}
 	best = best_legacy(t);
 	if (!t->legacy_started) {

@@ -220,6 +220,7 @@ requeue(struct ta_xchg *x)
 	x->skip = 0;
 	x->got_sh = false;
 	x->got_bytes = false;
+	x->shd_seen = x->following = false;
 	x->warnings = 0;
 	enqueue(t, x);
 	pump_target(t);
@@ -285,6 +286,11 @@ xchg_on_end(struct ta_conn *c, int err)
 	struct ta_scan *s = t->scan;
 
 	x->conn = NULL;
+	if (x->following && x->resp.follow.end == TA_FOLLOW_TIMEOUT && err != TA_ETIMEOUT &&
+	    err != TA_OK) {
+		x->resp.follow.end = c->reset ? TA_FOLLOW_RESET : TA_FOLLOW_CLOSED;
+		x->resp.follow.ms = (unsigned)(ta_loop_now(c->loop) - x->follow_ms);
+	}
 	t->inflight--;
 	s->inflight--;
 	if (t->host)
@@ -495,6 +501,13 @@ ta_scan_pump(struct ta_scan *s)
 int
 ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want, ta_xchg_cb cb)
 {
+	return ta_xchg_submit_follow(job, hello, len, want, NULL, 0, cb);
+}
+
+int
+ta_xchg_submit_follow(struct ta_job *job, const uint8_t *hello, size_t len, unsigned want,
+                      ta_follow_fn follow, unsigned wait_ms, ta_xchg_cb cb)
+{
 	struct ta_target *t = job->t;
 	struct ta_xchg *x = calloc(1, sizeof *x);
 
@@ -506,7 +519,9 @@ ta_xchg_submit(struct ta_job *job, const uint8_t *hello, size_t len, unsigned wa
 	x->hello_len = len;
 	x->job = job;
 	x->cb = cb;
-	x->want = want;
+	x->want = follow ? want | TA_WANT_CERT : want; /* read on to the ServerHelloDone */
+	x->follow = follow;
+	x->follow_wait_ms = wait_ms;
 	x->resp.tag = job->tag;
 	x->resp.outcome = TA_OUT_CLOSED;
 	live_add(t, x);

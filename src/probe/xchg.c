@@ -211,6 +211,7 @@ on_message(struct ta_xchg *x, uint8_t type, struct ta_rd body)
 		return (x->want & (TA_WANT_CERT | TA_WANT_STATUS)) ? TA_CONN_MORE : TA_CONN_DONE;
 	}
 	case TA_HS_SERVER_HELLO_DONE:
+		x->shd_seen = true;
 		return TA_CONN_DONE;
 	default:
 		return TA_CONN_MORE; /* CertificateStatus, CertificateRequest ... */
@@ -443,6 +444,80 @@ sniff_greeting(struct ta_xchg *x, struct ta_conn *c)
 	return true;
 }
 
+/* What the server sent after the second flight: its first record is the
+ * answer; a heartbeat message is read on over the records it spans (a
+ * 16 KiB payload and its padding take two), its bytes counted, never kept. */
+static int
+on_follow_data(struct ta_xchg *x, struct ta_conn *c)
+{
+	struct ta_response *r = &x->resp;
+	struct ta_rd rd;
+	struct ta_record rec;
+	int rc;
+
+	ta_rd_init(&rd, c->in, c->inlen);
+	for (;;) {
+		rc = ta_record_parse(&rd, &rec);
+		if (rc == TA_ENOSPC)
+			break;
+		r->follow.ms = (unsigned)(ta_loop_now(c->loop) - x->follow_ms);
+		if (rc != TA_OK ||
+		    (r->follow.end == TA_FOLLOW_RECORD && rec.type != r->follow.type)) {
+			if (r->follow.end != TA_FOLLOW_RECORD) {
+				r->follow.end = TA_FOLLOW_RECORD;
+				r->follow.bytes = c->inlen;
+			}
+			return TA_CONN_DONE;
+		}
+		if (rec.type == TA_CT_ALERT && r->follow.end != TA_FOLLOW_RECORD) {
+			if (ta_alert_parse(rec.body, &r->follow.alert) == TA_OK)
+				r->follow.end = TA_FOLLOW_ALERT;
+			else
+				r->follow.end = TA_FOLLOW_RECORD;
+			return TA_CONN_DONE;
+		}
+		if (r->follow.end != TA_FOLLOW_RECORD) { /* the first record of the answer */
+			uint32_t hb_type = 0, hb_len = 0;
+			struct ta_rd body = rec.body;
+
+			r->follow.end = TA_FOLLOW_RECORD;
+			r->follow.type = rec.type;
+			if (rec.type == TA_CT_HEARTBEAT &&
+			    ta_rd_uint(&body, 1, &hb_type) == TA_OK &&
+			    ta_rd_uint(&body, 2, &hb_len) == TA_OK) {
+				r->follow.hb_type = (uint8_t)hb_type;
+				r->follow.hb_length = (uint16_t)hb_len;
+			}
+		}
+		r->follow.bytes += ta_rd_left(&rec.body);
+		/* type, length, payload and 16 bytes of padding (RFC 6520 4) */
+		if (rec.type != TA_CT_HEARTBEAT ||
+		    r->follow.bytes >= 3 + (size_t)r->follow.hb_length + 16 ||
+		    r->follow.bytes > 4 * TA_RECORD_MAX)
+			return TA_CONN_DONE;
+	}
+	ta_conn_consume(c, (size_t)(rd.p - c->in));
+	return TA_CONN_MORE;
+}
+
+/* The server's flight ended: send the second flight, if there is one. */
+static int
+start_follow(struct ta_xchg *x, struct ta_conn *c)
+{
+	uint8_t out[4096];
+	size_t len = 0;
+
+	x->follow(x->job, &x->resp, out, sizeof out, &len);
+	if (len == 0 || len > sizeof out || ta_conn_send(c, out, len) != TA_OK)
+		return TA_CONN_DONE;
+	x->following = true;
+	x->resp.follow.sent = true;
+	x->resp.follow.end = TA_FOLLOW_TIMEOUT; /* until something comes */
+	x->follow_ms = ta_loop_now(c->loop);
+	ta_conn_rearm(c, x->follow_wait_ms);
+	return c->inlen ? on_follow_data(x, c) : TA_CONN_MORE;
+}
+
 int
 ta_xchg_on_data(struct ta_conn *c)
 {
@@ -466,6 +541,8 @@ ta_xchg_on_data(struct ta_conn *c)
 		return TA_CONN_DONE;
 	if (x->use_ossl)
 		return ossl_on_data(x, c);
+	if (x->following)
+		return on_follow_data(x, c);
 
 	if (!x->got_sh && !x->resp.has_alert && ta_looks_ssl2(c->in, c->inlen))
 		return on_data_ssl2(x, c);
@@ -527,5 +604,7 @@ ta_xchg_on_data(struct ta_conn *c)
 	}
 	used = (size_t)(r.p - c->in);
 	ta_conn_consume(c, used);
+	if (verdict == TA_CONN_DONE && x->follow && x->shd_seen && !x->following)
+		return start_follow(x, c);
 	return verdict;
 }

@@ -40,6 +40,12 @@ struct ta_xchg {
 	/* STARTTLS: the dialogue runs first, the hello waits for it */
 	struct ta_st st;
 	bool st_active;
+	/* a second flight after the ServerHelloDone (ta_xchg_submit_follow) */
+	ta_follow_fn follow;
+	unsigned follow_wait_ms;
+	bool shd_seen;  /* the ServerHelloDone came */
+	bool following; /* the second flight is sent: reading what comes */
+	uint64_t follow_ms;
 	unsigned busy_tries; /* busy answers retried for this exchange */
 	uint64_t started_ms; /* when its connection was opened */
 };

@@ -94,4 +94,7 @@ int hw_target_section(FILE *out, const json_t *target, size_t index);
 /* The section of mail domain index (html_mail.c).  0 or TA_ESYS. */
 int hw_mail_section(FILE *out, const json_t *mail, size_t index);
 
+/* The known vulnerabilities of a target (vulns_render.c). */
+void hw_vulns(FILE *out, const json_t *list);
+
 #endif

@@ -555,6 +555,8 @@ ta_text_target(FILE *out, const json_t *target, const struct ta_render_opts *o)
 	for (size_t i = 0; i < json_array_size(certs); i++)
 		certificate(&t, json_array_get(certs, i), i + 1);
 	features_text(&t, json_object_get(target, "features"));
+	if (strcmp(str0(target, "status"), "ok") == 0)
+		ta_text_vulns(&t, json_object_get(target, "vulnerabilities"));
 	http_text(&t, json_object_get(target, "http"));
 	dns_text(&t, json_object_get(target, "dns"));
 	notes = json_object_get(target, "notes");

@@ -31,4 +31,7 @@ const char *ta_txt_str(const json_t *o, const char *key);
  * the document, then the failing and warning rules of focus (NULL: none). */
 void ta_txt_profiles(const struct ta_txt *t, const json_t *profiles, const char *focus);
 
+/* The known vulnerabilities of a target (vulns_render.c). */
+void ta_text_vulns(const struct ta_txt *t, const json_t *list);
+
 #endif

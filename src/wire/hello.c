@@ -147,6 +147,10 @@ put_extensions(const struct ta_hello *h, struct ta_wr *w)
 		ta_wr_u8(w, 0);
 		ta_wr_close(w, ext);
 	}
+	/* extensions the server cannot know (GREASE, RFC 8701; unassigned):
+	 * a tolerant server ignores them (RFC 8446 4.1.2) */
+	for (size_t i = 0; i < h->nunknown_exts; i++)
+		put_empty_ext(w, h->unknown_exts[i]);
 }
 
 int

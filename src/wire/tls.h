@@ -71,6 +71,8 @@ enum {
 enum {
 	TA_ALERT_CLOSE_NOTIFY = 0,
 	TA_ALERT_UNEXPECTED_MESSAGE = 10,
+	TA_ALERT_BAD_RECORD_MAC = 20,
+	TA_ALERT_DECRYPTION_FAILED = 21,
 	TA_ALERT_HANDSHAKE_FAILURE = 40,
 	TA_ALERT_ILLEGAL_PARAMETER = 47,
 	TA_ALERT_DECODE_ERROR = 50,
@@ -139,7 +141,9 @@ struct ta_hello {
 	size_t nalpn;
 	const uint8_t *cookie; /* echoed HRR cookie, or NULL */
 	size_t cookie_len;
-	size_t pad_to; /* padding extension up to this hello size */
+	size_t pad_to;                /* padding extension up to this hello size */
+	const uint16_t *unknown_exts; /* more extension types, each with an empty body */
+	size_t nunknown_exts;
 };
 
 /* Write a ClientHello record (header included) into w. */

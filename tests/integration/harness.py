@@ -798,9 +798,26 @@ def check_document(t, doc, n_targets=1):
     return targets
 
 
-def check_target(t, doc, ip, port, host=None, n_targets=1):
+# the active vulnerability probes (docs/vulnerabilities.md) that a patched
+# server from Debian must pass: a "vulnerable" here is a false alarm
+ACTIVE_PROBES = ("heartbleed", "ccs-injection", "downgrade-protection", "intolerance")
+
+
+def check_no_false_alarm(t, tg, label=""):
+    """No active probe says vulnerable (the servers of the tests are real,
+    patched servers from Debian 12), and each has its entry."""
+    got = {v.get("id"): v for v in tg.get("vulnerabilities") or [] if isinstance(v, dict)}
+    for pid in ACTIVE_PROBES:
+        v = got.get(pid, {})
+        t.check("%sactive probe %s: no false alarm (%s: %s)"
+                % (label, pid, v.get("status"), "; ".join(v.get("evidence") or [])[:200]),
+                v.get("status") in ("not_vulnerable", "not_applicable", "could_not_test"))
+
+
+def check_target(t, doc, ip, port, host=None, n_targets=1, real_server=True):
     """Common contract assertions; returns the target object for ip:port (or
-    raises SetupError if the document has no usable target)."""
+    raises SetupError if the document has no usable target).  real_server:
+    a server from Debian, so no active vulnerability probe may fire."""
     targets = check_document(t, doc, n_targets) if n_targets == 1 else doc["targets"]
     found = [x for x in targets if isinstance(x, dict) and x.get("port") == port]
     if not t.check("a target for port %d" % port, len(found) == 1,
@@ -818,6 +835,8 @@ def check_target(t, doc, ip, port, host=None, n_targets=1):
     t.eq("target.ip", ip, tg.get("ip"))
     t.eq("target.port", port, tg.get("port"))
     t.eq("target.host", host if host is not None else ip, tg.get("host"))
+    if real_server and tg.get("status") == "ok":
+        check_no_false_alarm(t, tg)
     conns = tg.get("connections")
     t.check("target.connections is a positive integer",
             isinstance(conns, int) and not isinstance(conns, bool) and conns > 0,

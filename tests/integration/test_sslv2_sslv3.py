@@ -116,7 +116,8 @@ def main(t):
     doc = h.run_tlsaudit([s.target for s, _, _, _ in plan])
     h.check_document(t, doc, 3)
     for srv, ssl2, ssl3, order in plan:
-        tg = h.check_target(t, doc, "127.0.0.1", srv.port, n_targets=3)
+        # scripted servers: the active probes' verdicts are not a claim about them
+        tg = h.check_target(t, doc, "127.0.0.1", srv.port, n_targets=3, real_server=False)
         print("  -- (%s)" % srv.name)
         if ssl2:
             h.check_protocol(t, tg, "SSLv2", offered=True, suites=ssl2, ordered=False)

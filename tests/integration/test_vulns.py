@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""The active vulnerability probes (docs/vulnerabilities.md) against
+scripted servers (vuln_servers.py: real minimal TLS 1.2 servers that
+depart from the protocol in exactly one place), each verified first with
+a raw client of the test's own, and against a real OpenSSL server for the
+derived verdicts of its configuration.
+
+What is checked:
+1. heartbleed: a server that answers an over-long heartbeat is vulnerable,
+   with the leak counted in the evidence (16384 declared, none sent);
+   the same server discarding it (RFC 6520) is not.
+2. ccs-injection: a server that takes an early ChangeCipherSpec is
+   vulnerable; one that answers unexpected_message is not.
+3. intolerance: a server that closes on supported_versions listing GREASE
+   and a version to come, and
+   one that closes on an unknown extension, are findings that name what
+   they refused; the tolerant reference is not.
+4. ticketbleed and robot say could_not_test (no probe yet), not a verdict.
+5. --no-vuln: no heartbeat reaches the heartbleed server (its log), the
+   active entries say could_not_test, the derived ones are still given.
+6. derived verdicts of a real `openssl s_server` at @SECLEVEL=0 with TLS
+   1.0 to 1.2 and AES128-SHA: BEAST vulnerable (TLS 1.0 with a CBC suite,
+   verified with s_client), SWEET32 and POODLE not (no 64-bit block
+   cipher, no SSLv3), and no active probe fires on it.
+Other servers of the suite: harness.check_target asserts on every target
+of every test that no active probe fires (a false alarm).
+"""
+import struct
+import time
+
+import harness as h
+import vuln_servers as vs
+
+HB_DECLARED = 16384
+
+
+def raw_flight(port, version=0x0303, exts=None):
+    c = vs.RawClient(port)
+    kw = {"version": version}
+    if exts is not None:
+        kw["exts"] = exts
+    return c, c.hello(vs.client_hello(**kw))
+
+
+def verify(mode, port):
+    """What the scripted server does, seen by a client of the test's own."""
+    if mode.startswith("heartbleed"):
+        c, r = raw_flight(port)
+        if "sh" not in r:
+            return "no ServerHello: %s" % r
+        c.send(24, b"\x01" + struct.pack(">H", HB_DECLARED))
+        got, ct = vs.heartbeats(c, 1.5)
+        c.close()
+        leaks = len(got) > 3
+        return None if leaks == (mode == "heartbleed") else "heartbeat answer %r (%d bytes)" % (
+            ct, len(got))
+    if mode.startswith("ccs"):
+        c, r = raw_flight(port)
+        if "sh" not in r:
+            return "no ServerHello: %s" % r
+        c.send(20, b"\x01")
+        resp = c.response(1.5)
+        c.close()
+        ok = resp == "timeout" if mode == "ccs" else resp == "alert:10"
+        return None if ok else "after an early CCS: %s" % resp
+    if mode in ("version-intolerant", "tolerant"):
+        sv = (43, bytes([6]) + bytes.fromhex("0a0a03050303"))  # supported_versions
+        c, r = raw_flight(port, exts=[sv])
+        c.close()
+        return None if ("sh" in r) == (mode == "tolerant") else "supported_versions: %s" % r
+    if mode == "extension-intolerant":
+        exts = [(0x1a1a, b"")]
+        c, r = raw_flight(port, exts=exts)
+        c.close()
+        return None if "sh" not in r else "a GREASE extension got a ServerHello"
+    return None
+
+
+def by_id(tg):
+    return {v["id"]: v for v in tg.get("vulnerabilities", [])}
+
+
+def main(t):
+    modes = ["heartbleed", "heartbleed-fixed", "ccs", "ccs-fixed", "version-intolerant",
+             "extension-intolerant", "tolerant"]
+    servers = vs.start_many(modes, idle_timeout=8.0)
+    for m in modes:
+        bad = verify(m, servers[m].port)
+        if bad:
+            raise h.SetupError("vuln_servers %s does not behave as intended: %s" % (m, bad))
+    t.check("setup verified with raw clients (heartbeat, early CCS, version, extension)", True)
+
+    # the real server: TLS 1.0-1.2 with a CBC suite (OpenSSL 3.0 here has no 3DES:
+    # SWEET32 is asserted on the GnuTLS legacy server, test_gnutls_legacy.py)
+    c = h.make_certs()
+    real = h.start_openssl_server(["-min_protocol", "TLSv1", "-max_protocol", "TLSv1.2", "-cipher",
+                                   "AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256"
+                                   ":@SECLEVEL=0"], cert=c.rsa_cert, key=c.rsa_key)
+    for flag, cipher in (("-tls1_2", "ECDHE-RSA-AES128-GCM-SHA256"), ("-tls1", "AES128-SHA")):
+        res = h.openssl_client(real.port, [flag, "-cipher", cipher + ":@SECLEVEL=0"])
+        if not res["ok"]:
+            raise h.SetupError("s_client %s %s failed:\n%s" % (flag, cipher,
+                                                               res["output"][-400:]))
+
+    targets = ["127.0.0.1:%d" % servers[m].port for m in modes] + ["127.0.0.1:%d" % real.port]
+    doc = h.run_tlsaudit(targets, ["--no-http", "--no-dns"])
+    got = {x["port"]: x for x in doc["targets"]}
+    tg = {m: got.get(servers[m].port, {}) for m in modes}
+    for m in modes:
+        t.eq("%s: scanned" % m, "ok", tg[m].get("status"))
+
+    hb = by_id(tg["heartbleed"]).get("heartbleed", {})
+    ev = " ".join(hb.get("evidence", []))
+    t.eq("heartbleed server: heartbleed vulnerable", "vulnerable", hb.get("status"))
+    t.eq("heartbleed: severity critical, CVE-2014-0160", ("critical", ["CVE-2014-0160"]),
+         (hb.get("severity"), hb.get("cve")))
+    t.check("heartbleed: the evidence counts the bytes the server returned (%s)" % ev[:200],
+            "declaring 16384" in ev and "%d bytes of the server's memory" % HB_DECLARED in ev)
+    t.check("heartbleed: no leaked byte in the report (the server's LEAK marker)",
+            "LEAK" not in str(doc))
+    t.eq("heartbleed-fixed: not vulnerable", "not_vulnerable",
+         by_id(tg["heartbleed-fixed"]).get("heartbleed", {}).get("status"))
+    ccs = by_id(tg["ccs"]).get("ccs-injection", {})
+    t.eq("ccs server: ccs-injection vulnerable (%s)" % ccs.get("evidence"), "vulnerable",
+         ccs.get("status"))
+    fixed = by_id(tg["ccs-fixed"]).get("ccs-injection", {})
+    t.check("ccs-fixed: not vulnerable, unexpected_message in the evidence (%s)"
+            % fixed.get("evidence"), fixed.get("status") == "not_vulnerable"
+            and "unexpected_message" in " ".join(fixed.get("evidence", [])))
+    for m, what in (("version-intolerant", "supported_versions"),
+                    ("extension-intolerant", "extensions")):
+        v = by_id(tg[m]).get("intolerance", {})
+        t.check("%s: intolerance is a finding naming the %s (%s)"
+                % (m, what, v.get("evidence")), v.get("status") == "vulnerable"
+                and what in " ".join(v.get("evidence", [])))
+    t.eq("tolerant reference: intolerance not vulnerable", "not_vulnerable",
+         by_id(tg["tolerant"]).get("intolerance", {}).get("status"))
+    for m in ("tolerant", "heartbleed-fixed", "ccs-fixed"):
+        h.check_no_false_alarm(t, tg[m], "%s: " % m)
+    for pid in ("ticketbleed", "robot"):
+        v = by_id(tg["tolerant"]).get(pid, {})
+        t.check("%s: could_not_test, saying there is no probe yet (%s)"
+                % (pid, v.get("evidence")), v.get("status") == "could_not_test"
+                and "no" in " ".join(v.get("evidence", [])))
+    t.list_eq("the order of the checks (issue 15)",
+              ["heartbleed", "ccs-injection", "ticketbleed", "robot", "client-renegotiation",
+               "insecure-renegotiation", "fallback-scsv", "downgrade-protection", "intolerance",
+               "poodle", "sweet32", "freak", "logjam", "drown", "beast", "lucky13", "rc4",
+               "crime", "breach", "null-anon"],
+              [v["id"] for v in tg["tolerant"].get("vulnerabilities", [])])
+
+    # the real server: derived verdicts from its configuration
+    r = by_id(got.get(real.port, {}))
+    h.check_no_false_alarm(t, got.get(real.port, {}), "openssl s_server: ")
+    t.eq("openssl s_server without 64-bit block ciphers: sweet32 not vulnerable",
+         "not_vulnerable", r.get("sweet32", {}).get("status"))
+    t.eq("openssl s_server with TLS 1.0 CBC: beast vulnerable", "vulnerable",
+         r.get("beast", {}).get("status"))
+    t.eq("openssl s_server without SSLv3: poodle not vulnerable", "not_vulnerable",
+         r.get("poodle", {}).get("status"))
+    t.eq("openssl s_server: downgrade-protection not applicable (no TLS 1.3)",
+         "not_applicable", r.get("downgrade-protection", {}).get("status"))
+
+    # --no-vuln: nothing active is sent
+    before = len(vs.conn_lines(servers["heartbleed"]))
+    doc2 = h.run_tlsaudit(["127.0.0.1:%d" % servers["heartbleed"].port,
+                           "127.0.0.1:%d" % real.port], ["--no-http", "--no-dns", "--no-vuln"])
+    time.sleep(0.5)  # a connection's log line comes when the server has closed it
+    lines = vs.conn_lines(servers["heartbleed"])[before:]
+    t.check("--no-vuln: no heartbeat reached the server (%d connections)" % len(lines),
+            lines and not any("heartbeat" in " ".join(x.get("recv", [])).lower()
+                              for x in lines))
+    v2 = by_id(doc2["targets"][0])
+    t.check("--no-vuln: the active entries say could_not_test (--no-vuln)",
+            all(v2.get(p, {}).get("status") == "could_not_test"
+                and "--no-vuln" in " ".join(v2.get(p, {}).get("evidence", []))
+                for p in ("heartbleed", "ccs-injection", "intolerance")))
+    t.eq("--no-vuln: the derived verdicts are still given (beast of s_server)", "vulnerable",
+         by_id(doc2["targets"][1]).get("beast", {}).get("status"))
+
+
+if __name__ == "__main__":
+    h.run_test(main)
