@@ -18,9 +18,9 @@
 #include "store/sql.h"
 #include "wire/rd.h" /* TA_TRY */
 
-#define SCHEMA    "2"
-#define LOCK_KEY  "1414288193" /* "TLSA": the advisory lock of schema and run changes */
-#define MAX_SQL   2048
+#define SCHEMA   "2"
+#define LOCK_KEY "1414288193" /* "TLSA": the advisory lock of schema and run changes */
+#define MAX_SQL  2048
 
 struct pg {
 	struct ta_sql base;
@@ -42,11 +42,9 @@ struct pg_q {
 #define T " TEXT COLLATE \"C\" NOT NULL"
 static const char *const schema_sql =
         "CREATE TABLE tlsaudit_meta (name" T " PRIMARY KEY, value" T ");"
-        "INSERT INTO tlsaudit_meta VALUES ('application', 'tlsaudit'), ('schema', " SCHEMA
-        ");"
-        "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, label" T " DEFAULT '', started" T
-        ", ended" T " DEFAULT '', status" T ", tool_version" T ", fingerprint" T
-        ", options" T ", header" T ");"
+        "INSERT INTO tlsaudit_meta VALUES ('application', 'tlsaudit'), ('schema', " SCHEMA ");"
+        "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, label" T " DEFAULT '', started" T ", ended" T
+        " DEFAULT '', status" T ", tool_version" T ", fingerprint" T ", options" T ", header" T ");"
         "CREATE TABLE results (run BIGINT NOT NULL REFERENCES runs(id), key" T
         ", seq BIGINT NOT NULL, host" T ", port INTEGER NOT NULL, ip" T ", status" T
         ", doc BYTEA NOT NULL, PRIMARY KEY (run, key));"
@@ -54,12 +52,12 @@ static const char *const schema_sql =
         "CREATE INDEX results_by_host ON results (host, run);"
         "CREATE INDEX results_by_key ON results (key, run);"
         "CREATE TABLE certs (run BIGINT NOT NULL REFERENCES runs(id), key" T
-        ", chain INTEGER NOT NULL, depth INTEGER NOT NULL, subject" T ", issuer" T
-        ", not_after" T ", sha256" T ", PRIMARY KEY (run, key, chain, depth));"
+        ", chain INTEGER NOT NULL, depth INTEGER NOT NULL, subject" T ", issuer" T ", not_after" T
+        ", sha256" T ", PRIMARY KEY (run, key, chain, depth));"
         "CREATE TABLE inventory (key" T " PRIMARY KEY, pos BIGINT NOT NULL, row" T ");"
         "CREATE TABLE shards (run BIGINT NOT NULL REFERENCES runs(id),"
-        " shard INTEGER NOT NULL, nshards INTEGER NOT NULL, status" T ", started" T
-        ", ended" T " DEFAULT '', PRIMARY KEY (run, shard));";
+        " shard INTEGER NOT NULL, nshards INTEGER NOT NULL, status" T ", started" T ", ended" T
+        " DEFAULT '', PRIMARY KEY (run, shard));";
 #undef T
 static const char *const our_tables[] = {"runs", "results", "certs", "inventory", "shards"};
 
@@ -328,7 +326,8 @@ pg_step(struct ta_sql_q *qq)
 		                      (const char *const *)q->val, q->len, q->fmt, 0);
 		st = PQresultStatus(q->res);
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-			keep_error(p, q->res ? PQresultErrorMessage(q->res) : PQerrorMessage(p->conn));
+			keep_error(p,
+			           q->res ? PQresultErrorMessage(q->res) : PQerrorMessage(p->conn));
 			q->nrows = 0;
 			q->row = 0;
 			return TA_SQL_ERR;
@@ -347,8 +346,8 @@ pg_step(struct ta_sql_q *qq)
 static bool
 in_row(const struct pg_q *q, int col)
 {
-	return q->res && q->row >= 0 && q->row < q->nrows && col >= 0 &&
-	       col < PQnfields(q->res) && !PQgetisnull(q->res, q->row, col);
+	return q->res && q->row >= 0 && q->row < q->nrows && col >= 0 && col < PQnfields(q->res) &&
+	       !PQgetisnull(q->res, q->row, col);
 }
 
 static const char *

@@ -86,7 +86,7 @@ static int
 lite_exec(struct ta_sql *db, const char *sql)
 {
 	return sqlite3_exec(((struct lite *)db)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? TA_OK
-	                                                                                : TA_ESYS;
+	                                                                                 : TA_ESYS;
 }
 
 /* One integer from a query without parameters; -1 when it fails. */
@@ -151,8 +151,9 @@ check_schema(struct lite *l, const char *path, bool write, char *err, size_t err
 	} else if (app != APP_ID) {
 		snprintf(err, errlen, "'%.200s' is an SQLite file of something else", path);
 	} else if (ver < 1 || ver > SCHEMA) {
-		snprintf(err, errlen, "'%.150s' is a store of schema %lld; this tlsaudit reads 1 to %d",
-		         path, ver, SCHEMA);
+		snprintf(err, errlen,
+		         "'%.150s' is a store of schema %lld; this tlsaudit reads 1 to %d", path,
+		         ver, SCHEMA);
 	} else if (write && ver < SCHEMA && make_schema(l, false) != TA_OK) {
 		snprintf(err, errlen, "cannot bring '%.150s' to schema %d: %s", path, SCHEMA,
 		         sqlite3_errmsg(l->db));
@@ -175,8 +176,7 @@ lite_close(struct ta_sql *db)
 }
 
 static int
-lite_open(const char *path, enum ta_store_mode mode, struct ta_sql **out, char *err,
-          size_t errlen)
+lite_open(const char *path, enum ta_store_mode mode, struct ta_sql **out, char *err, size_t errlen)
 {
 	int flags = mode == TA_STORE_READ    ? SQLITE_OPEN_READONLY
 	            : mode == TA_STORE_WRITE ? SQLITE_OPEN_READWRITE

@@ -39,8 +39,9 @@ static int
 put_certs(struct ta_store *st, int64_t run, const char *key, const json_t *doc)
 {
 	struct ta_sql_q *q = ta_store_prepare(
-	        st, "INSERT INTO certs (run, key, chain, depth, subject, issuer, not_after, sha256) "
-	            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING");
+	        st,
+	        "INSERT INTO certs (run, key, chain, depth, subject, issuer, not_after, sha256) "
+	        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING");
 	const json_t *leaf, *c;
 	size_t i, k;
 	int rc = TA_OK;
@@ -199,7 +200,8 @@ ta_store_each(struct ta_store *st, int64_t run, int (*fn)(void *arg, const char 
 
 			if (!doc) {
 				if (!k || strlen(k) >= sizeof key)
-					snprintf(st->err, sizeof st->err, "a stored key is damaged");
+					snprintf(st->err, sizeof st->err,
+					         "a stored key is damaged");
 				rc = TA_EINVAL;
 				break;
 			}
