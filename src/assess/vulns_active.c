@@ -27,8 +27,7 @@ static const struct {
                                "Upgrade the BIG-IP software, or turn session tickets off on "
                                "the virtual server."},
         [TA_VP_ROBOT] = {"robot",
-                         {"CVE-2017-13099", "CVE-2017-6168", "CVE-2017-17382",
-                          "CVE-2017-1000385"},
+                         {"CVE-2017-13099", "CVE-2017-6168", "CVE-2017-17382", "CVE-2017-1000385"},
                          "high",
                          "Turn the RSA key exchange suites (TLS_RSA_*) off, or upgrade the "
                          "TLS stack."},

@@ -456,6 +456,21 @@ ta_ossl_session_has_ticket(void *session)
 	return session && SSL_SESSION_has_ticket(session) == 1;
 }
 
+bool
+ta_ossl_session_ticket(void *session, const uint8_t **ticket, size_t *len, uint16_t *version)
+{
+	const unsigned char *t = NULL;
+	size_t n = 0;
+
+	if (!session || SSL_SESSION_has_ticket(session) != 1)
+		return false;
+	SSL_SESSION_get0_ticket(session, &t, &n);
+	*ticket = t;
+	*len = n;
+	*version = (uint16_t)SSL_SESSION_get_protocol_version(session);
+	return t && n;
+}
+
 void
 ta_ossl_session_free(void *session)
 {

@@ -37,6 +37,9 @@ unsigned ta_ossl_tickets(const struct ta_ossl *o);
 
 /* Does the SSL_SESSION carry a ticket? */
 bool ta_ossl_session_has_ticket(void *session);
+/* Its ticket (a view into the session) and the version it was made for;
+ * false when it has none. */
+bool ta_ossl_session_ticket(void *session, const uint8_t **ticket, size_t *len, uint16_t *version);
 
 /* Free an SSL_SESSION kept in a response (NULL is fine). */
 void ta_ossl_session_free(void *session);

@@ -20,47 +20,18 @@
  *   each must still get a ServerHello, as a plain hello does.  (A
  *   legacy_version above 0x0303 is not tried: RFC 8446 freezes it, and
  *   JSSE and Erlang/OTP refuse it, as clients never send it.)
- * Ticketbleed and ROBOT have no probe yet: they say so (could_not_test).
+ * ROBOT and Ticketbleed: vulns_robot.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/engine.h"
+#include "probe/vulns_int.h"
 
-#define WAIT_MS        3000  /* for what the server does after a second flight */
-#define HB_DECLARED    16384 /* payload length the heartbeat request declares */
-#define INTOL_RETRIES  1     /* a refused twist is tried again: noise is not a finding */
+#define HB_DECLARED   16384 /* payload length the heartbeat request declares */
+#define INTOL_RETRIES 1     /* a refused twist is tried again: noise is not a finding */
 
-enum {
-	T_BASE = 1,
-	T_HB,
-	T_CCS,
-	T_DOWN12,
-	T_DOWN11,
-	T_INTOL_VERSION,
-	T_INTOL_EXT,
-	T_INTOL_GREASE,
-	T_COUNT
-};
-
-struct vuln_job {
-	struct ta_job job;
-	unsigned pending;
-	int vbest;        /* highest version <= TLS 1.2 offered (TLS 1.0 at least), or -1 */
-	uint16_t version; /* its code */
-	uint16_t suites[TA_MAX_ACCEPT];
-	size_t nsuites;
-	bool base_ok;
-	int intol[3];   /* enum ta_tri per twist: yes tolerated, no refused */
-	char intol_how[3][80];
-	unsigned tries[T_COUNT];
-	bool down_ok[2]; /* the sentinel for TLS 1.2, TLS 1.1 (true: not asked) */
-	char down_how[160];
-};
-
-static void on_answer(struct ta_job *job, const struct ta_response *r);
 static void finish(struct vuln_job *v);
 
 /* The name of an alert (RFC 8446 6, RFC 5246 7.2), for the evidence. */
@@ -70,14 +41,22 @@ alert_name(uint8_t d)
 	static const struct {
 		uint8_t d;
 		const char *name;
-	} names[] = {{0, "close_notify"},          {10, "unexpected_message"},
-	             {20, "bad_record_mac"},       {21, "decryption_failed"},
-	             {22, "record_overflow"},      {40, "handshake_failure"},
-	             {47, "illegal_parameter"},    {50, "decode_error"},
-	             {51, "decrypt_error"},        {70, "protocol_version"},
-	             {71, "insufficient_security"}, {80, "internal_error"},
-	             {86, "inappropriate_fallback"}, {109, "missing_extension"},
-	             {110, "unsupported_extension"}, {112, "unrecognized_name"}};
+	} names[] = {{0, "close_notify"},
+	             {10, "unexpected_message"},
+	             {20, "bad_record_mac"},
+	             {21, "decryption_failed"},
+	             {22, "record_overflow"},
+	             {40, "handshake_failure"},
+	             {47, "illegal_parameter"},
+	             {50, "decode_error"},
+	             {51, "decrypt_error"},
+	             {70, "protocol_version"},
+	             {71, "insufficient_security"},
+	             {80, "internal_error"},
+	             {86, "inappropriate_fallback"},
+	             {109, "missing_extension"},
+	             {110, "unsupported_extension"},
+	             {112, "unrecognized_name"}};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].d == d)
@@ -85,12 +64,8 @@ alert_name(uint8_t d)
 	return "other";
 }
 
-static void
-set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static void
-set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
+void
+ta_vuln_set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
 {
 	struct ta_vuln_probe *v = &t->res.vulns[p];
 	va_list ap;
@@ -102,26 +77,33 @@ set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
 }
 
 /* What an answer was, for the evidence. */
-static void
-answer_text(const struct ta_response *r, char *buf, size_t cap)
+void
+ta_vuln_answer_text(const struct ta_response *r, char *buf, size_t cap)
 {
-	static const char *const names[] = {
-	        "a ServerHello",   "a HelloRetryRequest",  "an alert",
-	        "a close",         "no answer in time",    "no connection",
-	        "bytes that are not TLS", "an SSLv2 hello", "an SSLv2 error",
-	        "a failed STARTTLS dialogue", "an internal failure"};
+	static const char *const names[] = {"a ServerHello",
+	                                    "a HelloRetryRequest",
+	                                    "an alert",
+	                                    "a close",
+	                                    "no answer in time",
+	                                    "no connection",
+	                                    "bytes that are not TLS",
+	                                    "an SSLv2 hello",
+	                                    "an SSLv2 error",
+	                                    "a failed STARTTLS dialogue",
+	                                    "an internal failure"};
 
 	if (r->outcome == TA_OUT_ALERT && r->has_alert)
 		snprintf(buf, cap, "alert %u (%s)", r->alert.desc, alert_name(r->alert.desc));
 	else
 		snprintf(buf, cap, "%s",
-		         r->outcome >= 0 && r->outcome <= TA_OUT_INTERNAL ? names[r->outcome] : "?");
+		         r->outcome >= 0 && r->outcome <= TA_OUT_INTERNAL ? names[r->outcome]
+		                                                          : "?");
 }
 
 /* What came after a second flight, for the evidence (no timings: a
  * document does not change with the load of the moment). */
-static void
-follow_text(const struct ta_response *r, char *buf, size_t cap)
+void
+ta_vuln_follow_text(const struct ta_response *r, char *buf, size_t cap)
 {
 	switch (r->follow.end) {
 	case TA_FOLLOW_ALERT:
@@ -145,9 +127,9 @@ follow_text(const struct ta_response *r, char *buf, size_t cap)
 	}
 }
 
-static void
-write_record(uint8_t *out, size_t cap, size_t *len, uint8_t type, uint16_t version,
-             const uint8_t *body, size_t n)
+void
+ta_vuln_record(uint8_t *out, size_t cap, size_t *len, uint8_t type, uint16_t version,
+               const uint8_t *body, size_t n)
 {
 	if (*len + 5 + n > cap)
 		return;
@@ -168,30 +150,27 @@ follow_heartbeat(struct ta_job *job, const struct ta_response *r, uint8_t *out, 
 	const uint8_t hb[3] = {1, HB_DECLARED >> 8, HB_DECLARED & 0xff};
 
 	(void)job;
-	write_record(out, cap, len, TA_CT_HEARTBEAT, r->sh.version, hb, sizeof hb);
+	ta_vuln_record(out, cap, len, TA_CT_HEARTBEAT, r->sh.version, hb, sizeof hb);
 }
 
 /* CCS injection: a ChangeCipherSpec now, and a record that would be
  * encrypted with the keys it switched to. */
 static void
-follow_ccs(struct ta_job *job, const struct ta_response *r, uint8_t *out, size_t cap,
-           size_t *len)
+follow_ccs(struct ta_job *job, const struct ta_response *r, uint8_t *out, size_t cap, size_t *len)
 {
 	const uint8_t ccs[1] = {1};
 	uint8_t fin[48];
 
 	(void)job;
 	ta_random(fin, sizeof fin);
-	write_record(out, cap, len, TA_CT_CCS, r->sh.version, ccs, sizeof ccs);
-	write_record(out, cap, len, TA_CT_HANDSHAKE, r->sh.version, fin, sizeof fin);
+	ta_vuln_record(out, cap, len, TA_CT_CCS, r->sh.version, ccs, sizeof ccs);
+	ta_vuln_record(out, cap, len, TA_CT_HANDSHAKE, r->sh.version, fin, sizeof fin);
 }
 
-static int
-send_hello(struct vuln_job *v, uint32_t tag, uint16_t version, const uint16_t *suites,
-           size_t nsuites, const uint16_t *unknown_exts, size_t nunknown, bool grease_groups,
-           ta_follow_fn follow)
+int
+ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh)
 {
-	uint16_t versions[3] = {0x0a0a, 0x0305, version}; /* GREASE, a version to come */
+	uint16_t versions[3] = {0x0a0a, 0x0305, vh->version}; /* GREASE, a version to come */
 	struct ta_target *t = v->job.t;
 	uint8_t buf[TA_HELLO_MAX_BYTES + 5];
 	uint16_t groups[97], sigs[96];
@@ -202,34 +181,45 @@ send_hello(struct vuln_job *v, uint32_t tag, uint16_t version, const uint16_t *s
 
 	memset(&h, 0, sizeof h);
 	ta_random(h.random, sizeof h.random);
-	h.version = version;
-	h.suites = suites;
-	h.nsuites = nsuites;
-	if (tag == T_INTOL_VERSION) { /* versions it does not know, and its own */
+	h.version = vh->version;
+	h.suites = vh->suites;
+	h.nsuites = vh->nsuites;
+	if (vh->versions_twist) { /* versions it does not know, and its own */
 		h.versions = versions;
 		h.nversions = 3;
 	}
 	h.sni = t->sni[0] ? t->sni : NULL;
-	if (grease_groups)
+	if (vh->grease_groups)
 		groups[ng++] = 0x3a3a;
 	ng += ta_list_ec_groups(groups + ng, 96);
 	h.groups = groups;
 	h.ngroups = ng;
 	h.ec_point_formats = true;
-	h.nsigalgs = ta_list_sigalgs(sigs, 96, false);
-	h.sigalgs = sigs;
+	if (vh->version >= TA_TLS12) {
+		h.nsigalgs = ta_list_sigalgs(sigs, 96, false);
+		h.sigalgs = sigs;
+	}
 	h.reneg_info = true;
-	h.heartbeat = follow == follow_heartbeat;
-	h.unknown_exts = unknown_exts;
-	h.nunknown_exts = nunknown;
+	h.heartbeat = vh->heartbeat;
+	h.unknown_exts = vh->unknown_exts;
+	h.nunknown_exts = vh->nunknown;
+	if (vh->ticket) {
+		h.session_ticket = true;
+		h.ticket = vh->ticket;
+		h.ticket_len = vh->ticket_len;
+	}
+	if (vh->sid_len && vh->sid_len <= sizeof h.session_id) {
+		memcpy(h.session_id, vh->sid, vh->sid_len);
+		h.session_id_len = vh->sid_len;
+	}
 	h.pad_to = 512;
 	ta_wr_init(&w, buf, sizeof buf);
 	rc = ta_hello_write(&h, &w);
 	v->job.tag = tag;
 	if (rc == TA_OK)
-		rc = follow ? ta_xchg_submit_follow(&v->job, buf, w.len, TA_WANT_CERT, follow,
-		                                    WAIT_MS, on_answer)
-		            : ta_xchg_submit(&v->job, buf, w.len, 0, on_answer);
+		rc = vh->follow ? ta_xchg_submit_follow(&v->job, buf, w.len, TA_WANT_CERT,
+		                                        vh->follow, WAIT_MS, ta_vuln_on_answer)
+		                : ta_xchg_submit(&v->job, buf, w.len, 0, ta_vuln_on_answer);
 	if (rc == TA_OK)
 		v->pending++;
 	return rc;
@@ -239,39 +229,50 @@ static int
 send_tag(struct vuln_job *v, uint32_t tag)
 {
 	static const uint16_t unknown[] = {0x1a1a, 0xfe17};
-	uint16_t grease[TA_MAX_ACCEPT + 1];
+	uint16_t grease[TA_MAX_ACCEPT + 1], low_suites[TA_MAX_ACCEPT];
+	struct vuln_hello vh = {.version = v->version, .suites = v->suites, .nsuites = v->nsuites};
 
 	v->tries[tag]++;
 	switch (tag) {
-	case T_BASE:
-		return send_hello(v, tag, v->version, v->suites, v->nsuites, NULL, 0, false, NULL);
 	case T_HB:
-		return send_hello(v, tag, v->version, v->suites, v->nsuites, NULL, 0, false,
-		                  follow_heartbeat);
+		vh.heartbeat = true;
+		vh.follow = follow_heartbeat;
+		break;
 	case T_CCS:
-		return send_hello(v, tag, v->version, v->suites, v->nsuites, NULL, 0, false,
-		                  follow_ccs);
+		vh.follow = follow_ccs;
+		break;
 	case T_DOWN12:
-		return send_hello(v, tag, TA_TLS12, v->suites, v->nsuites, NULL, 0, false, NULL);
+		vh.version = TA_TLS12;
+		break;
 	case T_DOWN11: { /* the highest version below TLS 1.2 */
 		int low = v->job.t->res.ver[TA_V_TLS11].offered ? TA_V_TLS11 : TA_V_TLS10;
 		const struct ta_ver_result *r = &v->job.t->res.ver[low];
-		uint16_t s11[TA_MAX_ACCEPT];
 
 		for (size_t i = 0; i < r->nsuites; i++)
-			s11[i] = (uint16_t)r->suites[i];
-		return send_hello(v, tag, ta_ver_code(low), s11, r->nsuites, NULL, 0, false, NULL);
+			low_suites[i] = (uint16_t)r->suites[i];
+		vh.version = ta_ver_code(low);
+		vh.suites = low_suites;
+		vh.nsuites = r->nsuites;
+		break;
 	}
 	case T_INTOL_VERSION: /* supported_versions with GREASE and a version to come */
-		return send_hello(v, tag, v->version, v->suites, v->nsuites, NULL, 0, false, NULL);
+		vh.versions_twist = true;
+		break;
 	case T_INTOL_EXT:
-		return send_hello(v, tag, v->version, v->suites, v->nsuites, unknown,
-		                  sizeof unknown / sizeof unknown[0], false, NULL);
-	default: /* T_INTOL_GREASE */
+		vh.unknown_exts = unknown;
+		vh.nunknown = sizeof unknown / sizeof unknown[0];
+		break;
+	case T_INTOL_GREASE:
 		grease[0] = 0x2a2a;
 		memcpy(grease + 1, v->suites, v->nsuites * sizeof *grease);
-		return send_hello(v, tag, v->version, grease, v->nsuites + 1, NULL, 0, true, NULL);
+		vh.suites = grease;
+		vh.nsuites = v->nsuites + 1;
+		vh.grease_groups = true;
+		break;
+	default: /* T_BASE */
+		break;
 	}
+	return ta_vuln_send(v, tag, &vh);
 }
 
 static void
@@ -280,9 +281,9 @@ judge_heartbleed(struct ta_target *t, const struct ta_response *r)
 	char how[120];
 
 	if (r->outcome != TA_OUT_HELLO || !r->follow.sent) {
-		answer_text(r, how, sizeof how);
-		set(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
-		    "the hello for the heartbeat got %s, not a ServerHelloDone", how);
+		ta_vuln_answer_text(r, how, sizeof how);
+		ta_vuln_set(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		            "the hello for the heartbeat got %s, not a ServerHelloDone", how);
 		return;
 	}
 	if (r->follow.end == TA_FOLLOW_RECORD && r->follow.type == TA_CT_HEARTBEAT) {
@@ -292,18 +293,20 @@ judge_heartbleed(struct ta_target *t, const struct ta_response *r)
 		if (leaked > r->follow.hb_length)
 			leaked = r->follow.hb_length; /* the rest is its padding */
 
-		set(t, TA_VP_HEARTBLEED, TA_VS_VULNERABLE,
-		    "a heartbeat request declaring %u payload bytes and carrying none got a "
-		    "heartbeat response (type %u, declaring %u) of %zu bytes: %zu bytes of the "
-		    "server's memory (counted, not kept)",
-		    HB_DECLARED, r->follow.hb_type, r->follow.hb_length, r->follow.bytes, leaked);
+		ta_vuln_set(
+		        t, TA_VP_HEARTBLEED, TA_VS_VULNERABLE,
+		        "a heartbeat request declaring %u payload bytes and carrying none got a "
+		        "heartbeat response (type %u, declaring %u) of %zu bytes: %zu bytes of the "
+		        "server's memory (counted, not kept)",
+		        HB_DECLARED, r->follow.hb_type, r->follow.hb_length, r->follow.bytes,
+		        leaked);
 		return;
 	}
-	follow_text(r, how, sizeof how);
-	set(t, TA_VP_HEARTBLEED, TA_VS_NOT_VULNERABLE,
-	    "a heartbeat request declaring %u payload bytes and carrying none got %s "
-	    "(heartbeat extension %s)",
-	    HB_DECLARED, how, r->sh.heartbeat ? "negotiated" : "not negotiated");
+	ta_vuln_follow_text(r, how, sizeof how);
+	ta_vuln_set(t, TA_VP_HEARTBLEED, TA_VS_NOT_VULNERABLE,
+	            "a heartbeat request declaring %u payload bytes and carrying none got %s "
+	            "(heartbeat extension %s)",
+	            HB_DECLARED, how, r->sh.heartbeat ? "negotiated" : "not negotiated");
 }
 
 static void
@@ -313,22 +316,25 @@ judge_ccs(struct ta_target *t, const struct ta_response *r)
 	uint8_t d = r->follow.alert.desc;
 
 	if (r->outcome != TA_OUT_HELLO || !r->follow.sent) {
-		answer_text(r, how, sizeof how);
-		set(t, TA_VP_CCS_INJECTION, TA_VS_COULD_NOT_TEST,
-		    "the hello for the early ChangeCipherSpec got %s, not a ServerHelloDone", how);
+		ta_vuln_answer_text(r, how, sizeof how);
+		ta_vuln_set(
+		        t, TA_VP_CCS_INJECTION, TA_VS_COULD_NOT_TEST,
+		        "the hello for the early ChangeCipherSpec got %s, not a ServerHelloDone",
+		        how);
 		return;
 	}
-	follow_text(r, how, sizeof how);
+	ta_vuln_follow_text(r, how, sizeof how);
 	if ((r->follow.end == TA_FOLLOW_ALERT &&
 	     (d == TA_ALERT_BAD_RECORD_MAC || d == TA_ALERT_DECRYPTION_FAILED)) ||
 	    r->follow.end == TA_FOLLOW_TIMEOUT)
-		set(t, TA_VP_CCS_INJECTION, TA_VS_VULNERABLE,
-		    "a ChangeCipherSpec before the key exchange, then a record, got %s: the "
-		    "ChangeCipherSpec was taken (a patched server answers unexpected_message)",
-		    how);
+		ta_vuln_set(
+		        t, TA_VP_CCS_INJECTION, TA_VS_VULNERABLE,
+		        "a ChangeCipherSpec before the key exchange, then a record, got %s: the "
+		        "ChangeCipherSpec was taken (a patched server answers unexpected_message)",
+		        how);
 	else
-		set(t, TA_VP_CCS_INJECTION, TA_VS_NOT_VULNERABLE,
-		    "a ChangeCipherSpec before the key exchange got %s", how);
+		ta_vuln_set(t, TA_VP_CCS_INJECTION, TA_VS_NOT_VULNERABLE,
+		            "a ChangeCipherSpec before the key exchange got %s", how);
 }
 
 static void
@@ -339,7 +345,7 @@ judge_downgrade(struct vuln_job *v, uint32_t tag, const struct ta_response *r)
 	size_t n = strlen(v->down_how);
 
 	if (r->outcome != TA_OUT_HELLO) {
-		answer_text(r, how, sizeof how);
+		ta_vuln_answer_text(r, how, sizeof how);
 		snprintf(v->down_how + n, sizeof v->down_how - n, "%s%s hello: %s", n ? "; " : "",
 		         want == 12 ? "TLS 1.2" : "TLS 1.1 (or 1.0)", how);
 		v->down_ok[tag == T_DOWN12 ? 0 : 1] = true; /* not a verdict either way */
@@ -349,18 +355,27 @@ judge_downgrade(struct vuln_job *v, uint32_t tag, const struct ta_response *r)
 	snprintf(v->down_how + n, sizeof v->down_how - n, "%sa %s hello got %s", n ? "; " : "",
 	         want == 12 ? "TLS 1.2" : "TLS 1.1 (or 1.0)",
 	         r->sh.downgrade == want ? "the DOWNGRD sentinel"
-	         : r->sh.downgrade      ? "the wrong DOWNGRD sentinel"
-	                                : "no DOWNGRD sentinel in the ServerHello random");
+	         : r->sh.downgrade       ? "the wrong DOWNGRD sentinel"
+	                                 : "no DOWNGRD sentinel in the ServerHello random");
 }
 
-static void
-on_answer(struct ta_job *job, const struct ta_response *r)
+void
+ta_vuln_on_answer(struct ta_job *job, const struct ta_response *r)
 {
 	struct vuln_job *v = (struct vuln_job *)job;
 	struct ta_target *t = job->t;
 	uint32_t tag = r->tag;
 
+	if ((tag & 0xff) == T_ROBOT) {
+		ta_robot_answer(v, r);
+		tag = 0;
+	} else if ((tag & 0xff) == T_TICKET || tag == T_TICKET_OSSL) {
+		ta_ticket_answer(v, r);
+		tag = 0;
+	}
 	switch (tag) {
+	case 0:
+		break;
 	case T_BASE:
 		v->base_ok = r->outcome == TA_OUT_HELLO;
 		break;
@@ -377,11 +392,14 @@ on_answer(struct ta_job *job, const struct ta_response *r)
 	default: {
 		int k = (int)tag - T_INTOL_VERSION;
 
+		if (k < 0 || k > 2)
+			break;
+
 		if (r->outcome != TA_OUT_HELLO && v->tries[tag] <= INTOL_RETRIES && !t->abort &&
 		    send_tag(v, tag) == TA_OK)
 			break; /* once more */
 		v->intol[k] = r->outcome == TA_OUT_HELLO ? TA_YES : TA_NO;
-		answer_text(r, v->intol_how[k], sizeof v->intol_how[k]);
+		ta_vuln_answer_text(r, v->intol_how[k], sizeof v->intol_how[k]);
 	}
 	}
 	if (--v->pending == 0)
@@ -399,21 +417,22 @@ finish_intolerance(struct vuln_job *v)
 	size_t n = 0;
 
 	if (!v->base_ok) {
-		set(t, TA_VP_INTOLERANCE, TA_VS_COULD_NOT_TEST,
-		    "the plain hello the others are compared with got no ServerHello");
+		ta_vuln_set(t, TA_VP_INTOLERANCE, TA_VS_COULD_NOT_TEST,
+		            "the plain hello the others are compared with got no ServerHello");
 		return;
 	}
 	for (int k = 0; k < 3; k++)
 		if (v->intol[k] == TA_NO)
-			n += (size_t)snprintf(refused + n, n < sizeof refused ? sizeof refused - n : 0,
+			n += (size_t)snprintf(refused + n,
+			                      n < sizeof refused ? sizeof refused - n : 0,
 			                      "%s%s: %s", n ? "; " : "", what[k], v->intol_how[k]);
 	if (n)
-		set(t, TA_VP_INTOLERANCE, TA_VS_VULNERABLE,
-		    "refused (twice) what it must ignore, where the plain hello worked: %s",
-		    refused);
+		ta_vuln_set(t, TA_VP_INTOLERANCE, TA_VS_VULNERABLE,
+		            "refused (twice) what it must ignore, where the plain hello worked: %s",
+		            refused);
 	else
-		set(t, TA_VP_INTOLERANCE, TA_VS_NOT_VULNERABLE,
-		    "a ServerHello to each: %s, %s, %s", what[0], what[1], what[2]);
+		ta_vuln_set(t, TA_VP_INTOLERANCE, TA_VS_NOT_VULNERABLE,
+		            "a ServerHello to each: %s, %s, %s", what[0], what[1], what[2]);
 }
 
 /* Every answer is in: the verdicts that rest on several. */
@@ -425,15 +444,17 @@ finish(struct vuln_job *v)
 	if (v->vbest >= 0)
 		finish_intolerance(v);
 	if (t->res.ver[TA_V_TLS13].offered && v->vbest >= 0)
-		set(t, TA_VP_DOWNGRADE,
-		    v->down_ok[0] && v->down_ok[1] ? TA_VS_NOT_VULNERABLE : TA_VS_VULNERABLE, "%s",
-		    v->down_how);
+		ta_vuln_set(t, TA_VP_DOWNGRADE,
+		            v->down_ok[0] && v->down_ok[1] ? TA_VS_NOT_VULNERABLE
+		                                           : TA_VS_VULNERABLE,
+		            "%s", v->down_how);
 	ta_job_finish(&v->job);
 }
 
 static void
 vuln_free(struct ta_job *job)
 {
+	free(((struct vuln_job *)job)->ticket);
 	free(job);
 }
 
@@ -454,11 +475,14 @@ vuln_start(struct ta_job *job)
 		const char *why = tls13 ? "the server offers TLS 1.3 only, which has none of it"
 		                        : "the server offers no TLS 1.0 to 1.2";
 
-		set(t, TA_VP_HEARTBLEED, TA_VS_NOT_APPLICABLE, "%s", why);
-		set(t, TA_VP_CCS_INJECTION, TA_VS_NOT_APPLICABLE, "%s", why);
-		set(t, TA_VP_INTOLERANCE, TA_VS_COULD_NOT_TEST,
-		    "the intolerance hellos are TLS 1.2 hellos, and the server offers none of "
-		    "TLS 1.0 to 1.2");
+		ta_vuln_set(t, TA_VP_HEARTBLEED, TA_VS_NOT_APPLICABLE, "%s", why);
+		ta_vuln_set(t, TA_VP_CCS_INJECTION, TA_VS_NOT_APPLICABLE, "%s", why);
+		ta_vuln_set(
+		        t, TA_VP_INTOLERANCE, TA_VS_COULD_NOT_TEST,
+		        "the intolerance hellos are TLS 1.2 hellos, and the server offers none of "
+		        "TLS 1.0 to 1.2");
+		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_NOT_APPLICABLE, "%s", why);
+		ta_vuln_set(t, TA_VP_TICKETBLEED, TA_VS_NOT_APPLICABLE, "%s", why);
 	} else {
 		const struct ta_ver_result *r = &t->res.ver[v->vbest];
 
@@ -472,15 +496,19 @@ vuln_start(struct ta_job *job)
 			                                    t->res.ver[TA_V_TLS10].nsuites))))
 				continue;
 			if (send_tag(v, tag) != TA_OK && tag == T_HB)
-				set(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST, "out of memory");
+				ta_vuln_set(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+				            "out of memory");
 		}
+		ta_robot_start(v);
+		ta_ticket_start(v);
 	}
 	if (!tls13)
-		set(t, TA_VP_DOWNGRADE, TA_VS_NOT_APPLICABLE,
-		    "the server offers no TLS 1.3: there is no higher version to protect");
+		ta_vuln_set(t, TA_VP_DOWNGRADE, TA_VS_NOT_APPLICABLE,
+		            "the server offers no TLS 1.3: there is no higher version to protect");
 	else if (v->vbest < 0)
-		set(t, TA_VP_DOWNGRADE, TA_VS_NOT_APPLICABLE,
-		    "the server offers TLS 1.3 and nothing from TLS 1.0 to 1.2 to fall back to");
+		ta_vuln_set(t, TA_VP_DOWNGRADE, TA_VS_NOT_APPLICABLE,
+		            "the server offers TLS 1.3 and nothing from TLS 1.0 to 1.2 to fall "
+		            "back to");
 	if (--v->pending == 0)
 		finish(v);
 }
@@ -493,13 +521,9 @@ ta_vulns_start(struct ta_target *t)
 	struct vuln_job *v = calloc(1, sizeof *v);
 
 	t->res.vulns_tested = true;
-	set(t, TA_VP_TICKETBLEED, TA_VS_COULD_NOT_TEST,
-	    "this tlsaudit has no Ticketbleed probe yet");
-	set(t, TA_VP_ROBOT, TA_VS_COULD_NOT_TEST, "this tlsaudit has no ROBOT probe yet");
 	if (!v) {
 		for (int p = TA_VP_HEARTBLEED; p < TA_VP_COUNT; p++)
-			if (p != TA_VP_TICKETBLEED && p != TA_VP_ROBOT)
-				set(t, (enum ta_vprobe)p, TA_VS_COULD_NOT_TEST, "out of memory");
+			ta_vuln_set(t, (enum ta_vprobe)p, TA_VS_COULD_NOT_TEST, "out of memory");
 		return;
 	}
 	v->vbest = -1;

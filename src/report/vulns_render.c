@@ -106,11 +106,11 @@ hw_vulns(FILE *out, const json_t *list)
 			fputs("</small>", out);
 		fputs("</th><td>", out);
 		hw_mark(out,
-		        vuln                                   ? HW_BAD
+		        vuln                                ? HW_BAD
 		        : strcmp(st, "not_vulnerable") == 0 ? HW_GOOD
 		        : strcmp(st, "could_not_test") == 0 ? HW_WARN
 		                                            : HW_INFO,
-		        vuln                                   ? "vulnerable"
+		        vuln                                ? "vulnerable"
 		        : strcmp(st, "not_vulnerable") == 0 ? "not vulnerable"
 		        : strcmp(st, "could_not_test") == 0 ? "could not test"
 		                                            : "not applicable");

@@ -53,8 +53,14 @@ put_extensions(const struct ta_hello *h, struct ta_wr *w)
 		put_u16_list(w, 2, h->groups, h->ngroups);
 		ta_wr_close(w, ext);
 	}
-	if (h->session_ticket)
+	if (h->session_ticket && h->ticket_len) {
+		ta_wr_u16(w, TA_EXT_SESSION_TICKET);
+		ext = ta_wr_open(w, 2);
+		ta_wr_bytes(w, h->ticket, h->ticket_len);
+		ta_wr_close(w, ext);
+	} else if (h->session_ticket) {
 		put_empty_ext(w, TA_EXT_SESSION_TICKET);
+	}
 	if (h->nalpn) {
 		ta_wr_u16(w, TA_EXT_ALPN);
 		ext = ta_wr_open(w, 2);

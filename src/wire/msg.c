@@ -4,6 +4,8 @@
  * ServerKeyExchange and the SSLv2 SERVER-HELLO.  Every parser reads through
  * a bounded reader and returns views into the caller's bytes.
  */
+#include <string.h>
+
 #include "wire/registry.h"
 #include "wire/tls.h"
 
@@ -157,6 +159,7 @@ ta_server_hello_parse(struct ta_rd body, struct ta_server_hello *sh)
 	if (ta_rd_left(&sid) > 32)
 		return TA_EDECODE;
 	sh->session_id_len = (uint8_t)ta_rd_left(&sid);
+	memcpy(sh->session_id, sid.p, sh->session_id_len);
 	TA_TRY(ta_rd_u16(&body, &sh->suite));
 	TA_TRY(ta_rd_u8(&body, &sh->compression));
 	if (ta_rd_left(&body) == 0)

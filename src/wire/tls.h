@@ -144,6 +144,8 @@ struct ta_hello {
 	size_t pad_to;                /* padding extension up to this hello size */
 	const uint16_t *unknown_exts; /* more extension types, each with an empty body */
 	size_t nunknown_exts;
+	const uint8_t *ticket; /* with session_ticket: the ticket offered (NULL: empty) */
+	size_t ticket_len;
 };
 
 /* Write a ClientHello record (header included) into w. */
@@ -188,6 +190,7 @@ struct ta_server_hello {
 	uint16_t version; /* negotiated: supported_versions if present */
 	uint8_t random[32];
 	uint8_t session_id_len;
+	uint8_t session_id[32];
 	uint16_t suite;
 	uint8_t compression;
 	bool has_supported_versions;

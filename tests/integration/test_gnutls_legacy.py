@@ -317,6 +317,15 @@ def main(t):
                 any("_RC4_" in s for s in got10) and any("_3DES_" in s for s in got10),
                 "got %s" % got10)
         t.eq("dh", {"bits": 512, "group": "custom"}, tg.get("dh"))
+        # the derived verdicts of this configuration (docs/vulnerabilities.md): 3DES
+        # (+3DES-CBC) is SWEET32, ARCFOUR-128 is RC4, the 512-bit DH prime is Logjam,
+        # NULL and anonymous suites (+NULL, +ANON-DH) are null-anon, TLS 1.0 CBC is BEAST
+        vul = {v.get("id"): v.get("status") for v in tg.get("vulnerabilities") or []}
+        for vid in ("sweet32", "rc4", "logjam", "null-anon", "beast"):
+            t.eq("%s: %s vulnerable (its configuration)" % (srv.name, vid), "vulnerable",
+                 vul.get(vid))
+        t.eq("%s: poodle not vulnerable (GnuTLS 3.7 has no SSL 3.0)" % srv.name,
+             "not_vulnerable", vul.get("poodle"))
         label = srv.name
         if not ff:
             fp.check_groups_by_version(t, tg, {"TLSv1.2": {

@@ -119,6 +119,13 @@ def main(t):
         # scripted servers: the active probes' verdicts are not a claim about them
         tg = h.check_target(t, doc, "127.0.0.1", srv.port, n_targets=3, real_server=False)
         print("  -- (%s)" % srv.name)
+        # derived verdicts of each configuration: SSLv3 with a CBC suite is POODLE,
+        # SSLv2 is DROWN (docs/vulnerabilities.md)
+        vul = {v.get("id"): v.get("status") for v in tg.get("vulnerabilities") or []}
+        t.eq("%s: poodle" % srv.name, "vulnerable" if ssl3 else "not_vulnerable",
+             vul.get("poodle"))
+        if ssl2:
+            t.eq("%s: drown (SSLv2 offered)" % srv.name, "vulnerable", vul.get("drown"))
         if ssl2:
             h.check_protocol(t, tg, "SSLv2", offered=True, suites=ssl2, ordered=False)
             t.is_in("SSLv2 server_order is not true (the client picks in SSLv2)",

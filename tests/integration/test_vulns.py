@@ -15,16 +15,23 @@ What is checked:
    and a version to come, and
    one that closes on an unknown extension, are findings that name what
    they refused; the tolerant reference is not.
-4. ticketbleed and robot say could_not_test (no probe yet), not a verdict.
+4. robot: the strong and the weak oracle are found and named, the server
+   that follows RFC 5246 7.4.7.1 is not vulnerable; ticketbleed: the
+   echoing server is vulnerable, the fixed one not, one without tickets
+   not applicable.
 5. --no-vuln: no heartbeat reaches the heartbleed server (its log), the
    active entries say could_not_test, the derived ones are still given.
 6. derived verdicts of a real `openssl s_server` at @SECLEVEL=0 with TLS
    1.0 to 1.2 and AES128-SHA: BEAST vulnerable (TLS 1.0 with a CBC suite,
    verified with s_client), SWEET32 and POODLE not (no 64-bit block
    cipher, no SSLv3), and no active probe fires on it.
+7. DROWN: the SSLv2 scripted server is vulnerable, and so is s_server, which
+   serves the same RSA certificate without SSLv2 (scanned after it).
 Other servers of the suite: harness.check_target asserts on every target
 of every test that no active probe fires (a false alarm).
 """
+import os
+import re
 import struct
 import time
 
@@ -68,6 +75,27 @@ def verify(mode, port):
         c, r = raw_flight(port, exts=[sv])
         c.close()
         return None if ("sh" in r) == (mode == "tolerant") else "supported_versions: %s" % r
+    if mode.startswith("robot"):
+        resp = {v: vs.robot_probe(port, v) for v in vs.ROBOT_VARIANTS}
+        want = {"robot-strong": "strong", "robot-weak": "weak", "robot-fixed": "none"}[mode]
+        got = vs.robot_classify(resp)
+        return None if got == want else "robot-detect's rule says %s: %s" % (got, resp)
+    if mode.startswith("ticketbleed"):
+        sess = os.path.join(h.tmpdir(), "%s.sess" % mode)
+        out = vs.s_client(h, port, ["-tls1_2", "-cipher", "AES128-SHA", "-sess_out", sess])
+        m = re.search(r"TLS session ticket:\n(.*?)\n\n", out, re.S)
+        if not m:
+            return "s_client got no session ticket"
+        ticket = bytes.fromhex("".join(
+            re.sub(r"^\s*[0-9a-f]{4} - ", "", ln)[:48].replace("-", " ").replace(" ", "")
+            for ln in m.group(1).splitlines()))[:vs.TICKET_LEN]
+        c = vs.RawClient(port)
+        r = c.hello(vs.client_hello(sid=b"\xab", exts=(vs.SIGALGS_EXT, vs.RI_EXT,
+                                                       (35, ticket))))
+        c.close()
+        sid = r.get("sh", {}).get("sid", b"")
+        leaks = len(sid) == 32 and sid[:1] == b"\xab"
+        return None if leaks == (mode == "ticketbleed") else "session id %s" % sid.hex()
     if mode == "extension-intolerant":
         exts = [(0x1a1a, b"")]
         c, r = raw_flight(port, exts=exts)
@@ -82,7 +110,8 @@ def by_id(tg):
 
 def main(t):
     modes = ["heartbleed", "heartbleed-fixed", "ccs", "ccs-fixed", "version-intolerant",
-             "extension-intolerant", "tolerant"]
+             "extension-intolerant", "tolerant", "robot-strong", "robot-weak", "robot-fixed",
+             "ticketbleed", "ticketbleed-fixed"]
     servers = vs.start_many(modes, idle_timeout=8.0)
     for m in modes:
         bad = verify(m, servers[m].port)
@@ -135,13 +164,26 @@ def main(t):
                 and what in " ".join(v.get("evidence", [])))
     t.eq("tolerant reference: intolerance not vulnerable", "not_vulnerable",
          by_id(tg["tolerant"]).get("intolerance", {}).get("status"))
-    for m in ("tolerant", "heartbleed-fixed", "ccs-fixed"):
+    for m in ("tolerant", "heartbleed-fixed", "ccs-fixed", "robot-fixed", "ticketbleed-fixed"):
         h.check_no_false_alarm(t, tg[m], "%s: " % m)
-    for pid in ("ticketbleed", "robot"):
-        v = by_id(tg["tolerant"]).get(pid, {})
-        t.check("%s: could_not_test, saying there is no probe yet (%s)"
-                % (pid, v.get("evidence")), v.get("status") == "could_not_test"
-                and "no" in " ".join(v.get("evidence", [])))
+    for m, want in (("robot-strong", "strong"), ("robot-weak", "weak")):
+        v = by_id(tg[m]).get("robot", {})
+        t.check("%s: robot vulnerable, a %s oracle (%s)" % (m, want, v.get("evidence")),
+                v.get("status") == "vulnerable"
+                and " ".join(v.get("evidence", [])).startswith(want + " oracle"))
+    v = by_id(tg["robot-fixed"]).get("robot", {})
+    t.eq("robot-fixed (RFC 5246 7.4.7.1): robot not vulnerable (%s)" % v.get("evidence"),
+         "not_vulnerable", v.get("status"))
+    v = by_id(tg["ticketbleed"]).get("ticketbleed", {})
+    t.check("ticketbleed: vulnerable, 31 bytes counted (%s)" % v.get("evidence"),
+            v.get("status") == "vulnerable" and "31 bytes" in " ".join(v.get("evidence", [])))
+    v = by_id(tg["ticketbleed-fixed"]).get("ticketbleed", {})
+    t.check("ticketbleed-fixed: not vulnerable, its id echoed (%s)" % v.get("evidence"),
+            v.get("status") == "not_vulnerable"
+            and "echoed" in " ".join(v.get("evidence", [])))
+    v = by_id(tg["tolerant"]).get("ticketbleed", {})
+    t.eq("a server without session tickets: ticketbleed not applicable (%s)"
+         % v.get("evidence"), "not_applicable", v.get("status"))
     t.list_eq("the order of the checks (issue 15)",
               ["heartbleed", "ccs-injection", "ticketbleed", "robot", "client-renegotiation",
                "insecure-renegotiation", "fallback-scsv", "downgrade-protection", "intolerance",
@@ -160,6 +202,21 @@ def main(t):
          r.get("poodle", {}).get("status"))
     t.eq("openssl s_server: downgrade-protection not applicable (no TLS 1.3)",
          "not_applicable", r.get("downgrade-protection", {}).get("status"))
+
+    # DROWN through another endpoint: the SSLv2 server and s_server share the harness's
+    # RSA key; one target at a time (--max-total 1), the SSLv2 one first, so that its key
+    # is known when s_server's verdict is made
+    # (SSLv3 too: tlsaudit keeps no certificate from an SSLv2-only handshake yet)
+    v2 = h.start_fake_legacy_server(["--sslv2-kinds", "0x010080", "--sslv3-suites", "0x002f"],
+                                    name="fake-sslv2")
+    doc3 = h.run_tlsaudit(["127.0.0.1:%d" % v2.port, "127.0.0.1:%d" % real.port],
+                          ["--no-http", "--no-dns", "--no-vuln", "--max-total", "1"])
+    d3 = {x["port"]: by_id(x) for x in doc3["targets"]}
+    t.eq("the SSLv2 scripted server: drown vulnerable", "vulnerable",
+         d3.get(v2.port, {}).get("drown", {}).get("status"))
+    dr = d3.get(real.port, {}).get("drown", {})
+    t.check("s_server without SSLv2 but with the SSLv2 server's certificate: drown vulnerable "
+            "(%s)" % dr.get("evidence"), dr.get("status") == "vulnerable")
 
     # --no-vuln: nothing active is sent
     before = len(vs.conn_lines(servers["heartbleed"]))
