@@ -115,7 +115,8 @@ ta_assess_target(struct ta_assess *a, const struct ta_result *r)
 {
 	json_t *doc = ta_doc_target(r), *profiles = json_object();
 
-	if (!doc || !profiles) {
+	/* the verdicts first: rules of the kind "vulnerabilities" judge them */
+	if (!doc || !profiles || add_vulnerabilities(a, r, doc) != TA_OK) {
 		json_decref(doc);
 		json_decref(profiles);
 		return NULL;
@@ -125,7 +126,9 @@ ta_assess_target(struct ta_assess *a, const struct ta_result *r)
 		struct ta_eval *e = NULL;
 		json_t *ej;
 
-		if (ta_profile_evaluate(p, r, is_https(r), &e) != TA_OK ||
+		if (ta_profile_evaluate_vulns(p, r, is_https(r),
+		                              json_object_get(doc, "vulnerabilities"),
+		                              &e) != TA_OK ||
 		    !(ej = ta_eval_json(e))) {
 			ta_eval_free(e);
 			json_decref(doc);
@@ -139,10 +142,6 @@ ta_assess_target(struct ta_assess *a, const struct ta_result *r)
 		json_object_set_new(profiles, ta_profile_id(p), ej);
 	}
 	json_object_set_new(doc, "profiles", profiles);
-	if (add_vulnerabilities(a, r, doc) != TA_OK) {
-		json_decref(doc);
-		return NULL;
-	}
 	return doc;
 }
 

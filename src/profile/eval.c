@@ -104,8 +104,8 @@ ev_take(struct sb *b, char **dst, bool *oom)
 /* ---- items ---- */
 
 const char *const ta_item_kind_names[IK_N] = {
-        "version", "suite",   "group",    "sigscheme", "dh",
-        "cert",    "feature", "protocol", "http",      "dns",
+        "version",  "suite", "group", "sigscheme",     "dh", "cert", "feature",
+        "protocol", "http",  "dns",   "vulnerability",
 };
 
 struct ta_item *
@@ -254,6 +254,7 @@ const struct ta_kind ta_kinds[] = {
         {"https_redirect", 0, 0, IT_FREE, ev_https_redirect},
         {"csp", 0, 0, IT_FREE, ev_csp},
         {"caa", 0, 0, IT_FREE, ev_caa},
+        {"vulnerabilities", K_LISTS, K_LISTS, IT_FREE, ev_vulnerabilities},
 };
 const size_t ta_kinds_count = sizeof ta_kinds / sizeof ta_kinds[0];
 
@@ -323,7 +324,14 @@ int
 ta_profile_evaluate(const struct ta_profile *p, const struct ta_result *r, bool https,
                     struct ta_eval **out)
 {
-	struct ta_ectx c = {.r = r, .https = https};
+	return ta_profile_evaluate_vulns(p, r, https, NULL, out);
+}
+
+int
+ta_profile_evaluate_vulns(const struct ta_profile *p, const struct ta_result *r, bool https,
+                          const json_t *vulns, struct ta_eval **out)
+{
+	struct ta_ectx c = {.r = r, .https = https, .vulns = vulns};
 	struct ta_eval *e;
 	bool oom = false;
 

@@ -17,6 +17,7 @@
 #ifndef TA_PROFILE_EVAL_INT_H
 #define TA_PROFILE_EVAL_INT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,7 @@ enum ta_item_kind {
 	IK_PROTOCOL,  /* a per-version fact: its key under "protocols" -> version */
 	IK_HTTP,      /* an HTTP fact: its key under "http" */
 	IK_DNS,       /* a DNS fact: its key under "dns" */
+	IK_VULN,      /* a known vulnerability: its id under "vulnerabilities" */
 	IK_N,
 };
 
@@ -87,6 +89,7 @@ struct ta_rres {
 struct ta_ectx {
 	const struct ta_result *r;
 	bool https;
+	const json_t *vulns; /* the document's "vulnerabilities", or NULL */
 };
 
 /* Evaluation output under construction. */
@@ -196,6 +199,7 @@ void ev_classify(const struct ta_rule *ru, const struct items *it, const char *w
 /* ---- the kinds ---- */
 
 void ev_versions(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o);
+void ev_vulnerabilities(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o);
 void ev_suites(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o);
 void ev_groups(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o);
 void ev_sigschemes(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o);

@@ -75,6 +75,11 @@ const char *ta_profile_title(const struct ta_profile *p);
  */
 int ta_profile_evaluate(const struct ta_profile *p, const struct ta_result *r, bool https,
                         struct ta_eval **out) TA_MUST_CHECK;
+/* The same, with the target's known vulnerabilities (the document's
+ * "vulnerabilities" array; NULL: none known), which rules of the kind
+ * "vulnerabilities" judge. */
+int ta_profile_evaluate_vulns(const struct ta_profile *p, const struct ta_result *r, bool https,
+                              const json_t *vulns, struct ta_eval **out) TA_MUST_CHECK;
 void ta_eval_free(struct ta_eval *e);
 
 /* No rule failed.  Warnings and "could not test" do not make it false. */

@@ -25,14 +25,19 @@ What is checked:
    1.0 to 1.2 and AES128-SHA: BEAST vulnerable (TLS 1.0 with a CBC suite,
    verified with s_client), SWEET32 and POODLE not (no 64-bit block
    cipher, no SSLv3), and no active probe fires on it.
-7. DROWN: the SSLv2 scripted server is vulnerable, and so is s_server, which
+7. a profile whose rule of kind "vulnerabilities" forbids heartbleed:
+   --require fails (exit 4) on the heartbleed server, with the item named,
+   and the tolerant server complies.
+8. DROWN: the SSLv2 scripted server is vulnerable, and so is s_server, which
    serves the same RSA certificate without SSLv2 (scanned after it).
 Other servers of the suite: harness.check_target asserts on every target
 of every test that no active probe fires (a false alarm).
 """
+import json
 import os
 import re
 import struct
+import subprocess
 import time
 
 import harness as h
@@ -217,6 +222,35 @@ def main(t):
     dr = d3.get(real.port, {}).get("drown", {})
     t.check("s_server without SSLv2 but with the SSLv2 server's certificate: drown vulnerable "
             "(%s)" % dr.get("evidence"), dr.get("status") == "vulnerable")
+
+    # a profile that forbids known vulnerabilities (the rule kind "vulnerabilities")
+    prof = os.path.join(h.tmpdir(), "no-vuln.json")
+    with open(prof, "w") as f:
+        json.dump({"format": "tlsaudit-profile-1", "id": "no-known-vulnerability",
+                   "title": "test", "document": "test", "version": "1",
+                   "rules": [{"id": "no-known-vulnerability", "kind": "vulnerabilities",
+                              "clause": "test", "trust": "R",
+                              "forbidden": ["heartbleed", "ccs-injection", "robot"],
+                              "other": "pass"}]}, f)
+    pair = ["127.0.0.1:%d" % servers["heartbleed"].port, "127.0.0.1:%d" % servers["tolerant"].port]
+    argv = [h.tlsaudit_path(), "scan", "--no-http", "--no-dns", "--profile-file", prof,
+            "--require", "no-known-vulnerability", "-f", "json"] + pair
+    cp = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=240)
+    t.eq("--require a profile forbidding heartbleed: exit 4 (%s)"
+         % cp.stderr.decode(errors="replace").strip()[-200:], 4, cp.returncode)
+    try:
+        doc4 = json.loads(cp.stdout)
+    except ValueError:
+        doc4 = {"targets": []}
+    verdicts = {x["port"]: x.get("profiles", {}).get("no-known-vulnerability", {})
+                for x in doc4["targets"]}
+    hb_rule = (verdicts.get(servers["heartbleed"].port, {}).get("rules") or [{}])[0]
+    t.check("the heartbleed server fails the rule, with a heartbleed item (%s)"
+            % hb_rule.get("items"), hb_rule.get("result") == "fail" and any(
+                i.get("kind") == "vulnerability" and i.get("id") == "heartbleed"
+                and i.get("verdict") == "fail" for i in hb_rule.get("items", [])))
+    t.eq("the tolerant server complies", True,
+         verdicts.get(servers["tolerant"].port, {}).get("compliant"))
 
     # --no-vuln: nothing active is sent
     before = len(vs.conn_lines(servers["heartbleed"]))
