@@ -120,7 +120,7 @@ ta_vuln_follow_text(const struct ta_response *r, char *buf, size_t cap)
 		snprintf(buf, cap, "a reset");
 		break;
 	case TA_FOLLOW_TIMEOUT:
-		snprintf(buf, cap, "nothing within %u ms", WAIT_MS);
+		snprintf(buf, cap, "no answer in time");
 		break;
 	default:
 		snprintf(buf, cap, "no ServerHelloDone (the second flight was not sent)");

@@ -13,6 +13,9 @@
 #include "probe/engine.h"
 
 #define WAIT_MS 3000 /* for what the server does after a second flight */
+#define ROBOT_WAIT_MS                                                                              \
+	1500 /* ... after a ROBOT flight (a server that waits for more
+                            * waits the same for all five: 10 to 20 a target) */
 
 /* What an exchange of the job was: its tag's low byte; ROBOT's carry the
  * variant << 8 and the round << 12. */
@@ -31,9 +34,10 @@ enum {
 	T_TICKET = 0x51, /* | try << 8 */
 };
 
-#define ROBOT_VARIANTS 5
-#define ROBOT_ROUNDS   4 /* with CCS + Finished, then without; each confirmed once */
-#define TICKET_TRIES   2
+#define ROBOT_VARIANTS   5
+#define ROBOT_MAX_SUITES 16 /* RSA key exchange suites probed, one after another */
+#define ROBOT_ROUNDS     4  /* with CCS + Finished, then without; each confirmed once */
+#define TICKET_TRIES     2
 
 struct vuln_job {
 	struct ta_job job;
@@ -48,9 +52,14 @@ struct vuln_job {
 	unsigned tries[T_COUNT];
 	bool down_ok[2]; /* the sentinel for TLS 1.2, TLS 1.1 (true: not asked) */
 	char down_how[160];
-	/* ROBOT (vulns_robot.c) */
-	uint16_t robot_suite, robot_version;
+	/* ROBOT (vulns_robot.c): each RSA key exchange suite in turn */
+	uint16_t robot_suites[ROBOT_MAX_SUITES], robot_versions[ROBOT_MAX_SUITES];
+	size_t nrobot, robot_idx, robot_skipped;
+	uint16_t robot_suite, robot_version; /* the one being probed */
 	unsigned robot_round, robot_left;
+	unsigned robot_nvuln, robot_ncnt;
+	char robot_first[240];      /* the first oracle found (or noise, when none) */
+	char robot_vulnerable[200]; /* the suites with an oracle */
 	char robot_sig[ROBOT_ROUNDS][ROBOT_VARIANTS][64]; /* each answer, in words */
 	/* Ticketbleed */
 	uint8_t *ticket;
@@ -75,6 +84,7 @@ struct vuln_hello {
 	const uint8_t *sid;
 	size_t sid_len;
 	ta_follow_fn follow;
+	unsigned wait_ms; /* for what follows the second flight; 0: WAIT_MS */
 };
 
 int ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh) TA_MUST_CHECK;

@@ -14,7 +14,11 @@
  * leaks whether a block was valid.  If all five agree, the five go again
  * without ChangeCipherSpec and Finished, where some servers differ.  The
  * oracle is weak when the three malformed blocks get the same answer,
- * strong otherwise (the paper's scanner).  5 to 20 connections.
+ * strong otherwise (the paper's scanner).  Each RSA key exchange suite is
+ * probed in turn (at most ROBOT_MAX_SUITES) with the standard flight, 5
+ * connections (10 with an oracle); the first suite also without
+ * ChangeCipherSpec and Finished, where a server that waits for them costs
+ * the wait.
  *
  * Ticketbleed (CVE-2016-9244): a ticket the server issued (one TLS 1.2
  * handshake through OpenSSL) offered with a session id of one byte; the
@@ -26,6 +30,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +38,9 @@
 #include "probe/ossl.h"
 #include "probe/vulns_int.h"
 
-static const char *const variant_names[ROBOT_VARIANTS] = {
-        "valid block", "wrong first bytes", "0x00 in the wrong place", "no 0x00 separator",
-        "wrong version"};
+static const char *const variant_names[ROBOT_VARIANTS] = {"valid block", "wrong first bytes",
+                                                          "0x00 in the wrong place",
+                                                          "no 0x00 separator", "wrong version"};
 
 /* The five encoded messages (k bytes each) of the paper's scanner. */
 static void
@@ -77,8 +82,8 @@ robot_block(unsigned variant, uint16_t version, uint8_t *em, size_t k)
 
 /* c = block^e mod n, k bytes; false when the certificate has no RSA key. */
 static bool
-rsa_encrypt(const struct ta_response *r, unsigned variant, uint16_t version, uint8_t *c,
-            size_t cap, size_t *k)
+rsa_encrypt(const struct ta_response *r, unsigned variant, uint16_t version, uint8_t *c, size_t cap,
+            size_t *k)
 {
 	const unsigned char *p = r->ncerts ? r->chain + r->cert_off[0] : NULL;
 	X509 *x = p ? d2i_X509(NULL, &p, (long)r->cert_len[0]) : NULL;
@@ -108,8 +113,7 @@ rsa_encrypt(const struct ta_response *r, unsigned variant, uint16_t version, uin
 }
 
 static void
-follow_robot(struct ta_job *job, const struct ta_response *r, uint8_t *out, size_t cap,
-             size_t *len)
+follow_robot(struct ta_job *job, const struct ta_response *r, uint8_t *out, size_t cap, size_t *len)
 {
 	struct vuln_job *v = (struct vuln_job *)job;
 	unsigned variant = (r->tag >> 8) & 0xf, round = r->tag >> 12;
@@ -119,7 +123,7 @@ follow_robot(struct ta_job *job, const struct ta_response *r, uint8_t *out, size
 
 	if (!rsa_encrypt(r, variant, v->robot_version, cke + 6, sizeof cke - 6, &k))
 		return; /* no RSA key: nothing sent, the answer says so */
-	cke[0] = 0x10; /* client_key_exchange */
+	cke[0] = 0x10;  /* client_key_exchange */
 	cke[1] = (uint8_t)((k + 2) >> 16);
 	cke[2] = (uint8_t)((k + 2) >> 8);
 	cke[3] = (uint8_t)(k + 2);
@@ -141,7 +145,8 @@ robot_round(struct vuln_job *v)
 		struct vuln_hello vh = {.version = v->robot_version,
 		                        .suites = &v->robot_suite,
 		                        .nsuites = 1,
-		                        .follow = follow_robot};
+		                        .follow = follow_robot,
+		                        .wait_ms = ROBOT_WAIT_MS};
 		uint32_t tag = T_ROBOT | k << 8 | v->robot_round << 12;
 
 		if (ta_vuln_send(v, tag, &vh) == TA_OK)
@@ -159,21 +164,28 @@ ta_robot_start(struct vuln_job *v)
 {
 	struct ta_target *t = v->job.t;
 
-	for (int i = TA_V_TLS12; i >= TA_V_TLS10 && !v->robot_suite; i--)
+	/* every RSA key exchange suite, at the highest version offering it */
+	for (int i = TA_V_TLS12; i >= TA_V_TLS10; i--)
 		for (size_t k = 0; k < t->res.ver[i].nsuites; k++) {
 			const struct ta_suite *s = ta_suite_find((uint16_t)t->res.ver[i].suites[k]);
 
-			if (s && s->kx == TA_KX_RSA) {
-				v->robot_suite = (uint16_t)s->id;
-				v->robot_version = ta_ver_code(i);
-				break;
+			if (!s || s->kx != TA_KX_RSA ||
+			    ta_u16_contains(v->robot_suites, v->nrobot, (uint16_t)s->id))
+				continue;
+			if (v->nrobot == ROBOT_MAX_SUITES) {
+				v->robot_skipped++;
+				continue;
 			}
+			v->robot_suites[v->nrobot] = (uint16_t)s->id;
+			v->robot_versions[v->nrobot++] = ta_ver_code(i);
 		}
-	if (!v->robot_suite) {
+	if (!v->nrobot) {
 		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_NOT_APPLICABLE,
 		            "no RSA key exchange suite (TLS_RSA_*) offered in TLS 1.0 to 1.2");
 		return;
 	}
+	v->robot_suite = v->robot_suites[0];
+	v->robot_version = v->robot_versions[0];
 	robot_round(v);
 }
 
@@ -198,20 +210,86 @@ all_alike(const struct vuln_job *v, unsigned round)
 	return true;
 }
 
+/* Every suite probed: the verdict. */
+static void
+robot_final(struct vuln_job *v)
+{
+	struct ta_target *t = v->job.t;
+	char more[64] = "";
+
+	if (v->robot_skipped)
+		snprintf(more, sizeof more, " (%zu more not probed: at most %d)", v->robot_skipped,
+		         ROBOT_MAX_SUITES);
+	if (v->robot_nvuln)
+		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_VULNERABLE,
+		            "%s; an oracle with %u of the %zu RSA "
+		            "key exchange suites probed%s: %s",
+		            v->robot_first, v->robot_nvuln, v->nrobot, more, v->robot_vulnerable);
+	else if (v->robot_ncnt)
+		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_COULD_NOT_TEST,
+		            "%s (%u of the %zu RSA key "
+		            "exchange suites probed)%s",
+		            v->robot_first, v->robot_ncnt, v->nrobot, more);
+	else
+		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_NOT_VULNERABLE,
+		            "the five ClientKeyExchange blocks of the ROBOT scanner got one answer "
+		            "with each of the %zu RSA key exchange suites offered%s (with "
+		            "ChangeCipherSpec and Finished; the first suite also without): %s",
+		            v->nrobot, more, v->robot_first);
+}
+
+/* One suite is judged: keep what it showed, then the next suite. */
+static void robot_next(struct vuln_job *v, int status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void
+robot_next(struct vuln_job *v, int status, const char *fmt, ...)
+{
+	const struct ta_suite *s = ta_suite_find(v->robot_suite);
+	size_t n = strlen(v->robot_vulnerable);
+	va_list ap;
+
+	/* the evidence kept: the first oracle; else the first noise; else the
+	 * first suite's one answer */
+	bool keep = status == TA_VS_VULNERABLE       ? v->robot_nvuln == 0
+	            : status == TA_VS_COULD_NOT_TEST ? v->robot_nvuln == 0 && v->robot_ncnt == 0
+	                                             : !v->robot_first[0];
+
+	if (keep) {
+		va_start(ap, fmt);
+		vsnprintf(v->robot_first, sizeof v->robot_first, fmt, ap);
+		va_end(ap);
+	}
+	if (status == TA_VS_VULNERABLE) {
+		v->robot_nvuln++;
+		snprintf(v->robot_vulnerable + n, sizeof v->robot_vulnerable - n, "%s%s",
+		         n ? ", " : "", s ? s->iana : "?");
+	} else if (status == TA_VS_COULD_NOT_TEST) {
+		v->robot_ncnt++;
+	}
+	if (++v->robot_idx >= v->nrobot) {
+		robot_final(v);
+		return;
+	}
+	v->robot_suite = v->robot_suites[v->robot_idx];
+	v->robot_version = v->robot_versions[v->robot_idx];
+	v->robot_round = 0;
+	robot_round(v);
+}
+
 static void
 robot_verdict(struct vuln_job *v)
 {
-	struct ta_target *t = v->job.t;
 	const struct ta_suite *s = ta_suite_find(v->robot_suite);
+	const char *name = s ? s->iana : "the RSA suite";
 	unsigned r = v->robot_round;
 	char ans[400];
 	bool same_again = true;
 
 	for (unsigned k = 0; k < ROBOT_VARIANTS; k++)
 		if (strncmp(v->robot_sig[r][k], "no ServerHello", 14) == 0) {
-			ta_vuln_set(t, TA_VP_ROBOT, TA_VS_COULD_NOT_TEST,
-			            "a hello with %s got %s", s ? s->iana : "the RSA suite",
-			            v->robot_sig[r][k]);
+			robot_next(v, TA_VS_COULD_NOT_TEST, "a hello with %s got %s", name,
+			           v->robot_sig[r][k]);
 			return;
 		}
 	if ((r == 0 || r == 2) && !all_alike(v, r)) {
@@ -219,35 +297,33 @@ robot_verdict(struct vuln_job *v)
 		robot_round(v);
 		return;
 	}
-	if (r == 0) {
+	if (r == 0 && v->robot_idx == 0) {
 		v->robot_round = 2; /* alike with CCS and Finished: try without */
 		robot_round(v);
 		return;
 	}
 	round_text(v, r, ans, sizeof ans);
-	if (r == 2) {
-		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_NOT_VULNERABLE,
-		            "the five ClientKeyExchange blocks of the ROBOT scanner (%s) got one "
-		            "answer, with ChangeCipherSpec and Finished and without: %s",
-		            s ? s->iana : "RSA", v->robot_sig[r][0]);
+	if (r == 0 || r == 2) {
+		robot_next(v, TA_VS_NOT_VULNERABLE, "%s", v->robot_sig[r][0]);
 		return;
 	}
 	for (unsigned k = 0; k < ROBOT_VARIANTS; k++)
 		same_again &= strcmp(v->robot_sig[r][k], v->robot_sig[r - 1][k]) == 0;
 	if (!same_again) {
-		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_COULD_NOT_TEST,
-		            "the answers changed when asked again (noise or a busy server): %s", ans);
+		robot_next(
+		        v, TA_VS_COULD_NOT_TEST,
+		        "with %s the answers changed when asked again (noise or a busy server): %s",
+		        name, ans);
 		return;
 	}
-	ta_vuln_set(t, TA_VP_ROBOT, TA_VS_VULNERABLE,
-	            "%s oracle: the answers to the five ClientKeyExchange blocks (%s, %s) differ, "
-	            "twice alike: %s",
-	            strcmp(v->robot_sig[r][1], v->robot_sig[r][2]) == 0 &&
-	                            strcmp(v->robot_sig[r][2], v->robot_sig[r][3]) == 0
-	                    ? "weak"
-	                    : "strong",
-	            s ? s->iana : "RSA", r == 1 ? "with ChangeCipherSpec and Finished" : "alone",
-	            ans);
+	robot_next(v, TA_VS_VULNERABLE,
+	           "%s oracle: the answers to the five ClientKeyExchange blocks (%s, %s) differ, "
+	           "twice alike: %s",
+	           strcmp(v->robot_sig[r][1], v->robot_sig[r][2]) == 0 &&
+	                           strcmp(v->robot_sig[r][2], v->robot_sig[r][3]) == 0
+	                   ? "weak"
+	                   : "strong",
+	           name, r == 1 ? "with ChangeCipherSpec and Finished" : "alone", ans);
 }
 
 void
@@ -322,11 +398,12 @@ ticket_verdict(struct vuln_job *v)
 		answered += v->ticket_echo[i] >= 0;
 	}
 	if (echoed == TICKET_TRIES)
-		ta_vuln_set(t, TA_VP_TICKETBLEED, TA_VS_VULNERABLE,
-		            "its own ticket offered with a 1-byte session id (0x%02x, then 0x%02x) got "
-		            "32-byte session ids starting with that byte, twice: 31 bytes of the "
-		            "server's memory each (counted, not kept)",
-		            v->ticket_sid[0], v->ticket_sid[1]);
+		ta_vuln_set(
+		        t, TA_VP_TICKETBLEED, TA_VS_VULNERABLE,
+		        "its own ticket offered with a 1-byte session id (0x%02x, then 0x%02x) got "
+		        "32-byte session ids starting with that byte, twice: 31 bytes of the "
+		        "server's memory each (counted, not kept)",
+		        v->ticket_sid[0], v->ticket_sid[1]);
 	else if (answered)
 		ta_vuln_set(t, TA_VP_TICKETBLEED, TA_VS_NOT_VULNERABLE,
 		            "its own ticket offered with a 1-byte session id: %s", v->ticket_how);
@@ -346,7 +423,8 @@ ta_ticket_answer(struct vuln_job *v, const struct ta_response *r)
 		if (!r->ossl_ok) {
 			ta_vuln_set(v->job.t, TA_VP_TICKETBLEED, TA_VS_COULD_NOT_TEST,
 			            "the TLS 1.0-1.2 handshake for a session ticket failed");
-		} else if (!ta_ossl_session_ticket(r->ossl_session, &tk, &len, &v->ticket_version) ||
+		} else if (!ta_ossl_session_ticket(r->ossl_session, &tk, &len,
+		                                   &v->ticket_version) ||
 		           len > 8192) {
 			ta_vuln_set(v->job.t, TA_VP_TICKETBLEED, TA_VS_NOT_APPLICABLE,
 			            "a TLS 1.0-1.2 handshake got no session ticket (RFC 5077)");
@@ -355,7 +433,8 @@ ta_ticket_answer(struct vuln_job *v, const struct ta_response *r)
 			v->ticket_len = len;
 			ticket_send(v);
 		} else {
-			ta_vuln_set(v->job.t, TA_VP_TICKETBLEED, TA_VS_COULD_NOT_TEST, "out of memory");
+			ta_vuln_set(v->job.t, TA_VP_TICKETBLEED, TA_VS_COULD_NOT_TEST,
+			            "out of memory");
 		}
 		return;
 	}
@@ -364,9 +443,10 @@ ta_ticket_answer(struct vuln_job *v, const struct ta_response *r)
 		return;
 	n = strlen(v->ticket_how);
 	if (r->outcome == TA_OUT_HELLO) {
-		v->ticket_echo[i] = r->sh.session_id_len == 32 && r->sh.session_id[0] == v->ticket_sid[i];
-		snprintf(v->ticket_how + n, sizeof v->ticket_how - n, "%sa session id of %u bytes%s",
-		         n ? "; " : "", r->sh.session_id_len,
+		v->ticket_echo[i] =
+		        r->sh.session_id_len == 32 && r->sh.session_id[0] == v->ticket_sid[i];
+		snprintf(v->ticket_how + n, sizeof v->ticket_how - n,
+		         "%sa session id of %u bytes%s", n ? "; " : "", r->sh.session_id_len,
 		         r->sh.session_id_len == 1 && r->sh.session_id[0] == v->ticket_sid[i]
 		                 ? " (ours, echoed: resumed)"
 		         : v->ticket_echo[i] ? " starting with ours"

@@ -48,16 +48,24 @@ EXPLAINED = {
     ("*", "breach"): "testssl.sh fetches '/' over HTTP and judges its compression; tlsaudit "
                      "judges BREACH only from its HTTP checks, which a target that is not "
                      "named HTTPS (port 443, ALPN, /https) does not get: could_not_test",
-    ("*", "lucky13"): "testssl.sh calls any CBC suite 'potentially vulnerable' (LOW) and says "
-                      "'not vulnerable' only without CBC; tlsaudit does the same, but also "
-                      "notes encrypt_then_mac; a difference means one of them saw no CBC suite",
-    ("*", "fallback-scsv"): "with one protocol version testssl.sh says 'no protocol below' "
-                            "(OK), tlsaudit not_applicable",
-    ("*", "drown"): "testssl.sh calls a server with SSLv2 VULNERABLE and, without SSLv2, "
-                    "checks censys for the certificate (no network here): 'not vulnerable' "
-                    "either way for an RSA certificate; tlsaudit compares the run's other "
-                    "endpoints",
+    ("scripted SSLv3 (CBC)", "lucky13"): "the server offers SSLv3 only. Lucky Thirteen "
+                                         "(AlFardan and Paterson, 2013) attacks the CBC "
+                                         "padding and MAC check of TLS; tlsaudit judges it "
+                                         "on TLS 1.0-1.2 and reports SSLv3's CBC as POODLE "
+                                         "(vulnerable); testssl.sh counts CBC suites of any "
+                                         "version",
+    ("scripted SSLv3 (CBC)", "fallback-scsv"): "one version only: there is nothing to fall "
+                                               "back to, so tlsaudit says not_applicable "
+                                               "(POODLE is reported on its own); testssl.sh "
+                                               "rates an SSLv3-only server HIGH here",
+    ("*", "beast"): "testssl.sh 3.0.8 checks TLS 1.0 with Debian's OpenSSL 3.0, which "
+                    "refuses TLS 1.0 at its default security level, so it reports 'no SSL3 "
+                    "or TLS1'; this server does offer TLS 1.0 with CBC suites "
+                    "(`openssl s_client -tls1 -cipher AES128-SHA:@SECLEVEL=0` connects; "
+                    "tlsaudit's own hellos need no OpenSSL)",
 }
+# our id -> more testssl.sh ids whose "vulnerable" counts too
+ALSO = {"logjam": ("LOGJAM-common_primes",)}
 
 
 def testssl(target, ns=None, timeout=900):
@@ -142,6 +150,9 @@ def main():
             o = ours[name].get(our_id, {})
             x = theirs.get(their_id)
             so, st = our_status(o), their_status(x)
+            for extra in ALSO.get(our_id, ()):
+                if their_status(theirs.get(extra)) == "vulnerable":
+                    x, st = theirs.get(extra), "vulnerable"
             why = ""
             if so and st and so != st:
                 why = EXPLAINED.get((name, our_id)) or EXPLAINED.get(("*", our_id))
@@ -149,7 +160,9 @@ def main():
                     unexplained += 1
                     why = "UNEXPLAINED"
             elif so != st:
-                why = "one side could not test"
+                why = "one side could not test: %s" % (
+                    "tlsaudit (%s)" % "; ".join(o.get("evidence", []))[:160] if not so
+                    else "testssl.sh")
             rows.append((name, our_id, o.get("status", "-"),
                          "%s: %s" % (x.get("severity"), x.get("finding")) if x else "-", why))
         h.log("%s: compared" % name)
@@ -157,12 +170,13 @@ def main():
              "",
              "Made by tests/crosscheck/testssl_vulns.py on %s (testssl.sh 3.0.8, `-U`)."
              % datetime.date.today().isoformat(),
-             "Every server on loopback; a verdict in italics differs between the two tools.",
+             "Every server on loopback; a verdict in italics differs between the two tools. "
+             "Our `logjam` is compared with testssl.sh's LOGJAM and LOGJAM-common_primes.",
              "",
              "| server | check | tlsaudit | testssl.sh | why they differ |",
              "|---|---|---|---|---|"]
     for name, cid, ost, tst, why in rows:
-        mark = "*" if why and why != "one side could not test" else ""
+        mark = "*" if why and not why.startswith("one side could not test") else ""
         lines.append("| %s | %s | %s%s%s | %s | %s |" % (
             name, cid, mark, ost, mark, tst.replace("|", "/")[:120], why))
     lines += ["", "%d differences unexplained." % unexplained, ""]
