@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Install what tlsaudit needs to build and test on Debian 12 (apt-get).
+# Install what tlsaudit needs on Debian 12 (apt-get).
+#   scripts/install-deps.sh --build   what building and running need (the quick start)
+#   scripts/install-deps.sh           that, and every server and tool the tests use
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
 
-PKGS=(
-  # build
-  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
+BUILD=(
+  build-essential cmake pkg-config
   libssl-dev libjansson-dev libc-ares-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev zlib1g-dev libexpat1-dev
+  # the quick start's demo server and its free port
+  openssl python3
+)
+PKGS=(
+  "${BUILD[@]}"
+  # checks: libFuzzer and the sanitizers, formatting
+  clang libclang-rt-14-dev clang-format
   # packaging (cpack: dpkg-shlibdeps needs file) and reading the man pages
   file man-db
   # tests: real servers and tools, all used on loopback only
@@ -27,6 +35,10 @@ PKGS=(
   chromium
 )
 
+build_only=0
+[ "${1:-}" = "--build" ] && build_only=1
+[ $build_only -eq 1 ] && PKGS=("${BUILD[@]}")
+
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +50,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+[ $build_only -eq 1 ] && exit 0
 # nginx from Debian starts a system instance on port 80; the tests start their own.
 # .debs the tests unpack instead of installing: exim4-daemon-light conflicts
 # with postfix, inn2's postinst fails on a host name without a domain

@@ -26,7 +26,8 @@ ev_vulnerabilities(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_
 	json_array_foreach (c->vulns, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 		const char *st = json_string_value(json_object_get(v, "status"));
-		const char *ev = json_string_value(json_array_get(json_object_get(v, "evidence"), 0));
+		const char *ev =
+		        json_string_value(json_array_get(json_object_get(v, "evidence"), 0));
 		const char *fix = json_string_value(json_object_get(v, "fix"));
 		int l;
 		enum ta_verdict verdict;
@@ -55,8 +56,9 @@ ev_vulnerabilities(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_
 	}
 	if (nvuln == 0) {
 		ev_sep(&o->ev);
-		ev_add(&o->ev, "None of the %zu known-vulnerability checks found the target "
-		               "vulnerable.",
+		ev_add(&o->ev,
+		       "None of the %zu known-vulnerability checks found the target "
+		       "vulnerable.",
 		       nchecked);
 	}
 	worsen(o, TA_VERDICT_PASS);
