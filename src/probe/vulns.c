@@ -204,6 +204,9 @@ ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh)
 	h.unknown_exts = vh->unknown_exts;
 	h.nunknown_exts = vh->nunknown;
 	if (vh->ticket) {
+		/* a session made with extended_master_secret resumes only with it
+		 * (RFC 7627 5.3): OpenSSL answers handshake_failure otherwise */
+		h.ems = true;
 		h.session_ticket = true;
 		h.ticket = vh->ticket;
 		h.ticket_len = vh->ticket_len;

@@ -16,9 +16,10 @@
  * oracle is weak when the three malformed blocks get the same answer,
  * strong otherwise (the paper's scanner).  Each RSA key exchange suite is
  * probed in turn (at most ROBOT_MAX_SUITES) with the standard flight, 5
- * connections (10 with an oracle); the first suite also without
- * ChangeCipherSpec and Finished, where a server that waits for them costs
- * the wait.
+ * connections (10 with an oracle).  Only when the first suite's five
+ * answers are alike and not an alert to the whole flight (a close, a
+ * timeout) does it go again without ChangeCipherSpec and Finished: a
+ * server that waits for them costs the wait.
  *
  * Ticketbleed (CVE-2016-9244): a ticket the server issued (one TLS 1.2
  * handshake through OpenSSL) offered with a session id of one byte; the
@@ -233,8 +234,7 @@ robot_final(struct vuln_job *v)
 	else
 		ta_vuln_set(t, TA_VP_ROBOT, TA_VS_NOT_VULNERABLE,
 		            "the five ClientKeyExchange blocks of the ROBOT scanner got one answer "
-		            "with each of the %zu RSA key exchange suites offered%s (with "
-		            "ChangeCipherSpec and Finished; the first suite also without): %s",
+		            "with each of the %zu RSA key exchange suites offered%s: %s",
 		            v->nrobot, more, v->robot_first);
 }
 
@@ -297,8 +297,11 @@ robot_verdict(struct vuln_job *v)
 		robot_round(v);
 		return;
 	}
-	if (r == 0 && v->robot_idx == 0) {
-		v->robot_round = 2; /* alike with CCS and Finished: try without */
+	if (r == 0 && v->robot_idx == 0 && strncmp(v->robot_sig[0][0], "alert ", 6) != 0) {
+		/* alike with CCS and Finished, and not an alert to the whole flight:
+		 * try without them (a server that waits for them costs the wait;
+		 * a single-threaded one serves nobody else meanwhile) */
+		v->robot_round = 2;
 		robot_round(v);
 		return;
 	}
