@@ -63,6 +63,12 @@ EXPLAINED = {
                     "or TLS1'; this server does offer TLS 1.0 with CBC suites "
                     "(`openssl s_client -tls1 -cipher AES128-SHA:@SECLEVEL=0` connects; "
                     "tlsaudit's own hellos need no OpenSSL)",
+    ("openssl s_server (TLS 1.0-1.2, ALL)", "logjam"):
+        "OpenSSL's automatic DH answers the anonymous suite ADH-AES128-SHA with the 1024-bit "
+        "RFC 2409 group (`openssl s_client -cipher ADH-AES128-SHA:@SECLEVEL=0` shows 'DH, "
+        "1024 bits'); tlsaudit offers every suite and keeps the weakest DH it saw "
+        "(rfc2409-1024, a published prime); testssl.sh's check offers the signed DHE suites, "
+        "which get 2048 bits",
 }
 # our id -> more testssl.sh ids whose "vulnerable" counts too
 ALSO = {"logjam": ("LOGJAM-common_primes",)}
