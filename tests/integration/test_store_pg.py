@@ -43,6 +43,9 @@ import time
 import harness as h
 import mail_servers as ms
 import tcp_relay
+# the SQLite reader, relay counts and endpoint keys of the SQLite store test
+from test_store import conns, key_of
+from test_store import stored as stored_lite
 
 TARGETS = 10
 SHARDS = 3
@@ -65,24 +68,6 @@ def stored_pg(pg, db):
     return [ln for ln in out.splitlines() if ln]
 
 
-def stored_lite(db):
-    """Keys committed so far in an SQLite store (read beside the writer)."""
-    if not os.path.exists(db):
-        return []
-    try:
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
-        try:
-            return [r[0] for r in con.execute("SELECT key FROM results")]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return []
-
-
-def conns(relays):
-    return [len(r.conns) for r in relays]
-
-
 def scan_cmd(targets, db, outs=(), extra=()):
     argv = [h.tlsaudit_path(), "scan", "--no-dns", "--no-http", "--max-total", "8", "--db",
             db] + list(extra)
@@ -95,11 +80,6 @@ def tool(args):
     cp = subprocess.run([h.tlsaudit_path()] + args, stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, timeout=120)
     return cp.returncode, cp.stdout.decode(errors="replace"), cp.stderr.decode(errors="replace")
-
-
-def key_of(target):
-    host, port = target.split(":")
-    return "%s|%s||127.0.0.1" % (host, port)
 
 
 def shard_of(host, port, proto, n):
