@@ -80,6 +80,8 @@ ta_vulns_active(const struct ta_result *r)
 			evidence = "the probe did not run (the scan stopped early)";
 		if (ev && evidence[0])
 			json_array_append_new(ev, json_string(evidence));
+		if (ev && evidence == v->evidence && v->more[0])
+			json_array_append_new(ev, json_string(v->more));
 		o = json_pack("{ss so ss ss so ss}", "id", rows[p].id, "cve", cve, "status",
 		              r->vulns_tested && r->ok ? status_name(v->status) : "could_not_test",
 		              "severity",

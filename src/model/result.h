@@ -170,6 +170,7 @@ enum ta_vstatus {
 struct ta_vuln_probe {
 	int status; /* enum ta_vstatus */
 	char evidence[240];
+	char more[320]; /* a second line (Heartbleed: after the handshake), "" when none */
 };
 
 struct ta_result {

@@ -101,6 +101,23 @@ struct ta_response {
 		uint16_t hb_length; /* ... and the payload length it declares */
 		unsigned ms;        /* how long after the second flight */
 	} follow;
+	/* heartbeats after an OpenSSL handshake (TA_OSSL_HEARTBEAT, hbpost.h) */
+	struct {
+		bool negotiated;     /* the server's hello echoed the heartbeat extension */
+		uint8_t mode;        /* its mode: 1 peer_allowed_to_send, 2 not allowed */
+		bool unprotected;    /* a suite whose records tlsaudit does not protect */
+		char protection[64]; /* the record protection used, or that suite */
+		bool sent;           /* the overlong request and the well-formed one went out */
+		int end;             /* enum ta_follow_end (RECORD: the echo came) */
+		struct ta_alert alert;
+		bool bad_record;    /* a record of the server's did not authenticate */
+		bool echoed;        /* the well-formed request came back intact */
+		bool over_answered; /* the overlong request got a heartbeat response */
+		uint16_t over_declared;
+		size_t over_bytes; /* ... of that many bytes (counted, not kept) */
+		unsigned others;   /* other records and heartbeat messages */
+		unsigned ms;       /* how long after the requests */
+	} hb;
 };
 
 enum ta_follow_end {
@@ -140,6 +157,10 @@ struct ta_ossl_req {
 /* with TA_OSSL_TICKETS: the longest wait (asked again when the adaptive
  * one saw none), not one scaled to the round trip */
 #define TA_OSSL_TICKETS_LONG 0x20u
+/* offer the heartbeat extension (TLS 1.0 to 1.2, suites recprot.h
+ * protects); when the server echoes it, send heartbeats after the
+ * handshake and read what comes back (the response's hb) */
+#define TA_OSSL_HEARTBEAT 0x40u
 
 struct ta_scan;
 struct ta_target;

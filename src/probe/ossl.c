@@ -8,12 +8,17 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { PH_HANDSHAKE, PH_RENEG, PH_TICKETS, PH_DONE };
+#include "probe/hbpost.h"
+
+enum { PH_HANDSHAKE, PH_RENEG, PH_TICKETS, PH_HEARTBEAT, PH_DONE };
+
+#define TAIL 32 /* bytes kept of each direction: TLS 1.0's chained IVs */
 
 struct ta_ossl {
 	SSL *ssl;
@@ -24,6 +29,12 @@ struct ta_ossl {
 	unsigned tickets;
 	int alert_in;       /* fatal alert received from the server, or -1 */
 	unsigned hrr_count; /* HelloRetryRequests received */
+	/* TA_OSSL_HEARTBEAT: the server's extension, the last bytes each way */
+	bool hb_negotiated;
+	uint8_t hb_mode;
+	uint8_t in_tail[TAIL], out_tail[TAIL];
+	size_t in_total, out_total;
+	struct ta_hb *hb;
 };
 
 static int ticket_index = -1;
@@ -54,19 +65,91 @@ shared_ctx(void)
 	return ctx;
 }
 
+/* The heartbeat extension (RFC 6520 2): we offer peer_allowed_to_send. */
+static int
+hb_add(SSL *ssl, unsigned type, const unsigned char **out, size_t *outlen, int *al, void *arg)
+{
+	static const unsigned char mode = 1;
+
+	(void)ssl;
+	(void)type;
+	(void)al;
+	(void)arg;
+	*out = &mode;
+	*outlen = 1;
+	return 1;
+}
+
+static int
+hb_parse(SSL *ssl, unsigned type, const unsigned char *in, size_t inlen, int *al, void *arg)
+{
+	struct ta_ossl *o = SSL_get_ex_data(ssl, ticket_index);
+
+	(void)type;
+	(void)al;
+	(void)arg;
+	if (o) {
+		o->hb_negotiated = true;
+		o->hb_mode = inlen == 1 ? in[0] : 0;
+	}
+	return 1;
+}
+
+/* Like shared_ctx(), with the heartbeat extension: a context of its own,
+ * since a context's custom extensions go into every hello made from it. */
+static SSL_CTX *
+heartbeat_ctx(void)
+{
+	static SSL_CTX *ctx;
+
+	if (ctx)
+		return ctx;
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_ENCRYPT_THEN_MAC |
+	                                 SSL_OP_NO_TICKET);
+	if (SSL_CTX_add_client_custom_ext(ctx, 15, hb_add, NULL, NULL, hb_parse, NULL) != 1) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
 void
 ta_ossl_free(struct ta_ossl *o)
 {
 	if (!o)
 		return;
+	if (o->hb) {
+		ta_hb_free(o->hb);
+		free(o->hb);
+	}
 	SSL_free(o->ssl); /* frees the BIOs */
 	free(o);
 }
 
-/* Append what OpenSSL wrote to b to *out (*outlen bytes so far). */
-static int
-drain(BIO *b, uint8_t **out, size_t *outlen)
+/* Keep the last TAIL bytes of a direction. */
+static void
+tail_add(uint8_t *tail, size_t *total, const uint8_t *p, size_t n)
 {
+	if (n >= TAIL) {
+		memcpy(tail, p + n - TAIL, TAIL);
+	} else {
+		memmove(tail, tail + n, TAIL - n);
+		memcpy(tail + TAIL - n, p, n);
+	}
+	*total += n;
+}
+
+/* Append what OpenSSL wrote to its write BIO to *out (*outlen bytes so far). */
+static int
+drain(struct ta_ossl *o, uint8_t **out, size_t *outlen)
+{
+	BIO *b = o->wbio;
 	size_t pending = BIO_ctrl_pending(b);
 	uint8_t *p;
 
@@ -78,6 +161,7 @@ drain(BIO *b, uint8_t **out, size_t *outlen)
 	*out = p;
 	if (BIO_read(b, p + *outlen, (int)pending) != (int)pending)
 		return TA_EINTERNAL;
+	tail_add(o->out_tail, &o->out_total, p + *outlen, pending);
 	*outlen += pending;
 	return TA_OK;
 }
@@ -157,7 +241,7 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 		ticket_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	o->flags = req->flags;
 	o->alert_in = -1;
-	ctx = shared_ctx();
+	ctx = req->flags & TA_OSSL_HEARTBEAT ? heartbeat_ctx() : shared_ctx();
 	o->ssl = ctx ? SSL_new(ctx) : NULL;
 	if (!o->ssl)
 		goto fail;
@@ -197,7 +281,7 @@ ta_ossl_new(const struct ta_ossl_req *req, const char *sni, uint8_t **hello, siz
 	SSL_set_connect_state(o->ssl);
 	if (SSL_do_handshake(o->ssl) == 1)
 		goto fail; /* cannot finish without the server */
-	if (drain(o->wbio, hello, hello_len) != TA_OK || *hello_len == 0)
+	if (drain(o, hello, hello_len) != TA_OK || *hello_len == 0)
 		goto fail;
 	ERR_clear_error();
 	return o;
@@ -337,6 +421,64 @@ session_out(struct ta_ossl *o, struct ta_response *r)
 	}
 }
 
+/* The record protection of the session just set up, for heartbeats:
+ * false when the suite is one it does not protect (said in r->hb). */
+static bool
+setup_protection(struct ta_ossl *o, struct ta_hb *hb, struct ta_response *r)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(o->ssl);
+	size_t pending = BIO_ctrl_pending(o->rbio);
+	bool ok = ta_recprot_from_ssl(&hb->rp, o->ssl) == TA_OK;
+
+	if (ok && hb->rp.kind == TA_RP_CBC && hb->rp.version == TLS1_VERSION) {
+		/* TLS 1.0 goes on from the last cipher block of each Finished:
+		 * ours is the last we wrote, the server's the last it sent
+		 * before what OpenSSL has not read */
+		size_t bs = hb->rp.block;
+
+		ok = pending + bs <= TAIL && o->in_total >= pending + bs && o->out_total >= bs;
+		if (ok)
+			ta_recprot_chain(&hb->rp, o->out_tail + TAIL - bs,
+			                 o->in_tail + TAIL - pending - bs);
+	}
+	if (!ok) {
+		r->hb.unprotected = true;
+		snprintf(r->hb.protection, sizeof r->hb.protection, "%s",
+		         c ? SSL_CIPHER_get_name(c) : "an unknown suite");
+		if (hb->rp.cipher)
+			ta_recprot_free(&hb->rp);
+	}
+	return ok;
+}
+
+/* After the handshake of a TA_OSSL_HEARTBEAT session: send the heartbeats
+ * when the server took the extension; true when they went out. */
+static bool
+start_heartbeat(struct ta_ossl *o, uint8_t **out, size_t *outlen, struct ta_response *r)
+{
+	size_t pending = BIO_ctrl_pending(o->rbio);
+	uint8_t rest[TAIL];
+
+	r->hb.negotiated = o->hb_negotiated;
+	r->hb.mode = o->hb_mode;
+	if (!o->hb_negotiated || SSL_version(o->ssl) > TLS1_2_VERSION || pending > sizeof rest ||
+	    !(o->hb = calloc(1, sizeof *o->hb)))
+		return false;
+	if (!setup_protection(o, o->hb, r) || ta_hb_start(o->hb, out, outlen, r) != TA_OK) {
+		ta_hb_free(o->hb);
+		free(o->hb);
+		o->hb = NULL;
+		r->hb.sent = false;
+		return false;
+	}
+	o->phase = PH_HEARTBEAT;
+	/* what came after the server's Finished is the heartbeats' to read */
+	if (pending && BIO_read(o->rbio, rest, (int)pending) == (int)pending &&
+	    ta_hb_feed(o->hb, rest, pending, r) == TA_CONN_DONE)
+		o->phase = PH_DONE;
+	return true;
+}
+
 int
 ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
              struct ta_response *r)
@@ -347,10 +489,13 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 	*out = NULL;
 	*outlen = 0;
 	r->ossl = true;
+	if (o->phase == PH_HEARTBEAT)
+		return ta_hb_feed(o->hb, in, len, r);
 	if (len && BIO_write(o->rbio, in, (int)len) != (int)len) {
 		r->outcome = TA_OUT_INTERNAL;
 		return TA_CONN_DONE;
 	}
+	tail_add(o->in_tail, &o->in_total, in, len);
 	for (;;) {
 		switch (o->phase) {
 		case PH_HANDSHAKE:
@@ -368,7 +513,7 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 		default:
 			return TA_CONN_DONE;
 		}
-		if (drain(o->wbio, out, outlen) != TA_OK) {
+		if (drain(o, out, outlen) != TA_OK) {
 			r->outcome = TA_OUT_INTERNAL;
 			return TA_CONN_DONE;
 		}
@@ -390,6 +535,8 @@ ta_ossl_feed(struct ta_ossl *o, const uint8_t *in, size_t len, uint8_t **out, si
 				o->phase = PH_RENEG;
 				continue; /* writes the new hello */
 			}
+			if ((o->flags & TA_OSSL_HEARTBEAT) && start_heartbeat(o, out, outlen, r))
+				return o->phase == PH_HEARTBEAT ? TA_CONN_MORE : TA_CONN_DONE;
 			if ((o->flags & TA_OSSL_TICKETS) && SSL_version(o->ssl) >= TLS1_3_VERSION &&
 			    o->tickets == 0) {
 				/* after our Finished, tickets follow; servers that
@@ -431,17 +578,28 @@ ta_ossl_close(struct ta_ossl *o, uint8_t **out, size_t *outlen)
 {
 	*out = NULL;
 	*outlen = 0;
+	if (o->hb) { /* the records went on past OpenSSL's count */
+		if (o->hb->rp.cipher)
+			ta_hb_close(o->hb, out, outlen);
+		return;
+	}
 	if (!SSL_is_init_finished(o->ssl))
 		return;
 	SSL_shutdown(o->ssl);
 	ERR_clear_error();
-	drain(o->wbio, out, outlen);
+	drain(o, out, outlen);
 }
 
 bool
 ta_ossl_waiting_tickets(const struct ta_ossl *o)
 {
 	return o->phase == PH_TICKETS;
+}
+
+bool
+ta_ossl_waiting_heartbeats(const struct ta_ossl *o)
+{
+	return o->phase == PH_HEARTBEAT;
 }
 
 unsigned

@@ -32,6 +32,8 @@ void ta_ossl_close(struct ta_ossl *o, uint8_t **out, size_t *outlen);
 
 /* Is the session past its handshake, only waiting for tickets? */
 bool ta_ossl_waiting_tickets(const struct ta_ossl *o);
+/* Has it sent heartbeats after the handshake, and waits for the answer? */
+bool ta_ossl_waiting_heartbeats(const struct ta_ossl *o);
 /* How many tickets (NewSessionTicket messages) came so far. */
 unsigned ta_ossl_tickets(const struct ta_ossl *o);
 

@@ -220,7 +220,7 @@ requeue(struct ta_xchg *x)
 	x->skip = 0;
 	x->got_sh = false;
 	x->got_bytes = false;
-	x->shd_seen = x->following = false;
+	x->shd_seen = x->following = x->hb_wait = false;
 	x->warnings = 0;
 	enqueue(t, x);
 	pump_target(t);
@@ -290,6 +290,11 @@ xchg_on_end(struct ta_conn *c, int err)
 	    err != TA_OK) {
 		x->resp.follow.end = c->reset ? TA_FOLLOW_RESET : TA_FOLLOW_CLOSED;
 		x->resp.follow.ms = (unsigned)(ta_loop_now(c->loop) - x->follow_ms);
+	}
+	if (x->hb_wait && x->resp.hb.end == TA_FOLLOW_TIMEOUT) {
+		if (err != TA_ETIMEOUT && err != TA_OK)
+			x->resp.hb.end = c->reset ? TA_FOLLOW_RESET : TA_FOLLOW_CLOSED;
+		x->resp.hb.ms = (unsigned)(ta_loop_now(c->loop) - x->hb_ms);
 	}
 	t->inflight--;
 	s->inflight--;

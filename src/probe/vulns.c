@@ -27,12 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/hbpost.h"
 #include "probe/vulns_int.h"
 
 #define HB_DECLARED   16384 /* payload length the heartbeat request declares */
 #define INTOL_RETRIES 1     /* a refused twist is tried again: noise is not a finding */
 
 static void finish(struct vuln_job *v);
+static void send_heartbeat_post(struct vuln_job *v);
 
 /* The name of an alert (RFC 8446 6, RFC 5246 7.2), for the evidence. */
 static const char *
@@ -73,6 +75,19 @@ ta_vuln_set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, 
 	v->status = status;
 	va_start(ap, fmt);
 	vsnprintf(v->evidence, sizeof v->evidence, fmt, ap);
+	va_end(ap);
+}
+
+void
+ta_vuln_more(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
+{
+	struct ta_vuln_probe *v = &t->res.vulns[p];
+	va_list ap;
+
+	if (status >= 0)
+		v->status = status;
+	va_start(ap, fmt);
+	vsnprintf(v->more, sizeof v->more, fmt, ap);
 	va_end(ap);
 }
 
@@ -279,8 +294,9 @@ send_tag(struct vuln_job *v, uint32_t tag)
 }
 
 static void
-judge_heartbleed(struct ta_target *t, const struct ta_response *r)
+judge_heartbleed(struct vuln_job *v, const struct ta_response *r)
 {
+	struct ta_target *t = v->job.t;
 	char how[120];
 
 	if (r->outcome != TA_OUT_HELLO || !r->follow.sent) {
@@ -310,6 +326,97 @@ judge_heartbleed(struct ta_target *t, const struct ta_response *r)
 	            "a heartbeat request declaring %u payload bytes and carrying none got %s "
 	            "(heartbeat extension %s)",
 	            HB_DECLARED, how, r->sh.heartbeat ? "negotiated" : "not negotiated");
+	if (r->sh.heartbeat)
+		send_heartbeat_post(v);
+}
+
+/* Heartbleed after the handshake, where the server took the extension. */
+static void
+send_heartbeat_post(struct vuln_job *v)
+{
+	/* suites whose records recprot.c protects; anonymous ones too */
+	struct ta_ossl_req req = {
+	        .min_version = TA_TLS10,
+	        .max_version = v->version,
+	        .ciphers = "AESGCM:CHACHA20:AES:CAMELLIA:3DES:!AESCCM:!PSK:!SRP:@SECLEVEL=0",
+	        .flags = TA_OSSL_HEARTBEAT | TA_OSSL_NO_TICKET};
+
+	v->job.tag = T_HB_POST;
+	if (ta_xchg_submit_ossl(&v->job, &req, ta_vuln_on_answer) == TA_OK)
+		v->pending++;
+	else
+		ta_vuln_more(v->job.t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		             "after the handshake: not tried (out of memory)");
+}
+
+static void
+judge_heartbleed_post(struct ta_target *t, const struct ta_response *r)
+{
+	const char *p = r->hb.protection;
+	char how[120];
+
+	if (!r->ossl_ok) {
+		ta_vuln_answer_text(r, how, sizeof how);
+		ta_vuln_more(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		             "after the handshake: not tested, the full handshake got %s", how);
+	} else if (!r->hb.negotiated) {
+		ta_vuln_more(
+		        t, TA_VP_HEARTBLEED, -1,
+		        "after the handshake: a full handshake did not negotiate the heartbeat "
+		        "extension, so heartbeats were not sent");
+	} else if (r->hb.unprotected || !r->hb.sent) {
+		ta_vuln_more(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		             "after the handshake: not tested, the session used %s, whose records "
+		             "tlsaudit does not protect",
+		             p);
+	} else if (r->hb.over_answered) {
+		size_t got = r->hb.over_bytes > 3 ? r->hb.over_bytes - 3 : 0;
+		size_t leaked = got < r->hb.over_declared ? got : r->hb.over_declared;
+
+		/* the first HB_POST_PAYLOAD bytes it returns are our padding */
+		leaked = leaked > HB_POST_PAYLOAD ? leaked - HB_POST_PAYLOAD : 0;
+		ta_vuln_more(
+		        t, TA_VP_HEARTBLEED, TA_VS_VULNERABLE,
+		        "after the handshake (%s): an encrypted heartbeat request declaring %u "
+		        "payload bytes with none got a response declaring %u, of %zu bytes: %zu "
+		        "bytes of the server's memory (decrypted, counted, not kept)%s",
+		        p, HB_POST_DECLARED, r->hb.over_declared, r->hb.over_bytes, leaked,
+		        r->hb.echoed ? "; a well-formed heartbeat was echoed" : "");
+	} else if (r->hb.bad_record) {
+		ta_vuln_more(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		             "after the handshake (%s): a record of the server's did not "
+		             "authenticate with the session's keys",
+		             p);
+	} else if (r->hb.end == TA_FOLLOW_ALERT &&
+	           (r->hb.alert.desc == TA_ALERT_BAD_RECORD_MAC ||
+	            r->hb.alert.desc == TA_ALERT_DECRYPTION_FAILED ||
+	            r->hb.alert.desc == TA_ALERT_DECRYPT_ERROR)) {
+		ta_vuln_more(t, TA_VP_HEARTBLEED, TA_VS_COULD_NOT_TEST,
+		             "after the handshake (%s): the server could not read our records "
+		             "(alert %u, %s)",
+		             p, r->hb.alert.desc, alert_name(r->hb.alert.desc));
+	} else if (r->hb.echoed) {
+		ta_vuln_more(
+		        t, TA_VP_HEARTBLEED, -1,
+		        "after the handshake (%s): an encrypted heartbeat request declaring %u "
+		        "payload bytes and carrying none was dropped, a well-formed one after "
+		        "it was echoed",
+		        p, HB_POST_DECLARED);
+	} else {
+		if (r->hb.end == TA_FOLLOW_ALERT)
+			snprintf(how, sizeof how, "alert %u (%s)", r->hb.alert.desc,
+			         alert_name(r->hb.alert.desc));
+		else
+			snprintf(how, sizeof how, "%s",
+			         r->hb.end == TA_FOLLOW_CLOSED  ? "a close"
+			         : r->hb.end == TA_FOLLOW_RESET ? "a reset"
+			                                        : "no answer in time");
+		ta_vuln_more(
+		        t, TA_VP_HEARTBLEED, -1,
+		        "after the handshake (%s): an encrypted heartbeat request declaring %u "
+		        "payload bytes and carrying none, then a well-formed one, got %s",
+		        p, HB_POST_DECLARED, how);
+	}
 }
 
 static void
@@ -383,7 +490,10 @@ ta_vuln_on_answer(struct ta_job *job, const struct ta_response *r)
 		v->base_ok = r->outcome == TA_OUT_HELLO;
 		break;
 	case T_HB:
-		judge_heartbleed(t, r);
+		judge_heartbleed(v, r);
+		break;
+	case T_HB_POST:
+		judge_heartbleed_post(t, r);
 		break;
 	case T_CCS:
 		judge_ccs(t, r);

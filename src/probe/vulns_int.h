@@ -28,6 +28,7 @@ enum {
 	T_INTOL_VERSION,
 	T_INTOL_EXT,
 	T_INTOL_GREASE,
+	T_HB_POST, /* an OpenSSL handshake, then heartbeats (hbpost.h) */
 	T_COUNT,
 	T_ROBOT = 0x40,
 	T_TICKET_OSSL = 0x50,
@@ -89,6 +90,9 @@ struct vuln_hello {
 
 int ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh) TA_MUST_CHECK;
 void ta_vuln_set(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* The second line of a probe's evidence, and its status when given (>= 0). */
+void ta_vuln_more(struct ta_target *t, enum ta_vprobe p, int status, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void ta_vuln_answer_text(const struct ta_response *r, char *buf, size_t cap);
 void ta_vuln_follow_text(const struct ta_response *r, char *buf, size_t cap);

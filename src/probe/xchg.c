@@ -18,7 +18,8 @@
 #define MAX_WARNING_ALERTS  5
 #define TICKET_WAIT_MIN_MS  100
 #define TICKET_WAIT_MAX_MS  1000
-#define TICKET_WAIT_LONG_MS 600 /* at least, when asked again (TA_OSSL_TICKETS_LONG) */
+#define HB_WAIT_MS          3000 /* for the answer to heartbeats after a handshake */
+#define TICKET_WAIT_LONG_MS 600  /* at least, when asked again (TA_OSSL_TICKETS_LONG) */
 
 void
 ta_xchg_free(struct ta_xchg *x)
@@ -362,6 +363,13 @@ ossl_on_data(struct ta_xchg *x, struct ta_conn *c)
 	}
 	if (x->resp.outcome == TA_OUT_HELLO || x->resp.outcome == TA_OUT_ALERT)
 		x->got_sh = true;
+	if (verdict == TA_CONN_MORE && ta_ossl_waiting_heartbeats(x->ossl) && !x->hb_wait) {
+		x->hb_wait = true;
+		x->hb_ms = ta_loop_now(c->loop);
+		ta_conn_rearm(c, HB_WAIT_MS);
+	}
+	if (x->hb_wait)
+		x->resp.hb.ms = (unsigned)(ta_loop_now(c->loop) - x->hb_ms);
 	if (verdict == TA_CONN_MORE && ta_ossl_waiting_tickets(x->ossl) && !x->tickets_wait) {
 		x->tickets_wait = true;
 		x->finished_ms = ta_loop_now(c->loop);

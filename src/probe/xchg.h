@@ -33,6 +33,8 @@ struct ta_xchg {
 	struct ta_ossl_req req; /* strings owned here */
 	struct ta_ossl *ossl;
 	bool tickets_wait;
+	bool hb_wait;                 /* heartbeats sent after the handshake (TA_OSSL_HEARTBEAT) */
+	uint64_t hb_ms;               /* ... when */
 	uint64_t finished_ms;         /* our Finished sent: the ticket wait starts */
 	uint64_t hello_ms, answer_ms; /* hello sent, first answer bytes: the round trip */
 	unsigned warnings;            /* warning alerts before the ServerHello */

@@ -326,6 +326,21 @@ def main(t):
                  vul.get(vid))
         t.eq("%s: poodle not vulnerable (GnuTLS 3.7 has no SSL 3.0)" % srv.name,
              "not_vulnerable", vul.get("poodle"))
+        # Heartbleed after the handshake: only A takes the extension (--heartbeat);
+        # GnuTLS refuses the overlong request with an alert that must have been
+        # decrypted and authenticated under the session's keys to be named
+        hb = {v.get("id"): v for v in tg.get("vulnerabilities") or []}.get("heartbleed", {})
+        ev = hb.get("evidence") or []
+        if not ff:
+            t.check("%s (--heartbeat): heartbleed not vulnerable, also after the handshake, "
+                    "where the overlong heartbeat got a decrypted alert or was dropped (%s)"
+                    % (srv.name, ev), hb.get("status") == "not_vulnerable" and len(ev) == 2
+                    and re.match(r"after the handshake \((AES|CHACHA|CAMELLIA)", ev[1])
+                    and re.search(r"got alert \d+ \(|was dropped", ev[1]) is not None)
+        else:
+            t.check("%s (no --heartbeat): heartbleed not vulnerable, no heartbeat after the "
+                    "handshake (%s)" % (srv.name, ev), hb.get("status") == "not_vulnerable"
+                    and len(ev) == 1 and "not negotiated" in ev[0])
         label = srv.name
         if not ff:
             fp.check_groups_by_version(t, tg, {"TLSv1.2": {

@@ -8,7 +8,10 @@ derived verdicts of its configuration.
 What is checked:
 1. heartbleed: a server that answers an over-long heartbeat is vulnerable,
    with the leak counted in the evidence (16384 declared, none sent);
-   the same server discarding it (RFC 6520) is not.
+   the same server discarding it (RFC 6520) is not.  After the handshake
+   (encrypted, 256 declared): a server that bleeds only then is vulnerable,
+   the fixed one drops it and echoes the well-formed heartbeat after it,
+   and the server found vulnerable in the hello gets no second test.
 2. ccs-injection: a server that takes an early ChangeCipherSpec is
    vulnerable; one that answers unexpected_message is not.
 3. intolerance: a server that closes on supported_versions listing GREASE
@@ -44,6 +47,7 @@ import harness as h
 import vuln_servers as vs
 
 HB_DECLARED = 16384
+HB_POST_DECLARED = 256  # src/probe/hbpost.h
 
 
 def raw_flight(port, version=0x0303, exts=None):
@@ -64,8 +68,16 @@ def verify(mode, port):
         got, ct = vs.heartbeats(c, 1.5)
         c.close()
         leaks = len(got) > 3
-        return None if leaks == (mode == "heartbleed") else "heartbeat answer %r (%d bytes)" % (
-            ct, len(got))
+        if leaks != (mode == "heartbleed"):
+            return "heartbeat answer %r (%d bytes)" % (ct, len(got))
+        # after the handshake, encrypted: declared 100, 3 bytes sent
+        c = vs.full_handshake(port, exts=(vs.SIGALGS_EXT, vs.RI_EXT, (15, b"\x01")))
+        c.send(24, b"\x01" + struct.pack(">H", 100) + b"abc" + b"\x00" * 16)
+        got, ct = vs.heartbeats(c, 1.5)
+        c.close()
+        leaks = len(got) > 3 + 19
+        return None if leaks == (mode != "heartbleed-fixed") else (
+            "encrypted heartbeat answer %r (%d bytes)" % (ct, len(got)))
     if mode.startswith("ccs"):
         c, r = raw_flight(port)
         if "sh" not in r:
@@ -109,12 +121,50 @@ def verify(mode, port):
     return None
 
 
+def check_heartbleed_post(t, servers, tg):
+    """Heartbleed after the handshake: encrypted heartbeats, one declaring
+    HB_POST_DECLARED bytes with none, then a well-formed one."""
+    post = re.compile(r"^after the handshake \(AES-\d+-CBC with HMAC-SHA\d*\): ")
+    hb = by_id(tg["heartbleed-post"]).get("heartbleed", {})
+    ev = hb.get("evidence", [])
+    t.eq("heartbleed-post (bleeds only once encrypted): heartbleed vulnerable (%s)" % ev,
+         "vulnerable", hb.get("status"))
+    t.check("heartbleed-post: the hello's heartbeat got no answer, the encrypted one %d bytes"
+            " of memory (%d declared, 16 of them our padding)"
+            % (HB_POST_DECLARED - 16, HB_POST_DECLARED),
+            len(ev) == 2 and "no answer in time" in ev[0] and post.match(ev[1])
+            and "declaring %d payload bytes" % HB_POST_DECLARED in ev[1]
+            and "%d bytes of the server's memory" % (HB_POST_DECLARED - 16) in ev[1])
+    lines = vs.conn_lines(servers["heartbleed-post"])
+    t.check("heartbleed-post's log: one connection got the encrypted request and answered it",
+            any("HeartbeatRequest(declared=%d,actual=16)" % HB_POST_DECLARED in ",".join(ln["recv"])
+                and "HeartbeatResponse(declared=%d,leaked=%d" % (
+                    HB_POST_DECLARED, HB_POST_DECLARED - 16) in ",".join(ln["sent"])
+                and "Alert(warning,0)" in ",".join(ln["recv"]) for ln in lines),
+            "\n".join("%s -> %s" % (",".join(ln["recv"]), ",".join(ln["sent"])) for ln in lines
+                      if "Heartbeat" in ",".join(ln["recv"])))
+    hb = by_id(tg["heartbleed-fixed"]).get("heartbleed", {})
+    ev = hb.get("evidence", [])
+    t.check("heartbleed-fixed: the encrypted overlong request dropped, the well-formed one "
+            "echoed (%s)" % ev, len(ev) == 2 and post.match(ev[1])
+            and "was dropped, a well-formed one after it was echoed" in ev[1])
+    lines = vs.conn_lines(servers["heartbleed-fixed"])
+    t.check("heartbleed-fixed's log: overlong dropped, the well-formed echoed, then our "
+            "encrypted close_notify", any(
+                "HeartbeatRequest(declared=%d,actual=16,dropped)" % HB_POST_DECLARED in ",".join(ln["recv"])
+                and "HeartbeatResponse(declared=16,leaked=0" in ",".join(ln["sent"])
+                and "Alert(warning,0)" in ",".join(ln["recv"]) for ln in lines))
+    lines = vs.conn_lines(servers["heartbleed"])
+    t.check("heartbleed (it bleeds in the hello already): no handshake for the second test",
+            not any("declared=%d" % HB_POST_DECLARED in ",".join(ln["recv"]) for ln in lines))
+
+
 def by_id(tg):
     return {v["id"]: v for v in tg.get("vulnerabilities", [])}
 
 
 def main(t):
-    modes = ["heartbleed", "heartbleed-fixed", "ccs", "ccs-fixed", "version-intolerant",
+    modes = ["heartbleed", "heartbleed-fixed", "heartbleed-post", "ccs", "ccs-fixed", "version-intolerant",
              "extension-intolerant", "tolerant", "robot-strong", "robot-weak", "robot-fixed",
              "ticketbleed", "ticketbleed-fixed"]
     servers = vs.start_many(modes, idle_timeout=8.0)
@@ -155,6 +205,7 @@ def main(t):
             "LEAK" not in str(doc))
     t.eq("heartbleed-fixed: not vulnerable", "not_vulnerable",
          by_id(tg["heartbleed-fixed"]).get("heartbleed", {}).get("status"))
+    check_heartbleed_post(t, servers, tg)
     ccs = by_id(tg["ccs"]).get("ccs-injection", {})
     t.eq("ccs server: ccs-injection vulnerable (%s)" % ccs.get("evidence"), "vulnerable",
          ccs.get("status"))

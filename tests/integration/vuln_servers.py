@@ -58,6 +58,8 @@ MODES = {
                   "payload_length bytes (the request's bytes, then b'LEAK' repeated)",
     "heartbleed-fixed": "heartbeat supported; a request whose payload_length exceeds the record "
                         "is discarded silently (RFC 6520 section 4)",
+    "heartbleed-post": "like heartbleed, but only once the handshake is done: a heartbeat "
+                       "before it is dropped silently, an encrypted one after it bleeds",
     "ccs": "accepts a ChangeCipherSpec before the ClientKeyExchange (CVE-2014-0224): no answer, "
            "later records are read with keys from an empty master secret",
     "ccs-fixed": "an early ChangeCipherSpec gets a fatal unexpected_message alert",
@@ -607,9 +609,12 @@ class Conn:
             return
         declared, rest = struct.unpack(">H", data[1:3])[0], data[3:]
         item = "HeartbeatRequest(declared=%d,actual=%d" % (declared, len(rest))
+        if self.mode == "heartbleed-post" and self.write_cs is None:
+            self.recv_log.append(item + ",before-handshake,dropped)")
+            return
         if 3 + declared + 16 <= len(data):
             payload, leak = rest[:declared], 0
-        elif self.mode == "heartbleed":
+        elif self.mode in ("heartbleed", "heartbleed-post"):
             leak = max(0, declared - len(rest))
             payload = (rest + LEAK_MARKER * (leak // 4 + 1))[:declared]
         else:
@@ -1130,6 +1135,19 @@ def selftest(t):
             t.check("heartbleed-fixed: after the handshake the malformed request is dropped",
                     msg == b"" and ct == "timeout", "got %r / %s" % (msg[:12], ct))
         c.close()
+    c, r = hb_conn("heartbleed-post")
+    c.send(24, b"\x01" + u16(0x4000))
+    msg, ct = heartbeats(c)
+    t.check("heartbleed-post: before the handshake the request is dropped",
+            msg == b"" and ct == "timeout", "got %r / %s" % (msg[:12], ct))
+    c.close()
+    c = full_handshake(port["heartbleed-post"], exts=(SIGALGS_EXT, RI_EXT, (15, b"\x01")))
+    c.send(24, b"\x01" + u16(100) + b"abc")
+    msg, ct = heartbeats(c)
+    t.check("heartbleed-post: after the handshake (encrypted), declared 100 / sent 3 -> "
+            "'abc' + 97 marker bytes", msg[:3 + 100] == b"\x02\x00\x64abc" + (
+                LEAK_MARKER * 25)[:97], "got %r" % msg[:40])
+    c.close()
     c, r = hb_conn("tolerant")
     t.check("tolerant: no heartbeat extension in the ServerHello", 15 not in r["sh"]["exts"])
     c.send(24, b"\x01" + u16(5) + b"hello" + b"\x00" * 16)
