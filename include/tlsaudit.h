@@ -273,6 +273,29 @@ int ta_db_print_certs(const char *path, long long run, int days, enum ta_format 
  * format); TA_ENOMEM; TA_ESYS when writing fails. */
 int ta_diff_files(const char *path_a, const char *path_b, enum ta_format fmt, FILE *out, int color,
                   size_t *changed, char *err, size_t errlen) TA_MUST_CHECK;
+/*
+ * `tlsaudit plan` (docs/plan.md): the upgrade plan of a run: for every
+ * endpoint its target profile, its gaps, a priority, the fix, the
+ * contingency when it cannot be upgraded, and what changed since the
+ * previous run.  From a store (db; run 0: its last, compared with the run
+ * before) or a JSON report (report, compared with previous when given; db
+ * then only lends its inventory), with the store's inventory and the
+ * inventory files given.  Bad inventory rows are passed to warn, one line
+ * each, and left out.  Text, JSON or CSV.
+ */
+struct ta_plan_opts {
+	const char *db;
+	long long run;
+	const char *report, *previous;
+	const char *const *inventory;
+	size_t ninventory;
+	unsigned history; /* runs in the progress, newest last (0: 12) */
+	void (*warn)(void *arg, const char *line);
+	void *warn_arg;
+};
+int ta_plan(const struct ta_plan_opts *o, enum ta_format fmt, FILE *out, char *err,
+            size_t errlen) TA_MUST_CHECK;
+
 /* The same between two runs of a store: nruns 0, its last two runs; 1,
  * run_a and the last run; 2, run_a and run_b. */
 int ta_db_diff(const char *path, long long run_a, long long run_b, int nruns, enum ta_format fmt,

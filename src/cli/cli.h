@@ -75,5 +75,6 @@ int cli_certs(int argc, char **argv);
 int cli_inventory(int argc, char **argv); /* inventory.c */
 int cli_diff(int argc, char **argv);      /* diff.c */
 int cli_discover(int argc, char **argv);  /* discover.c */
+int cli_plan(int argc, char **argv);      /* plan.c */
 
 #endif

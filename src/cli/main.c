@@ -29,6 +29,8 @@ cli_usage(FILE *out)
 	        "       tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f FMT]\n"
 	        "       tlsaudit diff [-f text|json] [-o FILE] A.json B.json\n"
 	        "       tlsaudit diff --db FILE [-f text|json] [-o FILE] [RUN_A [RUN_B]]\n"
+	        "       tlsaudit plan --db FILE [--run ID] [--inventory FILE]... [-f FMT]\n"
+	        "       tlsaudit plan [--db FILE] [--inventory FILE]... REPORT.json\n"
 	        "       tlsaudit inventory import [--db FILE] [--replace] FILE...\n"
 	        "       tlsaudit inventory check FILE...\n"
 	        "       tlsaudit inventory export [--db FILE] [-o FILE] [--bom]\n"
@@ -117,7 +119,7 @@ main(int argc, char **argv)
 	        {"runs", cli_runs},           {"export", cli_export},
 	        {"history", cli_history},     {"certs", cli_certs},
 	        {"inventory", cli_inventory}, {"diff", cli_diff},
-	        {"discover", cli_discover},
+	        {"discover", cli_discover},   {"plan", cli_plan},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from
