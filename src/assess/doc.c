@@ -350,6 +350,9 @@ http_json(const struct ta_http_result *h)
 	json_object_set_new(o, "csp_value", str_or_null(h->csp_value));
 	json_object_set_new(o, "compression", tri(h->compression));
 	json_object_set_new(o, "content_encoding", str_or_null(h->content_encoding));
+	json_object_set_new(o, "set_cookies",
+	                    h->https_status ? json_integer(h->set_cookies) : json_null());
+	json_object_set_new(o, "cache_control", str_or_null(h->cache_control));
 	return o;
 }
 

@@ -180,6 +180,58 @@ ta_vuln_rule_crime(const struct ta_vuln_row *r, const struct ta_vuln_view *w,
 	}
 }
 
+/* Does s contain w, ignoring ASCII case? */
+static bool
+has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s++) {
+		size_t i = 0;
+
+		while (i < n && s[i] && (s[i] | 0x20) == (w[i] | 0x20))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+/* Is the compressed answer personalised (a session cookie, private
+ * caching)?  Then it is likely to carry a secret, and BREACH matters more;
+ * without such a sign the finding is kept, at low severity: a page behind
+ * a login may still be. */
+static void
+breach_secrets(const json_t *h, struct ta_vuln_verdict *d)
+{
+	const json_t *cookies = json_object_get(h, "set_cookies");
+	const char *cc = json_string_value(json_object_get(h, "cache_control"));
+	bool priv = cc && (has_word(cc, "private") || has_word(cc, "no-store"));
+	char b[128];
+
+	if (!json_is_integer(cookies)) {
+		ta_vuln_ev(d, "whether the answer is personalised was not recorded; whether a page "
+		              "reflects request input next to a secret was not examined");
+		return;
+	}
+	if (json_integer_value(cookies) > 0 || priv) {
+		if (json_integer_value(cookies) > 0)
+			ta_vuln_ev(d,
+			           "it sets %lld cookie(s): a session, so responses may carry "
+			           "secrets such as CSRF tokens",
+			           (long long)json_integer_value(cookies));
+		if (priv)
+			ta_vuln_ev(d, "it is personalised (Cache-Control: %s)",
+			           ta_vuln_clean(b, sizeof b, cc));
+		ta_vuln_ev(d, "whether a page reflects request input next to a secret was not "
+		              "examined");
+		return;
+	}
+	d->sev = TA_VSEV_LOW;
+	ta_vuln_ev(d, "no sign of a secret in the answer's head (no Set-Cookie, not private); "
+	              "pages behind a login may still carry one");
+}
+
 /* BREACH: HTTP compression of the HTTPS answer (the request asks for
  * gzip, deflate and br, src/net/http.c). */
 void
@@ -214,8 +266,7 @@ ta_vuln_rule_breach(const struct ta_vuln_row *r, const struct ta_vuln_view *w,
 		        d, "the HTTPS answer is compressed (Content-Encoding: %s)",
 		        ta_vuln_clean(b, sizeof b,
 		                      json_string_value(json_object_get(h, "content_encoding"))));
-		ta_vuln_ev(d, "whether a page reflects request input next to a secret was not "
-		              "examined");
+		breach_secrets(h, d);
 	} else if (c == TA_NO) {
 		d->st = TA_VST_OK;
 		ta_vuln_ev(d,

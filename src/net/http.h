@@ -62,6 +62,9 @@ struct ta_http_result {
 	char csp_value[256]; /* printable ASCII only, cut */
 	int compression;     /* enum ta_tri: the answer was compressed when asked */
 	char content_encoding[32];
+	/* signs that the answer is personalised, so may carry secrets (BREACH) */
+	unsigned set_cookies;   /* Set-Cookie fields in the HTTPS answer */
+	char cache_control[64]; /* its Cache-Control, printable ASCII, cut */
 };
 
 /* capath: the system's hashed trust directory for verified fetches

@@ -97,6 +97,9 @@ https_done(struct xfer *x, CURLcode rc)
 	else if (nro > 0) /* the only policy there is, though not enforced */
 		copy_view(out->csp_value, sizeof out->csp_value, ro);
 
+	out->set_cookies = (unsigned)ta_http_head_find(&head, "Set-Cookie", &v);
+	if (ta_http_head_find(&head, "Cache-Control", &v) > 0)
+		copy_view(out->cache_control, sizeof out->cache_control, v);
 	out->compression = TA_NO;
 	if (ta_http_head_find(&head, "Content-Encoding", &v) > 0) {
 		copy_view(out->content_encoding, sizeof out->content_encoding, v);

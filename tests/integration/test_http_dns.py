@@ -433,6 +433,9 @@ add_header Strict-Transport-Security {hsts} always;
 set $csp {csp};
 if ($server_addr = "::1") {{ set $csp {csp6}; }}
 add_header Content-Security-Policy $csp always;
+add_header Set-Cookie "sid=tlsaudit-test; Secure; HttpOnly" always;
+add_header Set-Cookie "pref=1; Secure" always;
+add_header Cache-Control "private" always;
 location / {{ default_type text/plain; try_files /body.txt =404; }}
 """.format(hsts=nginx_string(HSTS_VALUE), csp=nginx_string(CSP),
            csp6=nginx_string(CSP + V6_CSP_TAIL))},
@@ -532,7 +535,8 @@ location / { default_type text/plain; return 200 "ok\\n"; }
         "http_status": 301, "http_error": None,
         "hsts": HSTS, "hsts_header_present": True, "hsts_error": None,
         "csp": True, "csp_report_only": False,
-        "compression": True, "content_encoding": "gzip"}
+        "compression": True, "content_encoding": "gzip",
+        "set_cookies": 2, "cache_control": "private"}
     run1 = {}
     for x in tgs:
         label = "run 1 [%s]" % x.get("ip")
@@ -546,6 +550,12 @@ location / { default_type text/plain; return 200 "ok\\n"; }
                 t.eq("%s: http.%s" % (label, k), exp[k], hx.get(k))
             t.set_eq("%s: http has exactly the documented keys" % label,
                      sorted(exp), sorted(hx))
+        br = {v.get("id"): v for v in x.get("vulnerabilities") or []}.get("breach", {})
+        ev = " ".join(br.get("evidence") or [])
+        t.check("%s: breach vulnerable, medium: gzip on an answer with 2 cookies and "
+                "private caching (%s)" % (label, ev), br.get("status") == "vulnerable"
+                and br.get("severity") == "medium" and "sets 2 cookie(s)" in ev
+                and "personalised (Cache-Control: private)" in ev)
         check_caa(t, label, x.get("dns"), CAA)
 
     # --- 1b. the same as text -----------------------------------------------
@@ -632,7 +642,8 @@ location / { default_type text/plain; return 200 "ok\\n"; }
         "http_status": None, "redirect_location": None,
         "hsts": None, "hsts_header_present": False, "hsts_error": None,
         "csp": False, "csp_report_only": False, "csp_value": None,
-        "compression": False, "content_encoding": None}
+        "compression": False, "content_encoding": None,
+        "set_cookies": 0, "cache_control": None}
     exp_bad = dict(exp_bare, hsts_header_present=True)
     del exp_bad["hsts_error"]  # checked below: a reason, not an exact text
     exp_pre = dict(exp_bare, hsts=PRELOAD_HSTS, hsts_header_present=True)

@@ -537,6 +537,23 @@ check_compression(void)
 	json_object_set_new(json_object_get(t, "http"), "compression", json_true());
 	json_object_set_new(json_object_get(t, "http"), "content_encoding", json_string("gzip"));
 	expect(t, "breach", "vulnerable", "medium", "compressed (Content-Encoding: gzip)");
+	t = modern();
+	json_object_set_new(json_object_get(t, "http"), "compression", json_true());
+	json_object_set_new(json_object_get(t, "http"), "set_cookies", json_integer(2));
+	expect(t, "breach", "vulnerable", "medium", "sets 2 cookie(s)");
+	t = modern();
+	json_object_set_new(json_object_get(t, "http"), "compression", json_true());
+	json_object_set_new(json_object_get(t, "http"), "set_cookies", json_integer(0));
+	json_object_set_new(json_object_get(t, "http"), "cache_control",
+	                    json_string("no-cache, PRIVATE"));
+	expect(t, "breach", "vulnerable", "medium",
+	       "personalised (Cache-Control: no-cache, PRIVATE)");
+	t = modern();
+	json_object_set_new(json_object_get(t, "http"), "compression", json_true());
+	json_object_set_new(json_object_get(t, "http"), "set_cookies", json_integer(0));
+	json_object_set_new(json_object_get(t, "http"), "cache_control",
+	                    json_string("public, max-age=60"));
+	expect(t, "breach", "vulnerable", "low", "no sign of a secret");
 	expect(modern(), "breach", "not_vulnerable", "info", "not compressed");
 	t = modern();
 	json_object_set_new(t, "service", json_string("imaps"));
