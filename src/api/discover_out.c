@@ -13,45 +13,6 @@
 #include "report/escape.h"
 #include "wire/tls.h"
 
-/* RFC 8446 6 and RFC 5246 7.2, by description. */
-static const struct {
-	uint8_t desc;
-	const char *name;
-} alerts[] = {
-        {0, "close_notify"},
-        {10, "unexpected_message"},
-        {20, "bad_record_mac"},
-        {21, "decryption_failed"},
-        {22, "record_overflow"},
-        {30, "decompression_failure"},
-        {40, "handshake_failure"},
-        {41, "no_certificate"},
-        {42, "bad_certificate"},
-        {43, "unsupported_certificate"},
-        {44, "certificate_revoked"},
-        {45, "certificate_expired"},
-        {46, "certificate_unknown"},
-        {47, "illegal_parameter"},
-        {48, "unknown_ca"},
-        {49, "access_denied"},
-        {50, "decode_error"},
-        {51, "decrypt_error"},
-        {60, "export_restriction"},
-        {70, "protocol_version"},
-        {71, "insufficient_security"},
-        {80, "internal_error"},
-        {86, "inappropriate_fallback"},
-        {90, "user_canceled"},
-        {100, "no_renegotiation"},
-        {109, "missing_extension"},
-        {110, "unsupported_extension"},
-        {112, "unrecognized_name"},
-        {113, "bad_certificate_status_response"},
-        {115, "unknown_psk_identity"},
-        {116, "certificate_required"},
-        {120, "no_application_protocol"},
-};
-
 static const char *const status_names[] = {
         [TA_DISC_CLOSED] = "closed",
         [TA_DISC_NOANSWER] = "no-answer",
@@ -73,12 +34,12 @@ ta_dsvc_status_name(int status)
 static void
 alert_name(uint8_t desc, char *buf, size_t cap)
 {
-	for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++)
-		if (alerts[i].desc == desc) {
-			snprintf(buf, cap, "%s", alerts[i].name);
-			return;
-		}
-	snprintf(buf, cap, "alert %u", desc);
+	const char *n = ta_alert_name(desc);
+
+	if (n)
+		snprintf(buf, cap, "%s", n);
+	else
+		snprintf(buf, cap, "alert %u", desc);
 }
 
 static void

@@ -36,34 +36,13 @@
 static void finish(struct vuln_job *v);
 static void send_heartbeat_post(struct vuln_job *v);
 
-/* The name of an alert (RFC 8446 6, RFC 5246 7.2), for the evidence. */
+/* The name of an alert, for the evidence. */
 static const char *
 alert_name(uint8_t d)
 {
-	static const struct {
-		uint8_t d;
-		const char *name;
-	} names[] = {{0, "close_notify"},
-	             {10, "unexpected_message"},
-	             {20, "bad_record_mac"},
-	             {21, "decryption_failed"},
-	             {22, "record_overflow"},
-	             {40, "handshake_failure"},
-	             {47, "illegal_parameter"},
-	             {50, "decode_error"},
-	             {51, "decrypt_error"},
-	             {70, "protocol_version"},
-	             {71, "insufficient_security"},
-	             {80, "internal_error"},
-	             {86, "inappropriate_fallback"},
-	             {109, "missing_extension"},
-	             {110, "unsupported_extension"},
-	             {112, "unrecognized_name"}};
+	const char *n = ta_alert_name(d);
 
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i].d == d)
-			return names[i].name;
-	return "other";
+	return n ? n : "other";
 }
 
 void

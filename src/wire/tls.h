@@ -179,6 +179,9 @@ struct ta_alert {
 };
 
 int ta_alert_parse(struct ta_rd body, struct ta_alert *a) TA_MUST_CHECK;
+/* An alert description's name (RFC 8446 6, RFC 5246 7.2), NULL when it
+ * has none. */
+const char *ta_alert_name(uint8_t desc);
 
 /* Handshake message header: type and body view. TA_ENOSPC: incomplete. */
 int ta_handshake_parse(struct ta_rd *r, uint8_t *type, struct ta_rd *body) TA_MUST_CHECK;

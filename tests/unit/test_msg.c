@@ -157,6 +157,13 @@ test_alerts(void)
 			CHECK_EQ(a.desc, c->desc);
 		}
 	}
+	TH_CASE("alert names");
+	CHECK_STR(ta_alert_name(0), "close_notify");
+	CHECK_STR(ta_alert_name(20), "bad_record_mac");
+	CHECK_STR(ta_alert_name(51), "decrypt_error");
+	CHECK_STR(ta_alert_name(120), "no_application_protocol");
+	CHECK(ta_alert_name(1) == NULL);
+	CHECK(ta_alert_name(255) == NULL);
 	TH_CASE(NULL);
 }
 
