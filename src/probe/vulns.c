@@ -546,6 +546,7 @@ finish(struct vuln_job *v)
 static void
 vuln_free(struct ta_job *job)
 {
+	ta_robot_key_free((struct vuln_job *)job);
 	free(((struct vuln_job *)job)->ticket);
 	free(job);
 }

@@ -62,6 +62,9 @@ struct vuln_job {
 	char robot_first[240];      /* the first oracle found (or noise, when none) */
 	char robot_vulnerable[200]; /* the suites with an oracle */
 	char robot_sig[ROBOT_ROUNDS][ROBOT_VARIANTS][64]; /* each answer, in words */
+	uint8_t *robot_cert; /* the certificate whose key the blocks are encrypted to */
+	size_t robot_cert_len;
+	void *robot_n, *robot_e; /* its RSA modulus and exponent (BIGNUM *) */
 	/* Ticketbleed */
 	uint8_t *ticket;
 	size_t ticket_len;
@@ -105,6 +108,7 @@ void ta_vuln_on_answer(struct ta_job *job, const struct ta_response *r);
 /* vulns_robot.c: start, and take each answer of the job's ROBOT and
  * Ticketbleed exchanges (the verdict is set with the last one). */
 void ta_robot_start(struct vuln_job *v);
+void ta_robot_key_free(struct vuln_job *v);
 void ta_robot_answer(struct vuln_job *v, const struct ta_response *r);
 void ta_ticket_start(struct vuln_job *v);
 void ta_ticket_answer(struct vuln_job *v, const struct ta_response *r);

@@ -81,35 +81,79 @@ robot_block(unsigned variant, uint16_t version, uint8_t *em, size_t k)
 	}
 }
 
+/* The RSA key of the certificate this connection got: decoded once, then
+ * reused while the server sends the same certificate (byte for byte). */
+static bool
+robot_key(struct vuln_job *v, const struct ta_response *r, const BIGNUM **n, const BIGNUM **e)
+{
+	const unsigned char *der = r->ncerts ? r->chain + r->cert_off[0] : NULL, *p = der;
+	size_t len = r->ncerts ? r->cert_len[0] : 0;
+	X509 *x;
+	EVP_PKEY *pk;
+	BIGNUM *bn = NULL, *be = NULL;
+	uint8_t *copy;
+
+	if (!der || len == 0)
+		return false;
+	if (!v->robot_cert || v->robot_cert_len != len || memcmp(v->robot_cert, der, len) != 0) {
+		x = d2i_X509(NULL, &p, (long)len);
+		pk = x ? X509_get0_pubkey(x) : NULL;
+		copy = malloc(len);
+		if (!(pk && copy && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
+		      EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &bn) &&
+		      EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &be))) {
+			BN_free(bn);
+			BN_free(be);
+			free(copy);
+			X509_free(x);
+			return false;
+		}
+		X509_free(x);
+		ta_robot_key_free(v);
+		memcpy(copy, der, len);
+		v->robot_cert = copy;
+		v->robot_cert_len = len;
+		v->robot_n = bn;
+		v->robot_e = be;
+	}
+	*n = v->robot_n;
+	*e = v->robot_e;
+	return true;
+}
+
+void
+ta_robot_key_free(struct vuln_job *v)
+{
+	BN_free(v->robot_n);
+	BN_free(v->robot_e);
+	free(v->robot_cert);
+	v->robot_n = v->robot_e = NULL;
+	v->robot_cert = NULL;
+	v->robot_cert_len = 0;
+}
+
 /* c = block^e mod n, k bytes; false when the certificate has no RSA key. */
 static bool
-rsa_encrypt(const struct ta_response *r, unsigned variant, uint16_t version, uint8_t *c, size_t cap,
-            size_t *k)
+rsa_encrypt(struct vuln_job *v, const struct ta_response *r, unsigned variant, uint8_t *c,
+            size_t cap, size_t *k)
 {
-	const unsigned char *p = r->ncerts ? r->chain + r->cert_off[0] : NULL;
-	X509 *x = p ? d2i_X509(NULL, &p, (long)r->cert_len[0]) : NULL;
-	EVP_PKEY *pk = x ? X509_get0_pubkey(x) : NULL;
-	BIGNUM *n = NULL, *e = NULL, *m = NULL, *out = BN_new();
-	BN_CTX *ctx = BN_CTX_new();
+	const BIGNUM *n, *e;
+	BIGNUM *m = NULL, *out = NULL;
+	BN_CTX *ctx = NULL;
 	uint8_t em[1024];
 	bool ok = false;
 
-	if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && out && ctx &&
-	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n) &&
-	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &e)) {
-		*k = (size_t)BN_num_bytes(n);
-		if (*k >= 64 && *k <= sizeof em && *k <= cap) {
-			robot_block(variant, version, em, *k);
-			ok = (m = BN_bin2bn(em, (int)*k, NULL)) && BN_mod_exp(out, m, e, n, ctx) &&
-			     BN_bn2binpad(out, c, (int)*k) == (int)*k;
-		}
+	if (!robot_key(v, r, &n, &e))
+		return false;
+	*k = (size_t)BN_num_bytes(n);
+	if (*k >= 64 && *k <= sizeof em && *k <= cap && (out = BN_new()) && (ctx = BN_CTX_new())) {
+		robot_block(variant, v->robot_version, em, *k);
+		ok = (m = BN_bin2bn(em, (int)*k, NULL)) && BN_mod_exp(out, m, e, n, ctx) &&
+		     BN_bn2binpad(out, c, (int)*k) == (int)*k;
 	}
-	BN_free(n);
-	BN_free(e);
 	BN_free(m);
 	BN_free(out);
 	BN_CTX_free(ctx);
-	X509_free(x);
 	return ok;
 }
 
@@ -122,7 +166,7 @@ follow_robot(struct ta_job *job, const struct ta_response *r, uint8_t *out, size
 	const uint8_t ccs[1] = {1};
 	size_t k = 0;
 
-	if (!rsa_encrypt(r, variant, v->robot_version, cke + 6, sizeof cke - 6, &k))
+	if (!rsa_encrypt(v, r, variant, cke + 6, sizeof cke - 6, &k))
 		return; /* no RSA key: nothing sent, the answer says so */
 	cke[0] = 0x10;  /* client_key_exchange */
 	cke[1] = (uint8_t)((k + 2) >> 16);
