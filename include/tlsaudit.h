@@ -217,6 +217,15 @@ int ta_scan_has_profile(const struct ta_scan *scan, const char *id);
  * complying); -1 when there is no such profile. */
 long ta_scan_noncompliant(const struct ta_scan *scan, const char *id);
 
+/* --require: profile id becomes a test case of every target in the JUnit
+ * reports (TA_FORMAT_JUNIT) of the scan; call before ta_scan_output, once
+ * per profile.  Without any, each target's test case is its target profile
+ * (its document's "target_profile", else the --profile of ta_config).
+ * TA_EINVAL for an id ta_scan_has_profile does not know or more than
+ * TA_REQUIRE_MAX ids. */
+#define TA_REQUIRE_MAX 32
+int ta_scan_require(struct ta_scan *scan, const char *id) TA_MUST_CHECK;
+
 /* `tlsaudit profiles`: one line per profile; `profiles show ID`: the rules.
  * Return TA_EINVAL for an unknown id. */
 int ta_profiles_list(FILE *out, const char *const *files, size_t nfiles, char *err,
@@ -224,7 +233,39 @@ int ta_profiles_list(FILE *out, const char *const *files, size_t nfiles, char *e
 int ta_profiles_show(FILE *out, const char *id, const char *const *files, size_t nfiles, char *err,
                      size_t errlen) TA_MUST_CHECK;
 
-enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML };
+/* JUNIT: JUnit XML for CI systems, a test case per target and required
+ * profile (docs/cli.md "JUnit"). */
+/*
+ * `tlsaudit config`: the configuration that makes a server software comply
+ * with a profile, generated from the profile's rules (docs/config.md).
+ * Without out_dir, the directives to merge into the software's TLS
+ * context are written to out; with cert, key, listen ("ADDR:PORT") and
+ * out_dir (all four or none), a standalone configuration serving that
+ * certificate on that address is written in out_dir (created when
+ * missing), and out gets a summary (comments) and, as its last line, the
+ * command that starts the server in the foreground.  Every rule the
+ * configuration does not meet by itself is written to notes as
+ * "note: rule ID: why" (and other notes as "note: ..."), one line each.
+ * version: the software's version (NULL: Debian 12's); tls_library:
+ * "openssl:3.0" or "gnutls:3.7.9" (NULL: the software's usual one).
+ * Returns 0, or TA_EINVAL (unknown software, profile, a bad option: a
+ * one-line message in err) or another TA_E* code.
+ */
+struct ta_servconf {
+	const char *software;
+	const char *version;
+	const char *tls_library;
+	const char *profile;
+	const char *const *profile_files;
+	size_t nprofile_files;
+	const char *cert, *key, *listen, *out_dir;
+};
+int ta_servconf_generate(const struct ta_servconf *req, FILE *out, FILE *notes, char *err,
+                         size_t errlen) TA_MUST_CHECK;
+/* The software names --software takes, comma-separated. */
+const char *ta_servconf_software_names(void);
+
+enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML, TA_FORMAT_JUNIT };
 
 /* Write the report while the scan runs (call before ta_scan_run): each
  * target is written once it and the targets before it are done, and then
@@ -238,11 +279,15 @@ int ta_scan_output_error(const struct ta_scan *scan);
 
 /* `tlsaudit report`: render the JSON report in the file at path (what
  * `--format json` wrote) again in fmt, without scanning; certificate dates
- * are judged against now (TLSAUDIT_NOW when set).  TA_EINVAL with a
- * one-line reason ("FILE: line N: problem") in err when the file is not
- * such a report; TA_ESYS when writing fails. */
+ * are judged against now (TLSAUDIT_NOW when set).  require, nrequire: the
+ * profiles a JUnit report makes test cases of (as ta_scan_require; ids a
+ * target's document lacks are test cases in error); none: each target's
+ * target profile, else focus_profile.  TA_EINVAL with a one-line reason
+ * ("FILE: line N: problem") in err when the file is not such a report;
+ * TA_ESYS when writing fails. */
 int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
-                   const char *focus_profile, char *err, size_t errlen) TA_MUST_CHECK;
+                   const char *focus_profile, const char *const *require, size_t nrequire,
+                   char *err, size_t errlen) TA_MUST_CHECK;
 
 /*
  * What a store (an SQLite file that tlsaudit scan --db wrote) holds, read
@@ -250,7 +295,7 @@ int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
  * store, no such run).  run 0 is the last run.
  *   runs:    every run (id, status, times, targets, errors, label); text or json.
  *   export:  a run rendered exactly as its scan rendered it (its own report
- *            time); any format.
+ *            time); any format; require, nrequire as for ta_report_file.
  *   history: one endpoint (host, or the key host|port|proto|ip) in every
  *            run that has it, oldest first; text or json (whole documents).
  *   certs:   the certificates of a run expiring within days (days < 0: all),
@@ -259,7 +304,8 @@ int ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color,
 int ta_db_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err,
                      size_t errlen) TA_MUST_CHECK;
 int ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
-                 const char *focus, char *err, size_t errlen) TA_MUST_CHECK;
+                 const char *focus, const char *const *require, size_t nrequire, char *err,
+                 size_t errlen) TA_MUST_CHECK;
 int ta_db_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
                         char *err, size_t errlen) TA_MUST_CHECK;
 int ta_db_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,

@@ -22,6 +22,8 @@ PKGS=(
   # servers on other TLS stacks (wolfSSL, mbedTLS, NSS, GnuTLS, JSSE, Erlang)
   lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl lighttpd-mod-nss
   apache2 haproxy slapd ldap-utils mariadb-server mariadb-client mosquitto mosquitto-clients prosody dovecot-lmtpd
+  # tlsaudit config's standalone configurations started by test_config.py
+  stunnel4
   openjdk-17-jdk-headless erlang-base erlang-ssl erlang-crypto erlang-public-key
   # libraries of the unpacked exim4-daemon-light / inn2 (tests/integration/fetch_debs.sh)
   libidn12 libcanlock3 libperl5.36 libpython3.11 libsasl2-2
@@ -31,6 +33,8 @@ PKGS=(
   sslscan testssl.sh nmap time bc
   # docs: the man page check renders every page
   groff-base
+  # the JUnit report validated against the JUnit XML schema (tests/integration/test_junit.py)
+  libxml2-utils
   # the HTML report laid out by a real browser (tests/integration/test_html_layout.py)
   chromium
 )

@@ -36,6 +36,8 @@ output_free(void *p)
 		free(o->pending[i].key);
 	}
 	ta_output_store_free(o);
+	for (size_t i = 0; i < o->nrequire; i++)
+		free(o->require[i]);
 	free(o->pending);
 	if (o->spill)
 		fclose(o->spill);
@@ -58,6 +60,7 @@ ta_output_of(const struct ta_scan *cs)
 	if (!o)
 		return NULL;
 	o->scan = s;
+	o->inventory = -1;
 	o->assess = ta_assess_new(o->err, sizeof o->err);
 	s->report_state = o;
 	s->report_state_free = output_free;
@@ -308,6 +311,8 @@ ta_scan_output(struct ta_scan *s, enum ta_format fmt, FILE *out, int color)
 
 	if (!o || !o->assess)
 		return TA_EINTERNAL;
+	opts.require = (const char *const *)o->require;
+	opts.nrequire = o->nrequire;
 	if (o->nsinks == TA_MAX_SINKS)
 		return TA_EINVAL;
 	TA_TRY(ta_output_start(o));
@@ -330,6 +335,24 @@ ta_scan_output_error(const struct ta_scan *s)
 	const struct ta_output *o = s->report_state;
 
 	return o ? o->write_err : TA_OK;
+}
+
+int
+ta_scan_require(struct ta_scan *s, const char *id)
+{
+	struct ta_output *o = ta_output_of(s);
+
+	if (!o || !ta_scan_has_profile(s, id))
+		return TA_EINVAL;
+	for (size_t i = 0; i < o->nrequire; i++)
+		if (strcmp(o->require[i], id) == 0)
+			return TA_OK;
+	if (o->nrequire == TA_REQUIRE_MAX)
+		return TA_EINVAL;
+	if (!(o->require[o->nrequire] = strdup(id)))
+		return TA_ENOMEM;
+	o->nrequire++;
+	return TA_OK;
 }
 
 long

@@ -44,13 +44,16 @@ struct ta_output {
 	FILE *spill;     /* tmpfile(), from the first spill */
 	bool trace;      /* TLSAUDIT_TRACE: say when documents are spilled */
 	size_t nseen;
-	long *noncompliant; /* by profile, over the targets seen */
-	int write_err;      /* the first TA_E* of writing */
+	long *noncompliant;            /* by profile, over the targets seen */
+	int write_err;                 /* the first TA_E* of writing */
+	char *require[TA_REQUIRE_MAX]; /* --require: the JUnit reports' profiles */
+	size_t nrequire;
 	/* the store (store.c), or NULL */
 	struct ta_store *store;
 	int64_t run;
 	bool resumed;
 	bool sharded;        /* one shard of a run of several (--shard) */
+	int inventory;       /* the store has an inventory: -1 not known yet, 0, 1 */
 	char store_err[300]; /* the first failure of the store, for ta_scan_store_error */
 };
 
@@ -66,8 +69,10 @@ void ta_output_flush(struct ta_output *o);
 /* The store's key of an endpoint: host (lower case)|port|proto|ip. */
 void ta_store_key(const struct ta_endpoint *e, char *buf, size_t cap);
 int ta_output_have(void *arg, size_t index, const struct ta_endpoint *e);
-/* doc of endpoint e finished: stored (the failure kept in store_err). */
-void ta_output_store(struct ta_output *o, const struct ta_endpoint *e, const json_t *doc);
+/* doc of endpoint e finished: its target profile added from the store's
+ * inventory ("target_profile": the row's profile, when the inventory lists
+ * e and gives one), then stored (the failure kept in store_err). */
+void ta_output_store(struct ta_output *o, const struct ta_endpoint *e, json_t *doc);
 /* A resumed document, read back for its turn; NULL (store_err) when it cannot be. */
 json_t *ta_output_stored(struct ta_output *o, struct pending *p);
 void ta_output_store_end(struct ta_output *o);

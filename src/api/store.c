@@ -16,6 +16,7 @@
 
 #include "assess/assess.h"
 #include "cert/cert.h"
+#include "inventory/inventory.h"
 #include "probe/engine.h"
 #include "store/store.h"
 
@@ -209,13 +210,49 @@ ta_output_have(void *arg, size_t index, const struct ta_endpoint *e)
 	return error ? TA_HAVE_ERROR : TA_HAVE_OK;
 }
 
+/* The inventory's profile for endpoint e (docs/inventory.md): its row is
+ * found by the inventory's key, host|port|protocol, where the protocol is
+ * the target's /PROTO, else the STARTTLS dialogue the port chose, else tls. */
+static void
+add_target_profile(struct ta_output *o, const struct ta_endpoint *e, json_t *doc)
+{
+	const json_t *st = json_object_get(doc, "starttls");
+	const char *proto = e->proto;
+	char key[TA_INV_KEY_MAX], *text;
+	struct ta_inventory inv;
+	struct ta_inv_row r = {0};
+
+	if (o->inventory < 0)
+		o->inventory = ta_store_has_inventory(o->store);
+	if (!o->inventory)
+		return;
+	if (!proto || !*proto)
+		proto = json_is_string(json_object_get(st, "protocol"))
+		                ? json_string_value(json_object_get(st, "protocol"))
+		                : "tls";
+	r.host = (char *)e->host;
+	r.port = e->port;
+	r.protocol = (char *)proto;
+	ta_inv_key(&r, key, sizeof key);
+	if (!(text = ta_store_inventory_row(o->store, key)))
+		return;
+	ta_inv_init(&inv);
+	/* the row was stored by the same parser: read back, it is one row */
+	if (ta_inv_parse(text, strlen(text), "store", TA_INV_CSV, &inv, NULL, NULL) == 0 &&
+	    inv.n == 1 && inv.rows[0].profile && inv.rows[0].profile[0])
+		json_object_set_new(doc, "target_profile", json_string(inv.rows[0].profile));
+	ta_inv_free(&inv);
+	free(text);
+}
+
 void
-ta_output_store(struct ta_output *o, const struct ta_endpoint *e, const json_t *doc)
+ta_output_store(struct ta_output *o, const struct ta_endpoint *e, json_t *doc)
 {
 	char key[400];
 
 	if (!o->store)
 		return;
+	add_target_profile(o, e, doc);
 	ta_store_key(e, key, sizeof key);
 	if (ta_store_put(o->store, o->run, e->seq, key, doc) != TA_OK)
 		store_failed(o, "cannot store a target");

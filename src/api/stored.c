@@ -119,12 +119,14 @@ one_export(void *arg, const char *key, json_t *doc)
 
 int
 ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
-             const char *focus, char *err, size_t errlen)
+             const char *focus, const char *const *require, size_t nrequire, char *err,
+             size_t errlen)
 {
 	struct ta_store *st;
 	struct ta_run_info info;
 	struct export_out eo = {0};
-	struct ta_render_opts o = {.color = color, .focus_profile = focus};
+	struct ta_render_opts o = {
+	        .color = color, .focus_profile = focus, .require = require, .nrequire = nrequire};
 	json_t *header, *mails;
 	int64_t t;
 	int rc;
@@ -308,7 +310,7 @@ ta_db_print_certs(const char *path, long long run, int days, enum ta_format fmt,
 	struct tm tm;
 	int rc;
 
-	if (fmt == TA_FORMAT_HTML) {
+	if (fmt == TA_FORMAT_HTML || fmt == TA_FORMAT_JUNIT) {
 		snprintf(err, errlen, "the format is text, json or csv");
 		return TA_EINVAL;
 	}

@@ -43,6 +43,9 @@ int cli_parse_uint(const char *opt, const char *s, unsigned min, unsigned max, u
 int cli_parse_format(const char *s, enum ta_format *fmt);
 /* The format a report file's name asks for, else fallback. */
 enum ta_format cli_format_of(const char *path, enum ta_format fallback);
+/* One --require: id (a profile id's syntax) added to ids[*n] unless there
+ * already; -1 after a one-line error (bad id, more than TA_REQUIRE_MAX). */
+int cli_add_require(const char **ids, size_t *n, const char *id);
 /* Close the report files (NULL entries skipped); nonzero when one fails. */
 int cli_close_outputs(FILE **outs, size_t n);
 
@@ -75,6 +78,7 @@ int cli_certs(int argc, char **argv);
 int cli_inventory(int argc, char **argv); /* inventory.c */
 int cli_diff(int argc, char **argv);      /* diff.c */
 int cli_discover(int argc, char **argv);  /* discover.c */
+int cli_config(int argc, char **argv);    /* config.c */
 int cli_plan(int argc, char **argv);      /* plan.c */
 
 #endif

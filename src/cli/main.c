@@ -6,7 +6,7 @@
  *
  * Exit codes (docs/cli.md): 0 all targets scanned; 1 some target failed
  * or was invalid; 2 usage error or no valid target; 3 internal error;
- * 4 a target does not comply with --require.
+ * 4 a target does not comply with a --require profile.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -22,9 +22,12 @@ cli_usage(FILE *out)
 	        "       tlsaudit mail [options] DOMAIN...\n"
 	        "       tlsaudit profiles [--profile-file FILE]...\n"
 	        "       tlsaudit profiles show ID [--profile-file FILE]...\n"
-	        "       tlsaudit report [-f FMT] [-o FILE] [--profile ID] [--color] REPORT.json\n"
+	        "       tlsaudit report [-f FMT] [-o FILE] [--profile ID] [--require ID]... "
+	        "[--color]\n"
+	        "                       REPORT.json\n"
 	        "       tlsaudit runs [--db FILE] [-f text|json]\n"
-	        "       tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE]\n"
+	        "       tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE] [--require "
+	        "ID]...\n"
 	        "       tlsaudit history [--db FILE] [-f text|json] HOST|KEY\n"
 	        "       tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f FMT]\n"
 	        "       tlsaudit diff [-f text|json] [-o FILE] A.json B.json\n"
@@ -36,6 +39,8 @@ cli_usage(FILE *out)
 	        "       tlsaudit inventory export [--db FILE] [-o FILE] [--bom]\n"
 	        "       tlsaudit discover [--ports LIST] [--rate N] [--db FILE] [-f FMT] "
 	        "HOST|CIDR...\n"
+	        "       tlsaudit config --software S --profile ID [--version V] "
+	        "[--tls-library L:V]\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -49,6 +54,9 @@ cli_usage(FILE *out)
 	        "tlsaudit discover finds the ports of the addresses, blocks and names given\n"
 	        "that answer in TLS or accept STARTTLS (tlsaudit discover --help).\n"
 	        "\n"
+	        "tlsaudit config prints the configuration that makes a server software comply\n"
+	        "with a profile, or writes a standalone one to try (tlsaudit config --help).\n"
+	        "\n"
 	        "tlsaudit report renders a report that --format json wrote again, in any\n"
 	        "format, without scanning (certificate expiry judged against today).\n"
 	        "\n"
@@ -58,12 +66,13 @@ cli_usage(FILE *out)
 	        "four read --db, else $TLSAUDIT_DB (docs/store.md).\n"
 	        "\n"
 	        "options:\n"
-	        "  -f, --format FMT          text (default), json, csv or html\n"
+	        "  -f, --format FMT          text (default), json, csv, html or junit (JUnit XML\n"
+	        "                            for CI: a test case per target and profile)\n"
 	        "  -i, --input FILE          read targets from FILE, one per line ('#' comments)\n"
 	        "  -o, --output FILE         write the report to FILE instead of stdout; again\n"
 	        "                            for more reports of the same scan (up to 4), each\n"
 	        "                            in the format its name ends in (.json .csv .html\n"
-	        "                            .txt), else --format\n"
+	        "                            .xml .txt), else --format\n"
 	        "      --timeout MS          read timeout per connection (default 5000)\n"
 	        "      --connect-timeout MS  connect timeout (default 5000)\n"
 	        "      --retries N           retries of a failed connection (default 1)\n"
@@ -86,7 +95,10 @@ cli_usage(FILE *out)
 	        "      --profile ID          profile whose failing rules the text report details\n"
 	        "                            (default hkcert-intermediate; see tlsaudit profiles)\n"
 	        "      --profile-file FILE   add a profile of your own (repeatable)\n"
-	        "      --require ID          exit 4 when a target does not comply with profile ID\n"
+	        "      --require ID          exit 4 when a target does not comply with profile "
+	        "ID;\n"
+	        "                            repeatable; the profiles of --format junit's test\n"
+	        "                            cases (default: each target's target profile)\n"
 	        "      --db FILE|URI         keep the run in the store: an SQLite FILE (created\n"
 	        "                            when missing) or postgresql://... (docs/store.md)\n"
 	        "      --resume              continue the store's last unfinished run (same\n"
@@ -119,7 +131,8 @@ main(int argc, char **argv)
 	        {"runs", cli_runs},           {"export", cli_export},
 	        {"history", cli_history},     {"certs", cli_certs},
 	        {"inventory", cli_inventory}, {"diff", cli_diff},
-	        {"discover", cli_discover},   {"plan", cli_plan},
+	        {"discover", cli_discover},   {"config", cli_config},
+	        {"plan", cli_plan},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from

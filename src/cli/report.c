@@ -54,13 +54,15 @@ cli_report(int argc, char **argv)
 	        {"format", required_argument, NULL, 'f'},
 	        {"output", required_argument, NULL, 'o'},
 	        {"profile", required_argument, NULL, 'p'},
+	        {"require", required_argument, NULL, 'r'},
 	        {"color", no_argument, NULL, 'C'},
 	        {"no-color", no_argument, NULL, 'N'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	enum ta_format fmt = TA_FORMAT_TEXT;
-	const char *output = NULL, *profile = "hkcert-intermediate";
+	const char *output = NULL, *profile = "hkcert-intermediate", *require[TA_REQUIRE_MAX];
+	size_t nrequire = 0;
 	int color = -1, c, rc;
 	struct cli_out out;
 	char err[512];
@@ -77,6 +79,10 @@ cli_report(int argc, char **argv)
 			break;
 		case 'p':
 			profile = optarg;
+			break;
+		case 'r':
+			if (cli_add_require(require, &nrequire, optarg) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'C':
 			color = 1;
@@ -96,12 +102,19 @@ cli_report(int argc, char **argv)
 		                "[-f FMT] [-o FILE] REPORT.json)\n");
 		return EXIT_USAGE;
 	}
+	if (output)
+		fmt = cli_format_of(output, fmt);
+	if (nrequire && fmt != TA_FORMAT_JUNIT) {
+		fprintf(stderr, "tlsaudit: report: --require chooses the test cases of --format "
+		                "junit (scan --require sets the exit code)\n");
+		return EXIT_USAGE;
+	}
 	if ((c = cli_out_open(&out, output)) != 0)
 		return c;
 	if (color < 0)
 		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	rc = ta_report_file(argv[optind], output ? cli_format_of(output, fmt) : fmt, out.f, color,
-	                    profile, err, sizeof err);
+	rc = ta_report_file(argv[optind], fmt, out.f, color, profile, require, nrequire, err,
+	                    sizeof err);
 	if (rc != TA_OK) {
 		char safe[1024];
 

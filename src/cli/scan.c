@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,7 +355,8 @@ cli_scan(int argc, char **argv)
 	struct ta_scan *scan;
 	const char *profile_files[MAX_PROFILE_FILES];
 	size_t nprofile_files = 0;
-	const char *require = NULL, *db = NULL, *label = "";
+	const char *require[TA_REQUIRE_MAX], *db = NULL, *label = "";
+	size_t nrequire = 0;
 	int resume = 0, progress = -1, inventory = 0;
 	char err[256];
 
@@ -430,7 +432,8 @@ cli_scan(int argc, char **argv)
 				profile_files[nprofile_files++] = optarg;
 			break;
 		case O_REQUIRE:
-			require = optarg;
+			if (cli_add_require(require, &nrequire, optarg) != 0)
+				return EXIT_USAGE;
 			break;
 
 		case O_EXHAUSTIVE:
@@ -513,10 +516,11 @@ cli_scan(int argc, char **argv)
 			ta_scan_free(scan);
 			return EXIT_USAGE;
 		}
-	for (int k = 0; k < 2; k++) {
-		const char *id = k == 0 ? cfg.profile : require;
+	for (size_t k = 0; k <= nrequire; k++) {
+		const char *id = k == 0 ? cfg.profile : require[k - 1];
 
-		if (id && !ta_scan_has_profile(scan, id)) {
+		if (id && (!ta_scan_has_profile(scan, id) ||
+		           (k > 0 && ta_scan_require(scan, id) != TA_OK))) {
 			fprintf(stderr,
 			        "tlsaudit: %s: no profile '%.64s' (see tlsaudit profiles)\n",
 			        k == 0 ? "--profile" : "--require", id);
@@ -619,10 +623,18 @@ cli_scan(int argc, char **argv)
 	    : rc != TA_OK                                    ? EXIT_INTERNAL
 	    : (ta_scan_error_count(scan) > 0 || invalid > 0) ? EXIT_TARGET_FAILED
 	                                                     : EXIT_SCANNED;
-	if (c == EXIT_SCANNED && require && ta_scan_noncompliant(scan, require) != 0) {
-		fprintf(stderr, "tlsaudit: %ld target(s) do not comply with %s\n",
-		        ta_scan_noncompliant(scan, require), require);
-		c = EXIT_NONCOMPLIANT;
+	/* every --require named, then exit 4 (JUnit changes nothing here) */
+	if (c == EXIT_SCANNED) {
+		bool any = false;
+
+		for (size_t k = 0; k < nrequire; k++)
+			if (ta_scan_noncompliant(scan, require[k]) != 0) {
+				fprintf(stderr, "tlsaudit: %ld target(s) do not comply with %s\n",
+				        ta_scan_noncompliant(scan, require[k]), require[k]);
+				any = true;
+			}
+		if (any)
+			c = EXIT_NONCOMPLIANT;
 	}
 	ta_scan_free(scan);
 	cli_buf_free(&identity);

@@ -2,7 +2,8 @@
  * The commands that read a store (docs/store.md):
  *
  *   tlsaudit runs    [--db FILE] [-f text|json]
- *   tlsaudit export  [--db FILE] [--run ID] [-f FMT] [-o FILE] [--profile ID] [--color]
+ *   tlsaudit export  [--db FILE] [--run ID] [-f FMT] [-o FILE] [--profile ID] [--require ID]...
+ *                    [--color]
  *   tlsaudit history [--db FILE] [-f text|json] HOST|KEY
  *   tlsaudit certs   [--db FILE] [--run ID] [--expiring DAYS] [-f text|json|csv] [-o FILE]
  *
@@ -21,6 +22,8 @@ enum { CMD_RUNS, CMD_EXPORT, CMD_HISTORY, CMD_CERTS };
 
 struct store_args {
 	const char *db, *output, *profile;
+	const char *require[TA_REQUIRE_MAX];
+	size_t nrequire;
 	enum ta_format fmt;
 	long long run;
 	int days; /* -1: every certificate */
@@ -30,7 +33,8 @@ struct store_args {
 
 static const char *const usage_of[] = {
         "tlsaudit runs [--db FILE] [-f text|json]",
-        "tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE] [--profile ID] [--color]",
+        "tlsaudit export [--db FILE] [--run ID] [-f FMT] [-o FILE] [--profile ID]"
+        " [--require ID]... [--color]",
         "tlsaudit history [--db FILE] [-f text|json] HOST|KEY",
         "tlsaudit certs [--db FILE] [--run ID] [--expiring DAYS] [-f text|json|csv] [-o FILE]",
 };
@@ -46,6 +50,7 @@ parse_args(int cmd, int argc, char **argv, struct store_args *a)
 	        {"run", required_argument, NULL, 'r'},
 	        {"expiring", required_argument, NULL, 'e'},
 	        {"profile", required_argument, NULL, 'p'},
+	        {"require", required_argument, NULL, 'q'},
 	        {"color", no_argument, NULL, 'C'},
 	        {"no-color", no_argument, NULL, 'N'},
 	        {"help", no_argument, NULL, 'h'},
@@ -93,6 +98,12 @@ parse_args(int cmd, int argc, char **argv, struct store_args *a)
 				goto unknown;
 			a->profile = optarg;
 			break;
+		case 'q':
+			if (cmd != CMD_EXPORT)
+				goto unknown;
+			if (cli_add_require(a->require, &a->nrequire, optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'C':
 		case 'N':
 			if (cmd != CMD_EXPORT)
@@ -133,6 +144,12 @@ parse_args(int cmd, int argc, char **argv, struct store_args *a)
 	}
 	if (a->output)
 		a->fmt = cli_format_of(a->output, a->fmt);
+	if (a->nrequire && a->fmt != TA_FORMAT_JUNIT) {
+		fprintf(stderr,
+		        "tlsaudit: %s: --require chooses the test cases of --format junit\n",
+		        argv[0]);
+		return EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -155,7 +172,8 @@ run_command(int cmd, int argc, char **argv)
 		rc = ta_db_print_runs(a.db, a.fmt, out.f, err, sizeof err);
 		break;
 	case CMD_EXPORT:
-		rc = ta_db_export(a.db, a.run, a.fmt, out.f, a.color, a.profile, err, sizeof err);
+		rc = ta_db_export(a.db, a.run, a.fmt, out.f, a.color, a.profile, a.require,
+		                  a.nrequire, err, sizeof err);
 		break;
 	case CMD_HISTORY:
 		rc = ta_db_print_history(a.db, a.target, a.fmt, out.f, err, sizeof err);

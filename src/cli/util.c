@@ -37,14 +37,15 @@ cli_parse_format(const char *s, enum ta_format *fmt)
 	} f[] = {{"text", TA_FORMAT_TEXT},
 	         {"json", TA_FORMAT_JSON},
 	         {"csv", TA_FORMAT_CSV},
-	         {"html", TA_FORMAT_HTML}};
+	         {"html", TA_FORMAT_HTML},
+	         {"junit", TA_FORMAT_JUNIT}};
 
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (strcmp(s, f[i].name) == 0) {
 			*fmt = f[i].fmt;
 			return 0;
 		}
-	fprintf(stderr, "tlsaudit: --format: '%.64s' is not text, json, csv or html\n", s);
+	fprintf(stderr, "tlsaudit: --format: '%.64s' is not text, json, csv, html or junit\n", s);
 	return -1;
 }
 
@@ -54,11 +55,8 @@ cli_format_of(const char *path, enum ta_format fallback)
 	static const struct {
 		const char *ext;
 		enum ta_format fmt;
-	} e[] = {{".json", TA_FORMAT_JSON},
-	         {".csv", TA_FORMAT_CSV},
-	         {".html", TA_FORMAT_HTML},
-	         {".htm", TA_FORMAT_HTML},
-	         {".txt", TA_FORMAT_TEXT}};
+	} e[] = {{".json", TA_FORMAT_JSON}, {".csv", TA_FORMAT_CSV},   {".html", TA_FORMAT_HTML},
+	         {".htm", TA_FORMAT_HTML},  {".xml", TA_FORMAT_JUNIT}, {".txt", TA_FORMAT_TEXT}};
 	size_t n = strlen(path);
 
 	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
@@ -182,6 +180,31 @@ cli_out_close(struct cli_out *o, int rc)
 	if (rc != TA_OK)
 		unlink(o->partial);
 	return rc;
+}
+
+int
+cli_add_require(const char **ids, size_t *n, const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > 64 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789.-") != len) {
+		char shown[80];
+
+		ta_text_for_terminal(shown, sizeof shown, id);
+		fprintf(stderr,
+		        "tlsaudit: --require: '%s' is not a profile id (see tlsaudit profiles)\n",
+		        shown);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return 0;
+	if (*n == TA_REQUIRE_MAX) {
+		fprintf(stderr, "tlsaudit: --require: at most %d profiles\n", TA_REQUIRE_MAX);
+		return -1;
+	}
+	ids[(*n)++] = id;
+	return 0;
 }
 
 int

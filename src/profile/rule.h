@@ -1,7 +1,8 @@
 /*
  * Inside src/profile: a parsed profile and its rules, shared by the parser
- * (profile.c), the evaluator (eval*.c, private header eval_int.h) and
- * `profiles show` (src/report/profile_show.c).  Rule kinds are a table
+ * (profile.c), the evaluator (eval*.c, private header eval_int.h),
+ * `profiles show` (src/report/profile_show.c) and the configuration
+ * generator (src/confgen/policy.c).  Rule kinds are a table
  * (eval.c): each names the keys it accepts, how list items are validated,
  * and the function that judges a scan result.
  */

@@ -141,11 +141,12 @@ walk(struct sink *k, const char *s, size_t len, enum ta_esc how)
 			put_byte_escape(k, (unsigned char)cp);
 		} else if (cp == '\\' && i + 1 < len && !plain_after_backslash(p[i + 1])) {
 			k->put(k, "\\\\", 2); /* only where it could read as an escape */
-		} else if (is_format_control(cp) || (cp >= 0x80 && how == TA_ESC_ASCII)) {
-			put_cp_escape(k, cp);
+		} else if (is_format_control(cp) || (cp >= 0x80 && how == TA_ESC_ASCII) ||
+		           (how == TA_ESC_XML && (cp == 0xfffe || cp == 0xffff))) {
+			put_cp_escape(k, cp); /* XML 1.0 has no U+FFFE, U+FFFF */
 		} else if (how == TA_ESC_CSV && cp == '"') {
 			k->put(k, "\"\"", 2);
-		} else if (how == TA_ESC_HTML &&
+		} else if ((how == TA_ESC_HTML || how == TA_ESC_XML) &&
 		           (cp == '&' || cp == '<' || cp == '>' || cp == '"' || cp == '\'')) {
 			const char *ref = cp == '&'   ? "&amp;"
 			                  : cp == '<' ? "&lt;"

@@ -25,6 +25,11 @@
  *   caller writes the enclosing quotes (ta_esc_csv_field does both);
  * - TA_ESC_HTML: as UTF8, plus & < > " ' as character references, safe in
  *   element content and in quoted attribute values.
+ * - TA_ESC_XML: as HTML, plus U+FFFE and U+FFFF as "\u{FFFE}", "\u{FFFF}":
+ *   with the C0 controls above (as "\xNN", never as character
+ *   references, which XML 1.0 forbids for them too) and surrogates never
+ *   passed, every character written is an XML 1.0 Char (section 2.2),
+ *   safe in element content and in quoted attribute values (JUnit).
  * JSON needs none of this: jansson escapes strings and every string we
  * give it is valid UTF-8.
  */
@@ -35,7 +40,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum ta_esc { TA_ESC_ASCII, TA_ESC_UTF8, TA_ESC_CSV, TA_ESC_HTML };
+enum ta_esc { TA_ESC_ASCII, TA_ESC_UTF8, TA_ESC_CSV, TA_ESC_HTML, TA_ESC_XML };
 
 /* Escape len bytes of s into dst (cap bytes, always NUL-terminated when
  * cap > 0, cut at a whole escape).  Returns the length the whole escaped

@@ -15,10 +15,16 @@
 #include <time.h>
 
 struct ta_render_opts {
-	int color;                 /* ANSI colours (text only) */
-	const char *focus_profile; /* text: the profile whose failing rules are listed */
-	time_t now;                /* the report time: certificate expiry is judged
+	int color;                  /* ANSI colours (text only) */
+	const char *focus_profile;  /* text: the profile whose failing rules are listed;
+	                            * JUnit: the test case of a target without a
+	                            * target profile when require is empty */
+	time_t now;                 /* the report time: certificate expiry is judged
 	                            * against it (days_left, expired, not_yet_valid) */
+	const char *const *require; /* JUnit: the profiles of every target's test
+	                             * cases (--require); nrequire 0: its target
+	                             * profile */
+	size_t nrequire;
 };
 
 /* Text (src/report/text_doc.c): the block of one target, the block of one
@@ -40,5 +46,16 @@ int ta_html_mail(struct ta_html *h, const json_t *mail);
 int ta_html_close(struct ta_html *h);
 /* Frees h without writing (an aborted run). */
 void ta_html_abort(struct ta_html *h);
+
+/* JUnit XML (src/report/junit.c; docs/cli.md "JUnit"): one <testsuite>
+ * per profile tested, a <testcase> per target and profile.  The test
+ * cases of each suite go to a temporary file as the targets arrive (only
+ * the counts stay in memory); ta_junit_close writes the document.  The
+ * same shape as the HTML writer: NULL / TA_E* on failure, close frees. */
+struct ta_junit;
+struct ta_junit *ta_junit_open(FILE *out, const json_t *meta, const struct ta_render_opts *o);
+int ta_junit_target(struct ta_junit *j, const json_t *target);
+int ta_junit_close(struct ta_junit *j);
+void ta_junit_abort(struct ta_junit *j);
 
 #endif

@@ -24,10 +24,11 @@ void ta_profile_print(const struct ta_profile *p, FILE *out);
 void ta_fput_safe(const char *s, FILE *out);
 
 /* Render a JSON report held in buf[0..len) (a scan's --format json output)
- * again in fmt; TA_EINVAL with "line N: problem" in err when it is not a
- * report. */
+ * again in fmt (require, nrequire: ta_report_file's); TA_EINVAL with
+ * "line N: problem" in err when it is not a report. */
 int ta_report_buffer(const char *buf, size_t len, enum ta_format fmt, FILE *out, int color,
-                     const char *focus, char *err, size_t errlen) TA_MUST_CHECK;
+                     const char *focus, const char *const *require, size_t nrequire, char *err,
+                     size_t errlen) TA_MUST_CHECK;
 
 /* Is t a target document as a report holds it (an object with host, port
  * and status)?  What is read back, from a file or a store, is checked so

@@ -313,11 +313,16 @@ targets_member(void *arg, struct scanner *s, const char *key, struct span v)
 
 int
 ta_report_buffer(const char *buf, size_t len, enum ta_format fmt, FILE *out, int color,
-                 const char *focus, char *err, size_t errlen)
+                 const char *focus, const char *const *require, size_t nrequire, char *err,
+                 size_t errlen)
 {
 	struct scanner s = {buf, buf + len, buf, err, errlen};
 	struct reread r = {.now = ta_now()};
-	struct ta_render_opts o = {.color = color, .focus_profile = focus, .now = r.now};
+	struct ta_render_opts o = {.color = color,
+	                           .focus_profile = focus,
+	                           .now = r.now,
+	                           .require = require,
+	                           .nrequire = nrequire};
 	json_t *meta;
 	int rc;
 
@@ -381,7 +386,7 @@ map_file(const char *path, void **map, size_t *size, char *err, size_t errlen)
 
 int
 ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color, const char *focus,
-               char *err, size_t errlen)
+               const char *const *require, size_t nrequire, char *err, size_t errlen)
 {
 	void *map;
 	size_t size;
@@ -389,7 +394,8 @@ ta_report_file(const char *path, enum ta_format fmt, FILE *out, int color, const
 	int rc;
 
 	TA_TRY(map_file(path, &map, &size, err, errlen));
-	rc = ta_report_buffer(map, size, fmt, out, color, focus, inner, sizeof inner);
+	rc = ta_report_buffer(map, size, fmt, out, color, focus, require, nrequire, inner,
+	                      sizeof inner);
 	if (rc != TA_OK)
 		snprintf(err, errlen, "%.200s: %s", path, inner);
 	munmap(map, size);

@@ -3,7 +3,7 @@
  * as a stream of target documents.  JSON is written exactly as jansson
  * would write the whole tree (two-space indent, the keys in the
  * document's order, ASCII only), one target at a time; CSV is the JSON
- * tree flattened (csv.c); text and HTML are render.h's.
+ * tree flattened (csv.c); text, HTML and JUnit are render.h's.
  */
 #include "report/sink.h"
 
@@ -22,6 +22,7 @@ struct ta_sink {
 	struct ta_render_opts opts;
 	size_t ntargets; /* written so far */
 	struct ta_html *html;
+	struct ta_junit *junit;
 	bool closed;
 };
 
@@ -95,6 +96,13 @@ ta_sink_open(enum ta_format fmt, FILE *out, const struct ta_render_opts *o, cons
 			return NULL;
 		}
 		break;
+	case TA_FORMAT_JUNIT:
+		k->junit = ta_junit_open(out, meta, o);
+		if (!k->junit) {
+			free(k);
+			return NULL;
+		}
+		break;
 	case TA_FORMAT_TEXT:
 		break;
 	}
@@ -117,14 +125,18 @@ ta_sink_target(struct ta_sink *k, const json_t *target)
 	case TA_FORMAT_HTML:
 		rc = ta_html_target(k->html, target);
 		break;
+	case TA_FORMAT_JUNIT:
+		rc = ta_junit_target(k->junit, target);
+		break;
 	case TA_FORMAT_TEXT:
 		rc = ta_text_target(k->out, target, &k->opts);
 		break;
 	}
 	k->ntargets++;
 	/* out of the process with each target: a crash or a kill later loses
-	 * nothing written (HTML is assembled at the end) */
-	if (rc == TA_OK && (ferror(k->out) || (k->fmt != TA_FORMAT_HTML && fflush(k->out) != 0)))
+	 * nothing written (HTML and JUnit are assembled at the end) */
+	if (rc == TA_OK && (ferror(k->out) || (k->fmt != TA_FORMAT_HTML &&
+	                                       k->fmt != TA_FORMAT_JUNIT && fflush(k->out) != 0)))
 		rc = TA_ESYS;
 	return rc;
 }
@@ -164,6 +176,10 @@ ta_sink_close(struct ta_sink *k, const json_t *mails)
 			ta_html_abort(k->html);
 		k->html = NULL;
 		break;
+	case TA_FORMAT_JUNIT: /* the MX hosts are targets; a domain is no test case */
+		rc = ta_junit_close(k->junit);
+		k->junit = NULL;
+		break;
 	case TA_FORMAT_TEXT:
 		json_array_foreach (mails, i, m)
 			if (rc == TA_OK)
@@ -183,5 +199,6 @@ ta_sink_free(struct ta_sink *k)
 		return;
 	if (k->html)
 		ta_html_abort(k->html);
+	ta_junit_abort(k->junit);
 	free(k);
 }

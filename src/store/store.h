@@ -124,6 +124,11 @@ int ta_store_inventory_put(struct ta_store *st, const char *const *rows, const c
 int ta_store_inventory_each(struct ta_store *st,
                             int (*fn)(void *arg, const char *key, const char *row),
                             void *arg) TA_MUST_CHECK;
+/* Does the store have an inventory table (false for a store of schema 1)? */
+bool ta_store_has_inventory(struct ta_store *st);
+/* The row of endpoint key (malloc'd, as _each gives it), or NULL when the
+ * inventory has none (or reading failed). */
+char *ta_store_inventory_row(struct ta_store *st, const char *key);
 /* The newest document of an endpoint (host, port, proto as listed; any
  * address), and the time of its run; NULL when none. */
 json_t *ta_store_latest(struct ta_store *st, const char *host, unsigned port, const char *proto,

@@ -328,6 +328,27 @@ ta_store_inventory_put(struct ta_store *st, const char *const *rows, const char 
 	return ta_store_finish(st, rc);
 }
 
+bool
+ta_store_has_inventory(struct ta_store *st)
+{
+	return ta_sql_has_table(st->db, "inventory");
+}
+
+char *
+ta_store_inventory_row(struct ta_store *st, const char *key)
+{
+	struct ta_sql_q *q =
+	        ta_store_query(st, "SELECT row FROM inventory WHERE key = ?1", "t", key);
+	char *row = NULL;
+
+	if (!q)
+		return NULL;
+	if (ta_sql_step(q) == TA_SQL_ROW && ta_sql_text(q, 0))
+		row = strdup(ta_sql_text(q, 0));
+	ta_sql_finalize(q);
+	return row;
+}
+
 int
 ta_store_inventory_each(struct ta_store *st, int (*fn)(void *arg, const char *key, const char *row),
                         void *arg)

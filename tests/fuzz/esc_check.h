@@ -4,7 +4,7 @@
  * returns NULL when all hold, or a short text naming the broken one.
  *
  * Besides "nothing dangerous in the output", it decodes the output back
- * (\\, \xNN, \u{N}, the HTML references, CSV's "" and leading ') and
+ * (\\, \xNN, \u{N}, the HTML and XML references, CSV's "" and leading ') and
  * requires the original bytes: escaping loses nothing and cannot be forged.
  */
 #ifndef TA_TESTS_ESC_CHECK_H
@@ -140,7 +140,7 @@ esc_decode(const char *out, enum ta_esc how, bool formula, unsigned char *dec)
 				return SIZE_MAX;
 			dec[n++] = '\\';
 			i++;
-		} else if (how == TA_ESC_HTML && c == '&') {
+		} else if ((how == TA_ESC_HTML || how == TA_ESC_XML) && c == '&') {
 			size_t k = 0;
 
 			while (k < 5 && strncmp(out + i, ref[k], strlen(ref[k])) != 0)
@@ -180,8 +180,11 @@ esc_check_output(const char *out, const unsigned char *in, size_t inlen, enum ta
 			return "a control or bidi character got through";
 		if (how == TA_ESC_ASCII && cp >= 0x80)
 			return "non-ASCII in ASCII mode";
-		if (how == TA_ESC_HTML && (cp == '<' || cp == '>' || cp == '\'' || cp == '"'))
+		if ((how == TA_ESC_HTML || how == TA_ESC_XML) &&
+		    (cp == '<' || cp == '>' || cp == '\'' || cp == '"'))
 			return "an HTML special character got through";
+		if (how == TA_ESC_XML && (cp == 0xfffe || cp == 0xffff))
+			return "a character XML 1.0 forbids got through";
 		i += n;
 	}
 	if (how == TA_ESC_CSV && len > 0 && esc_formula(p, len))
@@ -205,9 +208,10 @@ esc_check_output(const char *out, const unsigned char *in, size_t inlen, enum ta
 static const char *
 esc_check(const unsigned char *in, size_t inlen)
 {
-	static const enum ta_esc modes[] = {TA_ESC_ASCII, TA_ESC_UTF8, TA_ESC_CSV, TA_ESC_HTML};
+	static const enum ta_esc modes[] = {TA_ESC_ASCII, TA_ESC_UTF8, TA_ESC_CSV, TA_ESC_HTML,
+	                                    TA_ESC_XML};
 
-	for (size_t m = 0; m < 4; m++) {
+	for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
 		size_t need = ta_esc_buf(NULL, 0, (const char *)in, inlen, modes[m]), got;
 		char *full = malloc(need + 1), *cut, *mem = NULL;
 		const char *why;

@@ -20,6 +20,10 @@ locales), JSON, CSV and HTML. Asserted per format:
     the reference escaping, so every formula starts with "'";
   * HTML: no <script>, no on* attribute, no raw control/bidi character;
     the subject appears escaped;
+  * JUnit: well-formed XML (xml.etree) valid against the JUnit schema
+    (tests/data/junit), no raw control/bidi character, the hostile server
+    a test case (its subject is not part of JUnit output: test_junit.py
+    checks server text in failures), the closed port an <error>;
   * every format reports the closed port as an error, and the malformed
     target gets a one-line error on stderr while the others are reported.
 """
@@ -44,7 +48,7 @@ BIDI = {0x061C, 0x200E, 0x200F, 0x2028, 0x2029} | set(range(0x202A, 0x202F)) | \
 
 def ref_escape(s, mode):
     """docs/cli.md "Escaping", written again from the text: mode is one of
-    ascii, utf8, csv, html. s is a str (the JSON value, valid Unicode)."""
+    ascii, utf8, csv, html, xml. s is a str (the JSON value, valid Unicode)."""
     out = []
     for i, ch in enumerate(s):
         cp = ord(ch)
@@ -54,11 +58,12 @@ def ref_escape(s, mode):
         elif ch == "\\":
             plain = nxt is not None and 0x20 <= ord(nxt) < 0x7F and nxt not in "xu\\"
             out.append("\\" if plain or nxt is None else "\\\\")
-        elif 0x80 <= cp <= 0x9F or cp in BIDI or (cp >= 0x80 and mode == "ascii"):
+        elif (0x80 <= cp <= 0x9F or cp in BIDI or (cp >= 0x80 and mode == "ascii")
+              or (mode == "xml" and cp in (0xFFFE, 0xFFFF))):
             out.append("\\u{%04X}" % cp)
         elif mode == "csv" and ch == '"':
             out.append('""')
-        elif mode == "html" and ch in "&<>\"'":
+        elif mode in ("html", "xml") and ch in "&<>\"'":
             out.append({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                         "'": "&#39;"}[ch])
         else:
@@ -203,6 +208,20 @@ def main(t):
     t.check("html: the subject appears escaped", ref_escape(subject, "html") in text,
             ref_escape(subject, "html"))
     t.check("html: the closed port appears", "127.0.0.1:%d" % closed in "".join(p.text))
+
+    # JUnit: well-formed, valid, nothing raw; the hostile server a test case
+    import junit_check as jc  # it imports this module
+    rc, out, err = scan(targets, "junit")
+    check_common(t, "junit", rc, err, bad_target)
+    path = os.path.join(h.tmpdir(), "safety.xml")
+    with open(path, "wb") as f:
+        f.write(out)
+    jc.validate(t, "junit", path)
+    root = jc.parse(t, "junit", out)
+    cases = {c.get("name"): [e.tag for e in c] for c in root.iter("testcase")}
+    t.eq("junit: a test case per target (hostile server, closed port)",
+         sorted([jc.endpoint(tg), jc.endpoint(tc)]), sorted(cases))
+    t.eq("junit: the closed port is an <error>", ["error"], cases.get(jc.endpoint(tc)))
 
 
 def count_leaves(v):

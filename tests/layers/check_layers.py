@@ -22,11 +22,12 @@ BELOW = {
     "model": {"net", "cert", "wire"},
     "probe": {"model", "net", "cert", "wire"},
     "profile": {"model", "net", "cert", "wire"},
+    "confgen": {"profile", "model", "net", "cert", "wire"},
     "assess": {"profile", "model", "net", "cert", "wire"},
     "report": {"assess", "profile", "model", "net", "cert", "wire"},
     "inventory": {"probe", "model", "net", "cert", "wire"},
     "store": {"report", "assess", "profile", "model", "net", "cert", "wire"},
-    "api": {"store", "inventory", "report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
+    "api": {"confgen", "store", "inventory", "report", "assess", "profile", "probe", "model", "net", "cert", "wire"},
     "cli": set(),  # the public header only
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -1,12 +1,14 @@
 /*
  * Fuzz target: the profile file parser (src/profile/profile.c).  Any input
  * either parses into a profile, which is then rendered as text and
- * evaluated against an empty scan result, or is rejected with a one-line
- * message naming the file.
+ * evaluated against an empty scan result and turned into the configuration
+ * of every server software `tlsaudit config` knows (src/confgen), or is
+ * rejected with a one-line message naming the file.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "confgen/confgen.h"
 #include "fuzz.h"
 #include "profile/profile.h"
 #include "report/report.h"
@@ -30,6 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.ok = true;
 		if (devnull) {
 			ta_profile_print(p, devnull);
+			for (size_t k = 0; cg_fragment(p, k, false, devnull, NULL) != TA_EINVAL;
+			     k++)
+				FUZZ_ASSERT(cg_fragment(p, k, true, devnull, NULL) == TA_OK);
 			fclose(devnull);
 		}
 		if (ta_profile_evaluate(p, &r, true, &e) == 0) {

@@ -72,6 +72,47 @@ check_exact(void)
 			CHECK_EQ(n, strlen(want[m]));
 		}
 		CHECK_STR(esc_check((const unsigned char *)cases[i].in, strlen(cases[i].in)), NULL);
+		/* XML differs from HTML only in characters none of these has */
+		{
+			char out[256];
+
+			ta_esc_buf(out, sizeof out, cases[i].in, strlen(cases[i].in), TA_ESC_XML);
+			CHECK_STR(out, cases[i].html);
+		}
+	}
+}
+
+/* XML 1.0 (section 2.2) Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
+ * [#xE000-#xFFFD] | [#x10000-#x10FFFF]; the rest must never be written. */
+static const struct {
+	const char *name, *in, *xml;
+	size_t len; /* 0: strlen(in) */
+} xml_cases[] = {
+        {"U+FFFE and U+FFFF",
+         "a\xef\xbf\xbe\xef\xbf\xbf"
+         "b",
+         "a\\u{FFFE}\\u{FFFF}b", 0},
+        {"U+FFFD and a noncharacter XML allows", "\xef\xbf\xbd\xef\xb7\x90",
+         "\xef\xbf\xbd\xef\xb7\x90", 0},
+        {"NUL, vertical tab, form feed", "a\0b\x0b\x0c", "a\\x00b\\x0b\\x0c", 5},
+        {"CDATA end and a comment", "]]><!-- x -->", "]]&gt;&lt;!-- x --&gt;", 0},
+        {"entity and reference", "&lt; &#27; &#x1b;", "&amp;lt; &amp;#27; &amp;#x1b;", 0},
+        {"surrogate as bytes", "\xed\xb0\x80", "\\xed\\xb0\\x80", 0},
+        {"last plane", "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf", 0},
+};
+
+static void
+check_xml(void)
+{
+	for (size_t i = 0; i < sizeof xml_cases / sizeof xml_cases[0]; i++) {
+		char out[256];
+		size_t len = xml_cases[i].len ? xml_cases[i].len : strlen(xml_cases[i].in);
+
+		TH_CASE(xml_cases[i].name);
+		CHECK_EQ(ta_esc_buf(out, sizeof out, xml_cases[i].in, len, TA_ESC_XML),
+		         strlen(xml_cases[i].xml));
+		CHECK_STR(out, xml_cases[i].xml);
+		CHECK_STR(esc_check((const unsigned char *)xml_cases[i].in, len), NULL);
 	}
 }
 
@@ -143,6 +184,7 @@ int
 main(void)
 {
 	check_exact();
+	check_xml();
 	check_cuts();
 	check_csv_field();
 	check_all_pairs();
