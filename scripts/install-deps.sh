@@ -35,8 +35,9 @@ PKGS=(
   groff-base
   # the JUnit report validated against the JUnit XML schema (tests/integration/test_junit.py)
   libxml2-utils
-  # the HTML report laid out by a real browser (tests/integration/test_html_layout.py)
-  chromium
+  # the HTML report laid out by a real browser, and its PDF read back
+  # (tests/integration/test_html_layout.py, test_report_layout.py)
+  chromium poppler-utils
 )
 
 build_only=0

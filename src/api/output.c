@@ -23,6 +23,7 @@
 #include "report/sink.h"
 
 #include "api/output_int.h"
+#include "api/trend.h"
 
 static void
 output_free(void *p)
@@ -247,6 +248,28 @@ on_target(void *arg, size_t index, const struct ta_endpoint *e, const struct ta_
 	ta_output_flush(o);
 }
 
+/* With a store, an HTML report shows the trend of its runs up to this
+ * one, as `tlsaudit export` of this run will (api/trend.c). */
+static void
+output_trend(struct ta_output *o)
+{
+	struct ta_trend_point *p = NULL;
+	size_t n = 0;
+	bool want = false;
+	int rc;
+
+	for (size_t i = 0; i < o->nsinks; i++)
+		want |= ta_sink_wants_trend(o->sink[i]);
+	if (!o->store || !want)
+		return;
+	rc = ta_api_trend(o->store, o->run, o->scan->focus_profile, &p, &n);
+	for (size_t i = 0; rc == TA_OK && i < o->nsinks; i++)
+		rc = ta_sink_trend(o->sink[i], p, n);
+	if (rc != TA_OK && !o->write_err)
+		o->write_err = rc;
+	free(p);
+}
+
 static void
 on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 {
@@ -263,6 +286,7 @@ on_end(void *arg, const struct ta_mail_result *mails, size_t nmails)
 			ta_output_flush(o);
 	}
 	ta_output_store_end(o);
+	output_trend(o);
 	for (size_t i = 0; m && i < nmails; i++)
 		json_array_append_new(m, ta_doc_mail(&mails[i]));
 	for (size_t i = 0; i < o->nsinks; i++) {

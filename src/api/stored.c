@@ -6,8 +6,10 @@
  * any file: documents are checked as they are unpacked (store/blob.c) and
  * every string is escaped on its way out (report/escape.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/trend.h"
 #include "assess/assess.h"
 #include "cert/cert.h"
 #include "report/diff.h"
@@ -117,6 +119,20 @@ one_export(void *arg, const char *key, json_t *doc)
 	return TA_OK;
 }
 
+/* The HTML page's trend: the runs up to this one, as the scan drew it. */
+static int
+export_trend(struct ta_store *st, int64_t run, const char *focus, struct ta_sink *sink)
+{
+	struct ta_trend_point *p;
+	size_t n;
+	int rc = ta_api_trend(st, run, focus, &p, &n);
+
+	if (rc == TA_OK)
+		rc = ta_sink_trend(sink, p, n);
+	free(p);
+	return rc;
+}
+
 int
 ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
              const char *focus, const char *const *require, size_t nrequire, char *err,
@@ -152,9 +168,12 @@ ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int
 		ta_store_close(st);
 		return TA_ENOMEM;
 	}
-	rc = ta_store_each(st, info.id, one_export, &eo);
+	rc = ta_sink_wants_trend(eo.sink) ? export_trend(st, info.id, focus, eo.sink) : TA_OK;
+	if (rc == TA_OK)
+		rc = ta_store_each(st, info.id, one_export, &eo);
 	if (rc != TA_OK)
-		snprintf(err, errlen, "run %lld: %s", (long long)info.id, ta_store_error(st));
+		snprintf(err, errlen, "run %lld: %s", (long long)info.id,
+		         ta_store_error(st)[0] ? ta_store_error(st) : "out of memory");
 	else if ((rc = ta_sink_close(eo.sink, mails)) != TA_OK || (rc = eo.write_err) != TA_OK)
 		snprintf(err, errlen, "cannot write the report");
 	ta_sink_free(eo.sink);

@@ -46,7 +46,8 @@ cli_profiles(int argc, char **argv)
 	return EXIT_SCANNED;
 }
 
-/* tlsaudit report REPORT.json: render a stored JSON report again. */
+/* tlsaudit report REPORT.json | --db FILE [--run ID]: render a stored JSON
+ * report, or a run of a store, again. */
 int
 cli_report(int argc, char **argv)
 {
@@ -54,7 +55,9 @@ cli_report(int argc, char **argv)
 	        {"format", required_argument, NULL, 'f'},
 	        {"output", required_argument, NULL, 'o'},
 	        {"profile", required_argument, NULL, 'p'},
-	        {"require", required_argument, NULL, 'r'},
+	        {"require", required_argument, NULL, 'R'},
+	        {"db", required_argument, NULL, 'd'},
+	        {"run", required_argument, NULL, 'r'},
 	        {"color", no_argument, NULL, 'C'},
 	        {"no-color", no_argument, NULL, 'N'},
 	        {"help", no_argument, NULL, 'h'},
@@ -62,7 +65,9 @@ cli_report(int argc, char **argv)
 	};
 	enum ta_format fmt = TA_FORMAT_TEXT;
 	const char *output = NULL, *profile = "hkcert-intermediate", *require[TA_REQUIRE_MAX];
+	const char *db = NULL;
 	size_t nrequire = 0;
+	unsigned run = 0;
 	int color = -1, c, rc;
 	struct cli_out out;
 	char err[512];
@@ -80,8 +85,15 @@ cli_report(int argc, char **argv)
 		case 'p':
 			profile = optarg;
 			break;
-		case 'r':
+		case 'R':
 			if (cli_add_require(require, &nrequire, optarg) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			if (cli_parse_uint("--run", optarg, 1, 2000000000, &run) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'C':
@@ -97,9 +109,14 @@ cli_report(int argc, char **argv)
 			return cli_bad_option("report", c, argv);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "tlsaudit: report: name one JSON report (usage: tlsaudit report "
-		                "[-f FMT] [-o FILE] REPORT.json)\n");
+	if (db ? optind != argc : optind != argc - 1) {
+		fprintf(stderr,
+		        "tlsaudit: report: name one JSON report or a store (usage: tlsaudit "
+		        "report [-f FMT] [-o FILE] REPORT.json | --db FILE [--run ID])\n");
+		return EXIT_USAGE;
+	}
+	if (run && !db) {
+		fprintf(stderr, "tlsaudit: report: --run needs --db\n");
 		return EXIT_USAGE;
 	}
 	if (output)
@@ -113,8 +130,14 @@ cli_report(int argc, char **argv)
 		return c;
 	if (color < 0)
 		color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	rc = ta_report_file(argv[optind], fmt, out.f, color, profile, require, nrequire, err,
-	                    sizeof err);
+	/* a store: its last run (or --run), as export renders it, with the
+	 * trend of the runs in an HTML page */
+	if (db)
+		rc = ta_db_export(db, run, fmt, out.f, color, profile, require, nrequire, err,
+		                  sizeof err);
+	else
+		rc = ta_report_file(argv[optind], fmt, out.f, color, profile, require, nrequire,
+		                    err, sizeof err);
 	if (rc != TA_OK) {
 		char safe[1024];
 

@@ -193,7 +193,7 @@ chain_table(FILE *out, const json_t *chain)
 {
 	if (json_array_size(chain) == 0)
 		return;
-	fputs("<table class=\"chain\">\n<thead><tr><th scope=\"col\">#</th>"
+	fputs("<div class=\"xs\"><table class=\"chain\">\n<thead><tr><th scope=\"col\">#</th>"
 	      "<th scope=\"col\">Subject</th><th scope=\"col\">Issuer</th>"
 	      "<th scope=\"col\">Key</th><th scope=\"col\">Signature</th>"
 	      "<th scope=\"col\">Validity</th></tr></thead>\n<tbody>\n",
@@ -213,7 +213,7 @@ chain_table(FILE *out, const json_t *chain)
 		put_validity(out, c);
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</tbody>\n</table>\n", out);
+	fputs("</tbody>\n</table></div>\n", out);
 }
 
 void

@@ -65,7 +65,8 @@ mx_table(FILE *out, const json_t *mxs)
 {
 	if (json_array_size(mxs) == 0)
 		return;
-	fputs("<table class=\"mx\">\n<thead><tr><th scope=\"col\" class=\"nw\">Preference</th>"
+	fputs("<div class=\"xs\"><table class=\"mx\">\n<thead><tr><th scope=\"col\" "
+	      "class=\"nw\">Preference</th>"
 	      "<th scope=\"col\">MX host</th><th scope=\"col\">In MTA-STS policy</th>"
 	      "<th scope=\"col\">DANE</th></tr></thead>\n<tbody>\n",
 	      out);
@@ -85,7 +86,7 @@ mx_table(FILE *out, const json_t *mxs)
 		mx_dane(out, json_object_get(x, "dane"));
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</tbody>\n</table>\n", out);
+	fputs("</tbody>\n</table></div>\n", out);
 }
 
 static void
@@ -154,7 +155,7 @@ hw_mail_section(FILE *out, const json_t *m, size_t i)
 
 	fprintf(out, "<section class=\"mail\" id=\"m%zu\">\n<h2>Mail domain ", i);
 	hw_jesc(out, json_object_get(m, "domain"));
-	fputs("</h2>\n<nav class=\"back\"><a href=\"#summary\">back to the summary</a></nav>\n",
+	fputs("</h2>\n<nav class=\"back\"><a href=\"#endpoints\">back to the endpoints</a></nav>\n",
 	      out);
 	hw_kv_open(out);
 	if (hw_nstr(m, "error"))

@@ -90,7 +90,7 @@ protocol_status(FILE *out, int v, const json_t *p)
 static void
 protocols_table(FILE *out, const json_t *protos)
 {
-	fputs("<h3>Protocols</h3>\n<table class=\"protocols\">\n<thead><tr>"
+	fputs("<h3>Protocols</h3>\n<div class=\"xs\"><table class=\"protocols\">\n<thead><tr>"
 	      "<th scope=\"col\">Version</th><th scope=\"col\">Status</th>"
 	      "<th scope=\"col\">Suites</th><th scope=\"col\">Server order</th>"
 	      "<th scope=\"col\">ChaCha20 priority</th></tr></thead>\n<tbody>\n",
@@ -105,7 +105,7 @@ protocols_table(FILE *out, const json_t *protos)
 		        n > 1 ? hw_tri_word(hw_tri(p, "server_order"), "unknown") : "n/a",
 		        hw_tri_word(hw_tri(p, "chacha20_priority"), "n/a"));
 	}
-	fputs("</tbody>\n</table>\n", out);
+	fputs("</tbody>\n</table></div>\n", out);
 }
 
 static void
@@ -152,7 +152,8 @@ suites_tables(FILE *out, const json_t *protos)
 		        : order == TA_NO ? "the server follows the client's order"
 		                         : "order unknown");
 		fprintf(out,
-		        "<table class=\"suites\" data-version=\"%s\">\n<thead><tr>"
+		        "<div class=\"xs\"><table class=\"suites\" "
+		        "data-version=\"%s\">\n<thead><tr>"
 		        "<th scope=\"col\">#</th><th scope=\"col\">Strength</th>"
 		        "<th scope=\"col\">Code</th><th scope=\"col\">IANA name</th>"
 		        "<th scope=\"col\">OpenSSL name</th><th scope=\"col\">Bits</th>"
@@ -161,7 +162,7 @@ suites_tables(FILE *out, const json_t *protos)
 		        hw_versions[v]);
 		for (size_t i = 0; i < n; i++)
 			suite_row(out, i, json_array_get(names, i), json_array_get(det, i));
-		fputs("</tbody>\n</table>\n", out);
+		fputs("</tbody>\n</table></div>\n", out);
 	}
 }
 
@@ -509,7 +510,7 @@ rule_row(FILE *out, const json_t *rule, size_t o)
 }
 
 static void
-profile_block(FILE *out, const char *id, const json_t *p)
+profile_block(FILE *out, const char *id, const json_t *p, bool open)
 {
 	const json_t *rules = hw_arr(p, "rules");
 	size_t count[NORDER + 1] = {0};
@@ -518,7 +519,7 @@ profile_block(FILE *out, const char *id, const json_t *p)
 
 	for (size_t i = 0; i < json_array_size(rules); i++)
 		count[rule_rank(json_array_get(rules, i))]++;
-	fputs("<h4>", out);
+	fprintf(out, "<details class=\"prof\"%s><summary><h4>", open ? " open" : "");
 	hw_esc(out, id);
 	if (hw_str(p, "title")) {
 		fputs(" (", out);
@@ -528,10 +529,10 @@ profile_block(FILE *out, const char *id, const json_t *p)
 	fputs(" ", out);
 	hw_mark(out, lv, words);
 	fprintf(out,
-	        "</h4>\n<p class=\"muted\">%zu pass, %zu warn, %zu fail, %zu could not test, "
-	        "%zu not applicable</p>\n",
+	        "</h4></summary>\n<p class=\"muted\">%zu pass, %zu warn, %zu fail, %zu could not "
+	        "test, %zu not applicable</p>\n",
 	        count[3], count[1], count[0], count[2], count[4]);
-	fputs("<table class=\"rules\">\n<thead><tr><th scope=\"col\">Verdict</th>"
+	fputs("<div class=\"xs\"><table class=\"rules\">\n<thead><tr><th scope=\"col\">Verdict</th>"
 	      "<th scope=\"col\">Rule</th><th scope=\"col\">Evidence</th>"
 	      "<th scope=\"col\">Remediation</th></tr></thead>\n<tbody>\n",
 	      out);
@@ -539,12 +540,16 @@ profile_block(FILE *out, const char *id, const json_t *p)
 		for (size_t i = 0; i < json_array_size(rules); i++)
 			if (rule_rank(json_array_get(rules, i)) == o)
 				rule_row(out, json_array_get(rules, i), o);
-	fputs("</tbody>\n</table>\n", out);
+	fputs("</tbody>\n</table></div>\n</details>\n", out);
 }
 
+/* The target profile's block is open, the others closed (a click away,
+ * and not printed). */
 static void
-profiles(FILE *out, const json_t *t)
+profiles(FILE *out, const json_t *t, const char *focus)
 {
+	bool given;
+	const char *tp = hw_target_profile(t, focus, &given);
 	const json_t *ps = json_object_get(t, "profiles");
 	const char *id;
 	const json_t *p;
@@ -560,20 +565,20 @@ profiles(FILE *out, const json_t *t)
 		return;
 	}
 	json_object_foreach ((json_t *)ps, id, p)
-		profile_block(out, id, p);
+		profile_block(out, id, p, strcmp(id, tp) == 0);
 }
 
 /* ---- the section ---- */
 
 int
-hw_target_section(FILE *out, const json_t *t, size_t i)
+hw_target_section(FILE *out, const json_t *t, size_t i, const char *focus)
 {
 	const char *st = hw_str(t, "status");
 	bool ok = st && strcmp(st, "ok") == 0;
 
 	fprintf(out, "<section class=\"target\" id=\"t%zu\">\n<h2>%zu. ", i, i + 1);
 	hw_endpoint(out, hw_str(t, "host"), hw_int(t, "port", 0));
-	fputs("</h2>\n<nav class=\"back\"><a href=\"#summary\">back to the summary</a></nav>\n",
+	fputs("</h2>\n<nav class=\"back\"><a href=\"#endpoints\">back to the endpoints</a></nav>\n",
 	      out);
 	target_facts(out, t);
 	if (ok) {
@@ -587,7 +592,7 @@ hw_target_section(FILE *out, const json_t *t, size_t i)
 		dns(out, json_object_get(t, "dns"));
 	}
 	notes(out, hw_arr(t, "notes"));
-	profiles(out, t);
+	profiles(out, t, focus);
 	fputs("</section>\n", out);
 	return ferror(out) ? TA_ESYS : TA_OK;
 }

@@ -42,6 +42,37 @@ struct ta_html;
 struct ta_html *ta_html_open(FILE *out, const json_t *meta, const struct ta_render_opts *o);
 int ta_html_target(struct ta_html *h, const json_t *target);
 int ta_html_mail(struct ta_html *h, const json_t *mail);
+/* The trend over the runs of a store (html_stats.c), shown in the
+ * executive summary when given before ta_html_close: one point per run,
+ * oldest first, counted from that run's documents as they were stored
+ * (their own report time).  ta_html_trend copies the points; NULL / 0
+ * points: no trend section.  TA_ENOMEM. */
+#define TA_TREND_RUNS 12 /* the runs a page shows, the last ones */
+struct ta_trend_point {
+	long long run;     /* the run's id */
+	char started[32];  /* ISO 8601 UTC */
+	char label[128];   /* --run-label, "" when none */
+	size_t endpoints;  /* documents */
+	size_t scanned;    /* of them with status ok */
+	size_t compliant;  /* scanned and compliant with their target profile */
+	size_t old_tls;    /* scanned and offering TLS 1.1 or older */
+	size_t weak;       /* scanned and offering a suite marked weak */
+	size_t expiring;   /* distinct leaf certificates expired, not yet valid
+	                    * or with fewer than 30 days left */
+	size_t vulnerable; /* endpoints with a known vulnerability */
+};
+/* Count one run's documents: new (focus: the target profile of a document
+ * without "target_profile"; NULL: hkcert-intermediate), add each, end
+ * (fills p from the counts, frees c; also after a failure). */
+struct ta_trend_counter;
+struct ta_trend_counter *ta_trend_counter_new(const char *focus);
+int ta_trend_counter_add(struct ta_trend_counter *c, const json_t *doc);
+void ta_trend_counter_end(struct ta_trend_counter *c, struct ta_trend_point *p);
+int ta_html_trend(struct ta_html *h, const struct ta_trend_point *p, size_t n);
+/* The upgrade plan (tlsaudit plan, to come) to render in the page's Plan
+ * section (html_plan.c); the page keeps a reference.  NULL: the section
+ * says that no plan was given. */
+void ta_html_plan(struct ta_html *h, json_t *plan);
 /* Writes the page and frees h (also when it fails). */
 int ta_html_close(struct ta_html *h);
 /* Frees h without writing (an aborted run). */

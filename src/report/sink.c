@@ -142,6 +142,18 @@ ta_sink_target(struct ta_sink *k, const json_t *target)
 }
 
 int
+ta_sink_trend(struct ta_sink *k, const struct ta_trend_point *p, size_t n)
+{
+	return k->html ? ta_html_trend(k->html, p, n) : TA_OK;
+}
+
+bool
+ta_sink_wants_trend(const struct ta_sink *k)
+{
+	return k && k->html;
+}
+
+int
 ta_sink_close(struct ta_sink *k, const json_t *mails)
 {
 	size_t i, n = json_array_size(mails);

@@ -8,6 +8,7 @@
 #define TA_REPORT_SINK_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "report/render.h"
@@ -21,6 +22,11 @@ struct ta_sink *ta_sink_open(enum ta_format fmt, FILE *out, const struct ta_rend
                              const json_t *meta);
 /* 0, or a TA_E* code when writing failed. */
 int ta_sink_target(struct ta_sink *k, const json_t *target) TA_MUST_CHECK;
+/* The trend over a store's runs (render.h): HTML shows it, the other
+ * formats ignore it.  Before ta_sink_close.  0 or TA_ENOMEM. */
+int ta_sink_trend(struct ta_sink *k, const struct ta_trend_point *p, size_t n) TA_MUST_CHECK;
+/* Does k show a trend (is it HTML)?  The trend costs a read of the runs. */
+bool ta_sink_wants_trend(const struct ta_sink *k);
 /* mails: the "mail" array (NULL or empty: none). */
 int ta_sink_close(struct ta_sink *k, const json_t *mails) TA_MUST_CHECK;
 void ta_sink_free(struct ta_sink *k);

@@ -88,7 +88,7 @@ hw_vulns(FILE *out, const json_t *list)
 
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return;
-	fputs("<h3>Known vulnerabilities</h3>\n<div class=\"scroll\"><table class=\"vulns\">"
+	fputs("<h3>Known vulnerabilities</h3>\n<div class=\"xs\"><table class=\"vulns\">"
 	      "<thead><tr><th scope=\"col\">Check</th><th scope=\"col\">Verdict</th>"
 	      "<th scope=\"col\">Evidence</th><th scope=\"col\">Fix</th></tr></thead><tbody>\n",
 	      out);

@@ -26,7 +26,9 @@ json (same TLSAUDIT_NOW).  Asserted on the HTML, parsed with html.parser:
   * the page is well formed: one doctype, every non-void element closed in
     order, unique ids, every "#" link resolves, no link other than "#...",
     no <script>, <iframe>, <object>, <embed>, <link>, <img>, <form>, no
-    on* attribute and only the attributes the writer uses; one <style> in
+    on* attribute and only the attributes the writer uses (the charts'
+    inline SVG may hold only svg, title, text, rect, line, polyline and
+    circle: nothing that links or loads); one <style> in
     <head>; no raw ESC, C0 (other than newline), C1 or bidi control in the
     file, which is strict UTF-8; <meta charset>, <title>, generator meta
   * header: target counts agree with the JSON
@@ -62,10 +64,16 @@ RLO = "\u202e"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "link", "img", "form", "base",
-                  "frame", "frameset", "svg", "math", "applet", "audio", "video", "input",
-                  "button", "textarea", "meta-refresh"}
+                  "frame", "frameset", "math", "applet", "audio", "video", "input",
+                  "button", "textarea", "meta-refresh", "foreignobject", "use", "image",
+                  "a:svg", "animate", "set"}
 ALLOWED_ATTRS = {"lang", "charset", "name", "content", "id", "class", "href", "scope",
-                 "datetime", "data-version"}
+                 "datetime", "data-version", "open",
+                 # the charts' inline SVG (no link, no reference: see SVG_TAGS)
+                 "viewbox", "role", "aria-labelledby", "x", "y", "width", "height", "x1",
+                 "y1", "x2", "y2", "points", "cx", "cy", "r"}
+# The elements the charts draw with; none can load or link anything.
+SVG_TAGS = {"svg", "title", "text", "rect", "line", "polyline", "circle"}
 
 VERDICT_WORD = {"fail": "fail", "warning": "warning", "could_not_test": "could not test",
                 "pass": "pass", "not_applicable": "not applicable"}
@@ -271,6 +279,8 @@ def check_structure(t, b, version):
     nodes = list(root.walk())
     forbidden = sorted({n.tag for n in nodes if n.tag in FORBIDDEN_TAGS})
     t.eq("no <script>, <iframe>, <object>, <link>, <img>, <form> ...", [], forbidden)
+    in_svg = sorted({n.tag for s in root.find_all("svg") for n in s.walk()} - SVG_TAGS)
+    t.eq("the charts' SVG holds only " + ", ".join(sorted(SVG_TAGS)), [], in_svg)
     onattrs = sorted({a for n in nodes for a in n.attrs if a.lower().startswith("on")})
     t.eq("no on* attribute anywhere", [], onattrs)
     other = sorted({a for n in nodes for a in n.attrs} - ALLOWED_ATTRS)
