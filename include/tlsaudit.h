@@ -274,6 +274,13 @@ enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML, 
  * writes the same report to one more stream too (--save: the JSON beside
  * a text report), up to four. */
 int ta_scan_output(struct ta_scan *scan, enum ta_format fmt, FILE *out, int color) TA_MUST_CHECK;
+
+/* `tlsaudit clients`: the built-in client database (profile NULL), or the
+ * simulation of every client against a server configured exactly to
+ * profile (docs/clients.md); files: more profiles.  fmt: text or json.
+ * TA_EINVAL with a reason in err for an unknown profile or format. */
+int ta_clients_print(FILE *out, const char *profile, const char *const *files, size_t nfiles,
+                     enum ta_format fmt, char *err, size_t errlen) TA_MUST_CHECK;
 /* The first error writing that report (TA_OK when none). */
 int ta_scan_output_error(const struct ta_scan *scan);
 

@@ -38,6 +38,10 @@ PKGS=(
   # the HTML report laid out by a real browser, and its PDF read back
   # (tests/integration/test_html_layout.py, test_report_layout.py)
   chromium poppler-utils
+  # the client simulation against real clients (tests/integration/test_clients.py,
+  # tests/clients/capture.py): browsers, JSSE, Node.js, curl, wget; certutil puts
+  # the test CA into Firefox's profile
+  firefox-esr libnss3-tools nodejs curl wget
 )
 
 build_only=0

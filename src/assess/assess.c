@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/clients.h"
 #include "assess/vulns.h"
 #include "cert/cert.h"
 #include "profile/profile.h"
@@ -16,7 +17,8 @@
 
 struct ta_assess {
 	struct ta_profile_set *set;
-	struct ta_vuln_ctx vctx; /* the SSLv2 keys of the targets so far (DROWN) */
+	struct ta_vuln_ctx vctx;   /* the SSLv2 keys of the targets so far (DROWN) */
+	struct ta_clients clients; /* the client simulation's database */
 };
 
 enum ta_strength
@@ -48,6 +50,11 @@ ta_assess_new(char *err, size_t errlen)
 		free(a);
 		return NULL;
 	}
+	if (ta_clients_builtin(&a->clients, err, errlen) != TA_OK) {
+		ta_profiles_free(a->set);
+		free(a);
+		return NULL;
+	}
 	ta_vuln_ctx_init(&a->vctx);
 	return a;
 }
@@ -59,6 +66,7 @@ ta_assess_free(struct ta_assess *a)
 		return;
 	ta_profiles_free(a->set);
 	ta_vuln_ctx_free(&a->vctx);
+	ta_clients_free(&a->clients);
 	free(a);
 }
 
@@ -78,6 +86,12 @@ const struct ta_profile_set *
 ta_assess_profiles(const struct ta_assess *a)
 {
 	return a ? a->set : NULL;
+}
+
+const struct ta_clients *
+ta_assess_clients(const struct ta_assess *a)
+{
+	return a ? &a->clients : NULL;
 }
 
 /* The web profiles' HTTP rules apply to HTTPS services. */
@@ -142,6 +156,12 @@ ta_assess_target(struct ta_assess *a, const struct ta_result *r)
 		json_object_set_new(profiles, ta_profile_id(p), ej);
 	}
 	json_object_set_new(doc, "profiles", profiles);
+	/* who connects: from the document's facts (assess/clients.h) */
+	json_t *cl = r->ok && a ? ta_clients_simulate(&a->clients, doc) : json_array();
+	if (!cl || json_object_set_new(doc, "clients", cl) != 0) {
+		json_decref(doc);
+		return NULL;
+	}
 	return doc;
 }
 

@@ -40,6 +40,9 @@ int ta_assess_add_profile_file(struct ta_assess *a, const char *path, char *err,
                                size_t errlen) TA_MUST_CHECK;
 bool ta_assess_has_profile(const struct ta_assess *a, const char *id);
 const struct ta_profile_set *ta_assess_profiles(const struct ta_assess *a);
+/* The client simulation's database (assess/clients.h). */
+struct ta_clients;
+const struct ta_clients *ta_assess_clients(const struct ta_assess *a);
 
 /* The whole document of a finished target: its facts, under "profiles"
  * its evaluation against every profile, and under "vulnerabilities" the

@@ -80,5 +80,6 @@ int cli_diff(int argc, char **argv);      /* diff.c */
 int cli_discover(int argc, char **argv);  /* discover.c */
 int cli_config(int argc, char **argv);    /* config.c */
 int cli_plan(int argc, char **argv);      /* plan.c */
+int cli_clients(int argc, char **argv);   /* clients.c */
 
 #endif

@@ -42,6 +42,7 @@ cli_usage(FILE *out)
 	        "HOST|CIDR...\n"
 	        "       tlsaudit config --software S --profile ID [--version V] "
 	        "[--tls-library L:V]\n"
+	        "       tlsaudit clients [--profile ID] [-f text|json]\n"
 	        "       tlsaudit --version\n"
 	        "\n"
 	        "TARGET is HOST, HOST:PORT, [IPV6]:PORT or IPV6 (port 443 by default), with an\n"
@@ -57,6 +58,8 @@ cli_usage(FILE *out)
 	        "\n"
 	        "tlsaudit config prints the configuration that makes a server software comply\n"
 	        "with a profile, or writes a standalone one to try (tlsaudit config --help).\n"
+	        "tlsaudit clients lists the clients the simulation knows, or with --profile\n"
+	        "who would connect to a server configured to that profile (docs/clients.md).\n"
 	        "\n"
 	        "tlsaudit report renders a report that --format json wrote again, in any\n"
 	        "format, without scanning (certificate expiry judged against today); with\n"
@@ -135,7 +138,7 @@ main(int argc, char **argv)
 	        {"history", cli_history},     {"certs", cli_certs},
 	        {"inventory", cli_inventory}, {"diff", cli_diff},
 	        {"discover", cli_discover},   {"config", cli_config},
-	        {"plan", cli_plan},
+	        {"plan", cli_plan},           {"clients", cli_clients},
 	};
 
 	/* Only the character set: the text report shows UTF-8 text from

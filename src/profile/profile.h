@@ -106,4 +106,13 @@ const char *ta_eval_rule_remediation(const struct ta_eval *e, size_t i);
  */
 json_t *ta_eval_json(const struct ta_eval *e);
 
+/*
+ * The facts of a server configured exactly to profile p, as the keys of a
+ * target document the client simulation reads (protocols,
+ * groups_by_version, signature_schemes_by_version, dh, certificates), plus
+ * "assumptions": what the profile does not say and was assumed
+ * (facts.c, docs/clients.md).  New reference; NULL when out of memory.
+ */
+json_t *ta_profile_facts(const struct ta_profile *p);
+
 #endif

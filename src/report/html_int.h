@@ -272,4 +272,7 @@ void hw_chart_bars(FILE *out, const char *id, const char *title, const struct hw
  * table of the runs with the same numbers. */
 void hw_chart_trend(FILE *out, const struct ta_trend_point *p, size_t n);
 
+/* The client simulation of a target (clients_render.c). */
+void hw_clients(FILE *out, const json_t *list);
+
 #endif

@@ -588,6 +588,7 @@ hw_target_section(FILE *out, const json_t *t, size_t i, const char *focus)
 		hw_certificates(out, hw_arr(t, "certificates"));
 		features(out, json_object_get(t, "features"));
 		hw_vulns(out, json_object_get(t, "vulnerabilities"));
+		hw_clients(out, json_object_get(t, "clients"));
 		http(out, json_object_get(t, "http"));
 		dns(out, json_object_get(t, "dns"));
 	}

@@ -557,6 +557,8 @@ ta_text_target(FILE *out, const json_t *target, const struct ta_render_opts *o)
 	features_text(&t, json_object_get(target, "features"));
 	if (strcmp(str0(target, "status"), "ok") == 0)
 		ta_text_vulns(&t, json_object_get(target, "vulnerabilities"));
+	if (strcmp(str0(target, "status"), "ok") == 0)
+		ta_text_clients(&t, json_object_get(target, "clients"));
 	http_text(&t, json_object_get(target, "http"));
 	dns_text(&t, json_object_get(target, "dns"));
 	notes = json_object_get(target, "notes");

@@ -34,4 +34,7 @@ void ta_txt_profiles(const struct ta_txt *t, const json_t *profiles, const char 
 /* The known vulnerabilities of a target (vulns_render.c). */
 void ta_text_vulns(const struct ta_txt *t, const json_t *list);
 
+/* The client simulation of a target (clients_render.c). */
+void ta_text_clients(const struct ta_txt *t, const json_t *list);
+
 #endif
