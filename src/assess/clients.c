@@ -126,8 +126,7 @@ ta_client_from_capture(const json_t *doc, struct ta_client *c)
 	TA_TRY(hex_decode(hex, raw, sizeof raw, &len));
 	TA_TRY(ta_client_hello_from_records(raw, len, scratch, sizeof scratch, &ch));
 	set_str(c->name, sizeof c->name, name);
-	set_str(c->version, sizeof c->version,
-	        json_string_value(json_object_get(doc, "version")));
+	set_str(c->version, sizeof c->version, json_string_value(json_object_get(doc, "version")));
 	snprintf(c->source, sizeof c->source, "captured %s on %s", date ? date : "(undated)",
 	         json_string_value(json_object_get(doc, "platform"))
 	                 ? json_string_value(json_object_get(doc, "platform"))
@@ -164,8 +163,7 @@ suite_id(const char *iana)
 
 /* A documented list of names into ids; false when a name is unknown. */
 static bool
-names_list(const json_t *a, uint16_t *dst, size_t cap, size_t *n,
-           uint16_t (*lookup)(const char *))
+names_list(const json_t *a, uint16_t *dst, size_t cap, size_t *n, uint16_t (*lookup)(const char *))
 {
 	size_t i;
 	json_t *v;
@@ -199,7 +197,8 @@ documented_client(const json_t *d, struct ta_client *c)
 
 	memset(c, 0, sizeof *c);
 	if (!json_string_value(json_object_get(d, "name")) || !json_is_array(sources) ||
-	    !names_list(json_object_get(d, "versions"), c->versions, 8, &c->nversions, version_id) ||
+	    !names_list(json_object_get(d, "versions"), c->versions, 8, &c->nversions,
+	                version_id) ||
 	    c->nversions == 0)
 		return TA_EINVAL;
 	set_str(c->name, sizeof c->name, json_string_value(json_object_get(d, "name")));
@@ -290,7 +289,8 @@ ta_clients_builtin(struct ta_clients *out, char *err, size_t errlen)
 			}
 			rc = ta_client_from_capture(d, &out->v[out->n]);
 			if (rc != TA_OK) {
-				snprintf(err, errlen, "%s: the ClientHello does not parse", e->name);
+				snprintf(err, errlen, "%s: the ClientHello does not parse",
+				         e->name);
 				json_decref(d);
 				goto out;
 			}
@@ -381,9 +381,9 @@ json_t *
 ta_client_json(const struct ta_client *c)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:b}", "name", c->name, "version",
-	                      c->version, "source", c->source, "captured", c->captured,
-	                      "versions", ids_json(c->versions, c->nversions, version_name),
-	                      "versions_assumed", c->versions_assumed);
+	                      c->version, "source", c->source, "captured", c->captured, "versions",
+	                      ids_json(c->versions, c->nversions, version_name), "versions_assumed",
+	                      c->versions_assumed);
 
 	if (!o)
 		return NULL;

@@ -22,9 +22,9 @@
 /* What one client offers and accepts. */
 struct ta_client {
 	char name[64];
-	char version[192];  /* as the client reports it, or the documented release */
-	char source[512];   /* "captured YYYY-MM-DD" or the documents cited */
-	bool captured;      /* from a ClientHello; else documented */
+	char version[192];    /* as the client reports it, or the documented release */
+	char source[512];     /* "captured YYYY-MM-DD" or the documents cited */
+	bool captured;        /* from a ClientHello; else documented */
 	uint16_t versions[8]; /* highest first */
 	size_t nversions;
 	bool versions_assumed; /* no supported_versions: legacy_version and below */
@@ -33,7 +33,7 @@ struct ta_client {
 	bool suites_known;
 	uint16_t groups[64];
 	size_t ngroups;
-	bool groups_known; /* supported_groups sent (or documented) */
+	bool groups_known;   /* supported_groups sent (or documented) */
 	uint16_t shares[16]; /* TLS 1.3 key_share groups */
 	size_t nshares;
 	uint16_t sigalgs[64];

@@ -34,8 +34,8 @@ struct server {
 	struct list suites[6]; /* by enum: SSLv3 .. TLSv1.3 at [1..5] */
 	int offered[6];        /* 1, 0, -1 unknown */
 	struct list groups12, groups13, schemes12, schemes13;
-	int hrr;               /* TLS 1.3 HelloRetryRequest seen: 1, 0, -1 */
-	long dh_bits;          /* 0: none known */
+	int hrr;      /* TLS 1.3 HelloRetryRequest seen: 1, 0, -1 */
+	long dh_bits; /* 0: none known */
 	bool cert_rsa, cert_ec, cert_dsa, certs_known;
 	long rsa_bits, ec_bits;
 };
@@ -43,7 +43,7 @@ struct server {
 static const struct {
 	const char *name;
 	uint16_t id;
-} vers[6] = {{"SSLv2", TA_SSL2},     {"SSLv3", TA_SSL3},     {"TLSv1.0", TA_TLS10},
+} vers[6] = {{"SSLv2", TA_SSL2},    {"SSLv3", TA_SSL3},    {"TLSv1.0", TA_TLS10},
              {"TLSv1.1", TA_TLS11}, {"TLSv1.2", TA_TLS12}, {"TLSv1.3", TA_TLS13}};
 
 static int
@@ -235,8 +235,7 @@ suite_usable(const struct ta_client *c, const struct server *s, uint16_t v,
 	if (su->kx == TA_KX_ECDHE || su->kx == TA_KX_ECDH_ANON) {
 		if (!s->groups12.known) {
 			miss(m, "the server's groups for TLS 1.2 and below");
-		} else if (!pick_group(c->groups, c->ngroups, &s->groups12, m) &&
-		           c->ngroups > 0) {
+		} else if (!pick_group(c->groups, c->ngroups, &s->groups12, m) && c->ngroups > 0) {
 			*why |= 1;
 			return false;
 		}
@@ -282,7 +281,8 @@ pick_suite(const struct ta_client *c, const struct server *s, uint16_t v, struct
 	unsigned why = 0;
 
 	for (size_t i = 0; i < c->nsuites; i++)
-		common += in(sl->v, sl->n, c->suites[i]) && suite_at(ta_suite_find(c->suites[i]), v);
+		common +=
+		        in(sl->v, sl->n, c->suites[i]) && suite_at(ta_suite_find(c->suites[i]), v);
 	if (common > 1 && sl->order < 0)
 		miss(m, "the server's cipher suite order (the client's order assumed)");
 	for (size_t k = 0; k < (sl->order == 1 ? sl->n : c->nsuites); k++) {
@@ -378,17 +378,18 @@ limits(const struct ta_client *c, const struct server *s, struct sim *m)
 	if (m->dh_bits && c->dh_min_bits && m->dh_bits < c->dh_min_bits) {
 		snprintf(a, sizeof a, "%ld", m->dh_bits);
 		snprintf(b, sizeof b, "%d", c->dh_min_bits);
-		fail(m, "fails", "the server's %s-bit DH group is below the client's minimum of %s bits",
-		     a, b);
+		fail(m, "fails",
+		     "the server's %s-bit DH group is below the client's minimum of %s bits", a, b);
 		return;
 	}
-	bool rsa = (su && su->auth == TA_AUTH_RSA) || (m->version == TA_TLS13 && s->cert_rsa &&
-	                                                !s->cert_ec);
+	bool rsa = (su && su->auth == TA_AUTH_RSA) ||
+	           (m->version == TA_TLS13 && s->cert_rsa && !s->cert_ec);
 	if (rsa && s->rsa_bits && c->rsa_min_bits && s->rsa_bits < c->rsa_min_bits) {
 		snprintf(a, sizeof a, "%ld", s->rsa_bits);
 		snprintf(b, sizeof b, "%d", c->rsa_min_bits);
-		fail(m, "fails", "the %s-bit RSA certificate key is below the client's minimum of %s bits",
-		     a, b);
+		fail(m, "fails",
+		     "the %s-bit RSA certificate key is below the client's minimum of %s bits", a,
+		     b);
 	}
 }
 
@@ -407,16 +408,17 @@ simulate(const struct ta_client *c, const struct server *s, struct sim *m)
 			miss(m, "whether the server offers each version");
 	}
 	if (c->versions_assumed)
-		miss(m, "the client's lowest version (no supported_versions: every version below its "
-		        "legacy_version assumed)");
+		miss(m,
+		     "the client's lowest version (no supported_versions: every version below its "
+		     "legacy_version assumed)");
 	if (!m->version) {
 		for (size_t i = 0; i < c->nversions; i++)
 			snprintf(cv + strlen(cv), sizeof cv - strlen(cv), "%s%s", i ? ", " : "",
 			         vers[vidx(c->versions[i])].name);
 		for (int v = 5; v >= 1; v--)
 			if (s->offered[v] == 1)
-				snprintf(sv + strlen(sv), sizeof sv - strlen(sv), "%s%s", sv[0] ? ", " : "",
-				         vers[v].name);
+				snprintf(sv + strlen(sv), sizeof sv - strlen(sv), "%s%s",
+				         sv[0] ? ", " : "", vers[v].name);
 		fail(m, "fails", "no common protocol version (client: %s; server: %s)", cv,
 		     sv[0] ? sv : "none");
 		return;
@@ -464,9 +466,9 @@ ta_client_simulate(const struct ta_client *c, const json_t *target)
 	if (!o)
 		goto out;
 	json_object_set_new(o, "protocol",
-	                    ok || m.version ? name_or_null(m.version ? vers[vidx(m.version)].name
-	                                                             : NULL)
-	                                    : json_null());
+	                    ok || m.version
+	                            ? name_or_null(m.version ? vers[vidx(m.version)].name : NULL)
+	                            : json_null());
 	json_object_set_new(o, "cipher_suite", name_or_null(su ? su->iana : NULL));
 	json_object_set_new(o, "group", name_or_null(g ? g->iana : NULL));
 	json_object_set_new(o, "dh_bits", m.dh_bits ? json_integer(m.dh_bits) : json_null());

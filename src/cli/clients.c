@@ -15,20 +15,21 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: tlsaudit clients [--profile ID] [--profile-file FILE]... [-f text|json]\n"
-	             "\n"
-	             "Without --profile, lists the clients the simulation knows: the\n"
-	             "ClientHellos captured from the clients of a Debian 12 machine and the\n"
-	             "documented older clients, each with its source.  With --profile ID,\n"
-	             "simulates every client against a server configured exactly to profile\n"
-	             "ID (every version, suite, group and scheme it lets pass) and prints who\n"
-	             "connects, with which version, suite and group, and who fails and why.\n"
-	             "\n"
-	             "options:\n"
-	             "  -f, --format FMT          text (default) or json\n"
-	             "      --profile ID          the profile to simulate (see tlsaudit profiles)\n"
-	             "      --profile-file FILE   add a profile of your own (repeatable)\n"
-	             "  -h, --help\n");
+	fprintf(out,
+	        "usage: tlsaudit clients [--profile ID] [--profile-file FILE]... [-f text|json]\n"
+	        "\n"
+	        "Without --profile, lists the clients the simulation knows: the\n"
+	        "ClientHellos captured from the clients of a Debian 12 machine and the\n"
+	        "documented older clients, each with its source.  With --profile ID,\n"
+	        "simulates every client against a server configured exactly to profile\n"
+	        "ID (every version, suite, group and scheme it lets pass) and prints who\n"
+	        "connects, with which version, suite and group, and who fails and why.\n"
+	        "\n"
+	        "options:\n"
+	        "  -f, --format FMT          text (default) or json\n"
+	        "      --profile ID          the profile to simulate (see tlsaudit profiles)\n"
+	        "      --profile-file FILE   add a profile of your own (repeatable)\n"
+	        "  -h, --help\n");
 }
 
 int

@@ -131,7 +131,8 @@ schemes_for(const json_t *keytypes, bool tls13, const json_t *allowed)
 
 	for (size_t i = 0; i < ta_sigschemes_count; i++) {
 		const struct ta_sigscheme *s = &ta_sigschemes[i];
-		bool rsa = strncmp(s->iana, "rsa_", 4) == 0, ec = strncmp(s->iana, "ecdsa_", 6) == 0;
+		bool rsa = strncmp(s->iana, "rsa_", 4) == 0,
+		     ec = strncmp(s->iana, "ecdsa_", 6) == 0;
 
 		if ((tls13 && !s->tls13) || (allowed && !has(allowed, s->iana)))
 			continue;
@@ -145,7 +146,7 @@ json_t *
 ta_profile_facts(const struct ta_profile *p)
 {
 	static const char *const default_groups[] = {"x25519", "secp256r1", "x448", "secp521r1",
-	                                              "secp384r1"};
+	                                             "secp384r1"};
 	json_t *doc = json_object(), *assume = json_array(), *versions = json_array();
 	json_t *keytypes = json_array(), *groups = json_array(), *protos = json_object();
 	json_t *schemes = NULL, *certs = json_array();
@@ -166,8 +167,9 @@ ta_profile_facts(const struct ta_profile *p)
 	if ((ru = rule_of(p, "cert_key_type"))) {
 		rule_items(ru, keytypes);
 		if (json_array_size(keytypes) > 1)
-			json_array_append_new(assume, json_string("certificate: one of each key type "
-			                                          "the profile allows"));
+			json_array_append_new(assume,
+			                      json_string("certificate: one of each key type "
+			                                  "the profile allows"));
 	} else {
 		json_array_append_new(keytypes, json_string("RSA"));
 		json_array_append_new(assume,
@@ -194,9 +196,8 @@ ta_profile_facts(const struct ta_profile *p)
 		schemes = json_array();
 		rule_items(ru, schemes);
 	} else {
-		json_array_append_new(assume,
-		                      json_string("signature schemes: every scheme of the "
-		                                  "certificate's key type"));
+		json_array_append_new(assume, json_string("signature schemes: every scheme of the "
+		                                          "certificate's key type"));
 	}
 	json_t *g12 = json_array(), *g13 = json_array();
 	size_t i;
@@ -214,8 +215,9 @@ ta_profile_facts(const struct ta_profile *p)
 	                    json_pack("{s:{s:o, s:n}, s:{s:o, s:n}}", "TLSv1.3", "groups", g13,
 	                              "server_order", "TLSv1.2", "groups", g12, "server_order"));
 	json_object_set_new(doc, "signature_schemes_by_version",
-	                    json_pack("{s:o, s:o}", "TLSv1.2", schemes_for(keytypes, false, schemes),
-	                              "TLSv1.3", schemes_for(keytypes, true, schemes)));
+	                    json_pack("{s:o, s:o}", "TLSv1.2",
+	                              schemes_for(keytypes, false, schemes), "TLSv1.3",
+	                              schemes_for(keytypes, true, schemes)));
 	json_decref(schemes);
 	long dh = 2048;
 	if ((ru = rule_of(p, "dh")) && ru->min_bits > 2048)
@@ -226,8 +228,9 @@ ta_profile_facts(const struct ta_profile *p)
 	json_array_foreach (keytypes, i, g) {
 		bool rsa = strcmp(json_string_value(g), "RSA") == 0;
 
-		json_array_append_new(certs, json_pack("{s:s, s:i}", "key_type", json_string_value(g),
-		                                       "key_bits", rsa ? (json_int_t)rsa_bits : 256));
+		json_array_append_new(certs,
+		                      json_pack("{s:s, s:i}", "key_type", json_string_value(g),
+		                                "key_bits", rsa ? (json_int_t)rsa_bits : 256));
 	}
 	json_object_set_new(doc, "certificates", certs);
 	json_object_set_new(doc, "protocols", protos);

@@ -37,7 +37,9 @@ ta_text_clients(const struct ta_txt *t, const json_t *list)
 
 		fputs("    ", t->out);
 		ta_txt_pad(t, ta_txt_str(c, "client"), 24);
-		fputs(ok ? "" : bad ? (t->color ? "\033[31mFAILS\033[0m " : "FAILS ") : "UNKNOWN ",
+		fputs(ok    ? ""
+		      : bad ? (t->color ? "\033[31mFAILS\033[0m " : "FAILS ")
+		            : "UNKNOWN ",
 		      t->out);
 		if (ok) {
 			ta_txt_put(t, ta_txt_str(c, "protocol"));
@@ -49,7 +51,8 @@ ta_text_clients(const struct ta_txt *t, const json_t *list)
 			}
 			if (json_integer_value(json_object_get(c, "dh_bits")))
 				fprintf(t->out, " DH %lld",
-				        (long long)json_integer_value(json_object_get(c, "dh_bits")));
+				        (long long)json_integer_value(
+				                json_object_get(c, "dh_bits")));
 			if (json_is_true(json_object_get(c, "hello_retry_request")))
 				fputs(" (after a HelloRetryRequest)", t->out);
 		} else {
@@ -87,8 +90,13 @@ hw_clients(FILE *out, const json_t *list)
 		fputs("<br><small>", out);
 		hw_esc(out, hw_str(c, "client_version"));
 		fputs("</small></th><td>", out);
-		hw_mark(out, ok ? HW_GOOD : bad ? HW_BAD : HW_WARN,
-		        ok ? "connects" : bad ? "fails" : "unknown");
+		hw_mark(out,
+		        ok    ? HW_GOOD
+		        : bad ? HW_BAD
+		              : HW_WARN,
+		        ok    ? "connects"
+		        : bad ? "fails"
+		              : "unknown");
 		fputs("</td><td>", out);
 		hw_esc(out, hw_str(c, "protocol"));
 		fputs("</td><td>", out);
@@ -122,7 +130,8 @@ list_text(FILE *out, const struct ta_clients *cl)
 		fprintf(out, "\n  %s; %zu versions, ", c->captured ? "captured" : "documented",
 		        c->nversions);
 		if (c->suites_known)
-			fprintf(out, "%zu suites, %zu groups, %zu key shares, %zu signature schemes\n",
+			fprintf(out,
+			        "%zu suites, %zu groups, %zu key shares, %zu signature schemes\n",
 			        c->nsuites, c->ngroups, c->nshares, c->nsigalgs);
 		else
 			fputs("suites, groups and schemes not documented\n", out);

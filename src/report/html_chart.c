@@ -17,12 +17,12 @@
 
 /* Geometry of a bar chart, in viewBox units (about CSS pixels at the
  * chart's widest). */
-#define W       480 /* the drawing's width */
-#define BAR_X   176 /* where bars start, after the label column */
-#define BAR_W   220 /* the longest bar */
-#define ROW_H   24
-#define TOP     30 /* below the title */
-#define LEGEND  20 /* the legend row of a stacked chart */
+#define W      480 /* the drawing's width */
+#define BAR_X  176 /* where bars start, after the label column */
+#define BAR_W  220 /* the longest bar */
+#define ROW_H  24
+#define TOP    30 /* below the title */
+#define LEGEND 20 /* the legend row of a stacked chart */
 
 /* Label text is cut to this many characters (a profile id is about 25). */
 #define LABEL_CHARS 26
@@ -99,8 +99,9 @@ static void
 data_table(FILE *out, const char *title, const struct hw_bar *bars, size_t n, size_t nseg,
            const char *const *seg_names, const char *label_head)
 {
-	fprintf(out, "<figcaption class=\"sr\"><table><caption>%s</caption><thead><tr>"
-	             "<th scope=\"col\">%s</th>",
+	fprintf(out,
+	        "<figcaption class=\"sr\"><table><caption>%s</caption><thead><tr>"
+	        "<th scope=\"col\">%s</th>",
 	        title, label_head);
 	for (size_t k = 0; k < nseg; k++)
 		fprintf(out, "<th scope=\"col\">%s</th>", nseg > 1 ? seg_names[k] : "number");
@@ -143,7 +144,9 @@ hw_chart_bars(FILE *out, const char *id, const char *title, const struct hw_bar 
 		put_label(out, &bars[i]);
 		fputs("</text>", out);
 		/* the track: where a full bar would end */
-		fprintf(out, "<rect class=\"track\" x=\"%d\" y=\"%u\" width=\"%d\" height=\"16\"></rect>",
+		fprintf(out,
+		        "<rect class=\"track\" x=\"%d\" y=\"%u\" width=\"%d\" "
+		        "height=\"16\"></rect>",
 		        BAR_X, y + 3, BAR_W);
 		for (size_t k = 0; k < nseg && max; k++) {
 			double w = (double)bars[i].seg[k] * BAR_W / (double)max;

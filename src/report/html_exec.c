@@ -302,7 +302,8 @@ cert_list(const struct ta_html *h, FILE *out, size_t n)
 		fputs("<tr><td>", out);
 		hw_esc(out, c->subject);
 		fputs("</td><td class=\"nw\">", out);
-		hw_mark(out, hw_validity(c->days, c->expired, c->not_yet_valid, words, sizeof words),
+		hw_mark(out,
+		        hw_validity(c->days, c->expired, c->not_yet_valid, words, sizeof words),
 		        words);
 		fputs("</td><td class=\"nw\">", out);
 		link_row(out, h, c->first);
@@ -395,8 +396,8 @@ vulnerabilities(const struct ta_html *h, FILE *out)
 		fprintf(out, "<p>None of the %zu endpoint%s checked has a known vulnerability.",
 		        h->nvuln_docs, h->nvuln_docs == 1 ? "" : "s");
 		if (untested)
-			fprintf(out, " %zu check%s could not be made (see each endpoint).", untested,
-			        untested == 1 ? "" : "s");
+			fprintf(out, " %zu check%s could not be made (see each endpoint).",
+			        untested, untested == 1 ? "" : "s");
 		fputs("</p>\n", out);
 		return;
 	}
@@ -447,7 +448,8 @@ hw_exec_summary(const struct ta_html *h, FILE *out)
 	if (h->trend) {
 		fputs("<h3 id=\"s-trend\">Trend over runs</h3>\n", out);
 		if (h->ntrend < 2)
-			fputs("<p>The store holds one run up to this one: the trend starts with the "
+			fputs("<p>The store holds one run up to this one: the trend starts with "
+			      "the "
 			      "next run.</p>\n",
 			      out);
 		else

@@ -58,8 +58,8 @@ weak_cats(const char *name, const json_t *d)
 		m |= 1u << HW_WK_RC4;
 	if (strstr(name, "DES"))
 		m |= 1u << HW_WK_DES;
-	named = (1u << HW_WK_NULL) | (1u << HW_WK_ANON) | (1u << HW_WK_EXPORT) |
-	        (1u << HW_WK_RC4) | (1u << HW_WK_DES);
+	named = (1u << HW_WK_NULL) | (1u << HW_WK_ANON) | (1u << HW_WK_EXPORT) | (1u << HW_WK_RC4) |
+	        (1u << HW_WK_DES);
 	if (!(m & named))
 		m |= 1u << HW_WK_OTHER;
 	return m;
@@ -94,8 +94,10 @@ hw_weak_of(const json_t *protos)
 /* ---- certificates ---- */
 
 const char *const hw_exp_label[HW_NEXP] = {
-        [HW_EXP_EXPIRED] = "expired or not yet valid", [HW_EXP_14] = "under 14 days",
-        [HW_EXP_30] = "14 to 29 days",                 [HW_EXP_90] = "30 to 89 days",
+        [HW_EXP_EXPIRED] = "expired or not yet valid",
+        [HW_EXP_14] = "under 14 days",
+        [HW_EXP_30] = "14 to 29 days",
+        [HW_EXP_90] = "30 to 89 days",
         [HW_EXP_LATER] = "90 days or more",
 };
 
@@ -519,9 +521,9 @@ hw_add_row(struct ta_html *h, const json_t *t)
 	r.hi = (int8_t)hi;
 	r.lo = (int8_t)lo;
 	for (int v = 0; v < HW_NVER; v++) {
-		const json_t *det = hw_arr(json_object_get(json_object_get(t, "protocols"),
-		                                           hw_versions[v]),
-		                           "cipher_suite_details");
+		const json_t *det =
+		        hw_arr(json_object_get(json_object_get(t, "protocols"), hw_versions[v]),
+		               "cipher_suite_details");
 
 		for (size_t i = 0; i < json_array_size(det); i++) {
 			const char *s = hw_str(json_array_get(det, i), "strength");

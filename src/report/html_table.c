@@ -201,4 +201,3 @@ hw_endpoints_table(const struct ta_html *h, FILE *out)
 	legend(h, out);
 	fputs("</section>\n", out);
 }
-

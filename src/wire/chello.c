@@ -71,7 +71,8 @@ parse_alpn(struct ta_client_hello *ch, struct ta_rd *b)
 		if (ta_rd_left(&name) == 0)
 			return TA_EDECODE; /* RFC 7301 3.1: names are not empty */
 		/* GREASE ALPN names are two bytes 0x?A?A (RFC 8701 3.1) */
-		if (ta_rd_left(&name) == 2 && ta_is_grease((uint16_t)(name.p[0] << 8 | name.p[1]))) {
+		if (ta_rd_left(&name) == 2 &&
+		    ta_is_grease((uint16_t)(name.p[0] << 8 | name.p[1]))) {
 			ch->grease++;
 			continue;
 		}

@@ -16,11 +16,11 @@
 
 #include "wire/rd.h"
 
-#define TA_CH_MAX_SUITES   256
-#define TA_CH_MAX_LIST     64 /* groups, key shares, schemes, versions */
-#define TA_CH_MAX_EXTS     64
-#define TA_CH_MAX_ALPN     16
-#define TA_CH_MAX_RECORDS  (4 * 16384) /* the reassembly buffer a caller gives */
+#define TA_CH_MAX_SUITES  256
+#define TA_CH_MAX_LIST    64 /* groups, key shares, schemes, versions */
+#define TA_CH_MAX_EXTS    64
+#define TA_CH_MAX_ALPN    16
+#define TA_CH_MAX_RECORDS (4 * 16384) /* the reassembly buffer a caller gives */
 
 /* A list of 16-bit code points, GREASE values left out, in the client's
  * order.  truncated: more than TA_CH_MAX_LIST (or _SUITES) were sent. */
@@ -36,17 +36,17 @@ struct ta_client_hello {
 	uint16_t suites[TA_CH_MAX_SUITES];
 	size_t nsuites;
 	bool suites_truncated;
-	bool scsv_reneg;    /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV among the suites */
-	bool scsv_fallback; /* TLS_FALLBACK_SCSV */
-	bool compression;   /* a compression method besides null */
-	struct ta_ch_list versions;       /* supported_versions */
-	struct ta_ch_list groups;         /* supported_groups */
-	struct ta_ch_list key_shares;     /* key_share: the groups of the shares */
-	struct ta_ch_list sigalgs;        /* signature_algorithms */
-	struct ta_ch_list sigalgs_cert;   /* signature_algorithms_cert */
-	struct ta_ch_list point_formats;  /* ec_point_formats (8-bit values) */
-	bool sni;                         /* server_name with a host_name */
-	struct ta_rd sni_name;            /* its first host_name */
+	bool scsv_reneg;                   /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV among the suites */
+	bool scsv_fallback;                /* TLS_FALLBACK_SCSV */
+	bool compression;                  /* a compression method besides null */
+	struct ta_ch_list versions;        /* supported_versions */
+	struct ta_ch_list groups;          /* supported_groups */
+	struct ta_ch_list key_shares;      /* key_share: the groups of the shares */
+	struct ta_ch_list sigalgs;         /* signature_algorithms */
+	struct ta_ch_list sigalgs_cert;    /* signature_algorithms_cert */
+	struct ta_ch_list point_formats;   /* ec_point_formats (8-bit values) */
+	bool sni;                          /* server_name with a host_name */
+	struct ta_rd sni_name;             /* its first host_name */
 	struct ta_rd alpn[TA_CH_MAX_ALPN]; /* protocol names, GREASE left out */
 	size_t nalpn;
 	bool has_alpn;
