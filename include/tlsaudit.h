@@ -313,6 +313,11 @@ int ta_db_print_runs(const char *path, enum ta_format fmt, FILE *out, char *err,
 int ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
                  const char *focus, const char *const *require, size_t nrequire, char *err,
                  size_t errlen) TA_MUST_CHECK;
+/* `tlsaudit report --db`: export's rendering, and an HTML page gets the
+ * run's upgrade plan (ta_plan, docs/plan.md) as its Plan section. */
+int ta_db_report(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+                 const char *focus, const char *const *require, size_t nrequire, char *err,
+                 size_t errlen) TA_MUST_CHECK;
 int ta_db_print_history(const char *path, const char *match, enum ta_format fmt, FILE *out,
                         char *err, size_t errlen) TA_MUST_CHECK;
 int ta_db_print_certs(const char *path, long long run, int days, enum ta_format fmt, FILE *out,

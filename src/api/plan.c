@@ -385,18 +385,32 @@ summary(const json_t *items)
 int
 ta_plan(const struct ta_plan_opts *o, enum ta_format fmt, FILE *out, char *err, size_t errlen)
 {
+	json_t *plan = NULL;
+	int rc;
+
+	err[0] = '\0';
+	if (fmt != TA_FORMAT_TEXT && fmt != TA_FORMAT_JSON && fmt != TA_FORMAT_CSV) {
+		snprintf(err, errlen, "plan writes text, json or csv");
+		return TA_EINVAL;
+	}
+	rc = ta_plan_build(o, &plan, err, errlen);
+	if (rc == TA_OK && (rc = ta_plan_write(plan, fmt, out)) != TA_OK)
+		snprintf(err, errlen, "cannot write the plan: %s", strerror(errno));
+	json_decref(plan);
+	return rc;
+}
+
+int
+ta_plan_build(const struct ta_plan_opts *o, json_t **out, char *err, size_t errlen)
+{
 	struct plan_ctx x = {.o = o, .err = err, .errlen = errlen, .now = ta_now()};
 	json_t *plan = json_object();
 	char when[32];
 	struct tm tm;
 	int rc = TA_OK;
 
+	*out = NULL;
 	err[0] = '\0';
-	if (fmt != TA_FORMAT_TEXT && fmt != TA_FORMAT_JSON && fmt != TA_FORMAT_CSV) {
-		snprintf(err, errlen, "plan writes text, json or csv");
-		json_decref(plan);
-		return TA_EINVAL;
-	}
 	if (!o->db && !o->report) {
 		snprintf(err, errlen, "no store (--db) and no report given");
 		json_decref(plan);
@@ -424,9 +438,7 @@ ta_plan(const struct ta_plan_opts *o, enum ta_format fmt, FILE *out, char *err, 
 		json_object_set_new(plan, "endpoints", json_incref(x.items));
 		if (!json_object_get(plan, "progress"))
 			json_object_set_new(plan, "progress", json_array());
-		rc = ta_plan_write(plan, fmt, out);
-		if (rc != TA_OK)
-			snprintf(err, errlen, "cannot write the plan: %s", strerror(errno));
+		*out = json_incref(plan);
 	}
 	json_decref(plan);
 	json_decref(x.row_of);

@@ -41,6 +41,9 @@ int ta_plan_compliance(const json_t *doc, const struct ta_inv_row *row);
 /* Sort the items by priority and give them their rank. */
 void ta_plan_rank(json_t *items);
 
+/* The plan as one JSON object (ta_plan without the writing). */
+int ta_plan_build(const struct ta_plan_opts *o, json_t **plan, char *err, size_t errlen);
+
 /* Writers: the whole plan object. */
 int ta_plan_write(const json_t *plan, enum ta_format fmt, FILE *out);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/plan_int.h"
 #include "api/trend.h"
 #include "assess/assess.h"
 #include "cert/cert.h"
@@ -133,10 +134,44 @@ export_trend(struct ta_store *st, int64_t run, const char *focus, struct ta_sink
 	return rc;
 }
 
+/* The upgrade plan of the run, for the HTML page of `tlsaudit report`. */
+static int
+export_plan(const char *path, int64_t run, struct ta_sink *sink, char *err, size_t errlen)
+{
+	struct ta_plan_opts po = {.db = path, .run = run};
+	json_t *plan = NULL;
+	int rc = ta_plan_build(&po, &plan, err, errlen);
+
+	if (rc == TA_OK)
+		ta_sink_plan(sink, plan);
+	json_decref(plan);
+	return rc;
+}
+
+static int export_run(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+                      const char *focus, const char *const *require, size_t nrequire,
+                      bool with_plan, char *err, size_t errlen);
+
 int
 ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
              const char *focus, const char *const *require, size_t nrequire, char *err,
              size_t errlen)
+{
+	return export_run(path, run, fmt, out, color, focus, require, nrequire, false, err, errlen);
+}
+
+int
+ta_db_report(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+             const char *focus, const char *const *require, size_t nrequire, char *err,
+             size_t errlen)
+{
+	return export_run(path, run, fmt, out, color, focus, require, nrequire, true, err, errlen);
+}
+
+static int
+export_run(const char *path, long long run, enum ta_format fmt, FILE *out, int color,
+           const char *focus, const char *const *require, size_t nrequire, bool with_plan,
+           char *err, size_t errlen)
 {
 	struct ta_store *st;
 	struct ta_run_info info;
@@ -169,6 +204,13 @@ ta_db_export(const char *path, long long run, enum ta_format fmt, FILE *out, int
 		return TA_ENOMEM;
 	}
 	rc = ta_sink_wants_trend(eo.sink) ? export_trend(st, info.id, focus, eo.sink) : TA_OK;
+	if (rc == TA_OK && with_plan && ta_sink_wants_trend(eo.sink) &&
+	    (rc = export_plan(path, info.id, eo.sink, err, errlen)) != TA_OK) {
+		ta_sink_free(eo.sink);
+		json_decref(mails);
+		ta_store_close(st);
+		return rc;
+	}
 	if (rc == TA_OK)
 		rc = ta_store_each(st, info.id, one_export, &eo);
 	if (rc != TA_OK)

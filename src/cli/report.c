@@ -133,7 +133,7 @@ cli_report(int argc, char **argv)
 	/* a store: its last run (or --run), as export renders it, with the
 	 * trend of the runs in an HTML page */
 	if (db)
-		rc = ta_db_export(db, run, fmt, out.f, color, profile, require, nrequire, err,
+		rc = ta_db_report(db, run, fmt, out.f, color, profile, require, nrequire, err,
 		                  sizeof err);
 	else
 		rc = ta_report_file(argv[optind], fmt, out.f, color, profile, require, nrequire,

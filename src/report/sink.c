@@ -147,6 +147,13 @@ ta_sink_trend(struct ta_sink *k, const struct ta_trend_point *p, size_t n)
 	return k->html ? ta_html_trend(k->html, p, n) : TA_OK;
 }
 
+void
+ta_sink_plan(struct ta_sink *k, json_t *plan)
+{
+	if (k->html)
+		ta_html_plan(k->html, plan);
+}
+
 bool
 ta_sink_wants_trend(const struct ta_sink *k)
 {

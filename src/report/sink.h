@@ -25,6 +25,9 @@ int ta_sink_target(struct ta_sink *k, const json_t *target) TA_MUST_CHECK;
 /* The trend over a store's runs (render.h): HTML shows it, the other
  * formats ignore it.  Before ta_sink_close.  0 or TA_ENOMEM. */
 int ta_sink_trend(struct ta_sink *k, const struct ta_trend_point *p, size_t n) TA_MUST_CHECK;
+/* The upgrade plan (tlsaudit plan's JSON): HTML shows it as its Plan
+ * section, the other writers ignore it. */
+void ta_sink_plan(struct ta_sink *k, json_t *plan);
 /* Does k show a trend (is it HTML)?  The trend costs a read of the runs. */
 bool ta_sink_wants_trend(const struct ta_sink *k);
 /* mails: the "mail" array (NULL or empty: none). */

@@ -52,6 +52,8 @@ class Observer:
         self.client_finished = False
         self.s_hs = b""
         self.lock = threading.Lock()
+        self.pipes_left = 2  # each direction's relay thread, until it has read its last byte
+        self.closed = threading.Event()
 
     def done(self):
         if self.server_alert is not None or self.client_alert:
@@ -191,6 +193,10 @@ class Relay:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        with obs.lock:
+            obs.pipes_left -= 1
+            if obs.pipes_left == 0:
+                obs.closed.set()
 
 
 def run_client(c, port, ca):
@@ -260,6 +266,11 @@ def main(t):
                 t.fail(label + ": the client made no connection", out)
                 continue
             o = conns[0]
+            # the client has exited; its last records may still be in the
+            # relay's threads: judge once both directions have ended
+            if not o.closed.wait(10):
+                t.fail(label + ": the relayed connection did not end within 10 s", out)
+                continue
             real = {"result": "connects" if o.done() else "fails",
                     "protocol": o.version if o.done() else None,
                     "cipher_suite": suite_name(tg, o.suite) if o.done() and o.suite else None,

@@ -27,7 +27,10 @@ Checked:
    its gaps closed (verify), it leaves P1, progress shows two runs with one
    more compliant endpoint;
 5. plan of a JSON report with --previous gives the same classes as --db;
-   bad inventory rows are named on stderr and left out.
+   bad inventory rows are named on stderr and left out;
+6. tlsaudit report --db -f html: the page's Plan section lists every
+   endpoint in the plan's order with its class, what closed, and the
+   expired exception.
 """
 import csv
 import datetime
@@ -65,6 +68,47 @@ def leaf(c, name, days):
     h.run(["openssl", "x509", "-req", "-in", csr, "-CA", c.ca_cert, "-CAkey", c.ca_key,
            "-CAcreateserial", "-days", str(days), "-sha256", "-extfile", ext, "-out", crt])
     return crt, key
+
+
+def plan_rows(html):
+    """The cells' text of each row of the Plan section's table."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.in_plan = self.in_body = False
+            self.rows, self.cell = [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "section" and a.get("id") == "plan":
+                self.in_plan = True
+            elif self.in_plan and tag == "tbody" and not self.rows:
+                self.in_body = True
+            elif self.in_body and tag == "tr":
+                self.rows.append([])
+            elif self.in_body and tag == "td":
+                self.cell = []
+            elif self.cell is not None and tag in ("br", "li"):
+                self.cell.append(" ")
+
+        def handle_endtag(self, tag):
+            if tag == "td" and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+            elif tag == "tbody":
+                self.in_body = False
+            elif tag == "section":
+                self.in_plan = False
+
+        def handle_data(self, d):
+            if self.cell is not None:
+                self.cell.append(d)
+
+    p = P()
+    p.feed(html)
+    return p.rows
 
 
 def crit_points(c):
@@ -280,6 +324,23 @@ def main(t):
             and prog[0]["endpoints"] == prog[1]["endpoints"] == len(ports))
     t.eq("source: the last run, compared with the one before", plan2["source"]["run"] - 1,
          plan2["source"]["previous_run"])
+
+    # the IT leader's page: tlsaudit report --db carries the plan
+    page = os.path.join(h.tmpdir(), "plan-report.html")
+    rc, out, err = tool(["report", "--db", db, "-f", "html", "-o", page])
+    t.eq("report --db -f html: exit 0 (%s)" % err.strip()[:200], 0, rc)
+    rows = plan_rows(open(page, encoding="utf-8").read()) if rc == 0 else []
+    t.eq("the page's Plan section lists every endpoint in rank order, with its class",
+         [(str(it["rank"]), it["priority"], it["endpoint"]) for it in plan2["endpoints"]],
+         [(r[0], r[1].split()[0] if r[1] else "", r[2].split()[0] if r[2] else "")
+          for r in rows])
+    fixed_row = [r for r in rows if r[2].startswith("127.0.0.1:%d/tls" % ports["legacy-web"])]
+    t.check("the fixed endpoint's row says what closed since the previous run (%s)"
+            % fixed_row, bool(fixed_row) and "closed: versions" in fixed_row[0][7]
+            and "0 open" in fixed_row[0][7])
+    dev_row = [r for r in rows if r[2].startswith("127.0.0.1:%d/tls" % ports["device-expired"])]
+    t.check("the device with the expired exception is flagged on the page",
+            bool(dev_row) and "exception expired" in dev_row[0][6])
 
     # a JSON report with --previous: the same judgement
     rc, out, err = tool(["plan", "--db", db, "--previous", report1, report2, "-f", "json"])
