@@ -21,11 +21,12 @@
 struct plan_ctx {
 	const struct ta_plan_opts *o;
 	struct ta_inventory inv;
-	json_t *row_of;     /* endpoint key -> index of its inventory row */
-	json_t *seen;       /* endpoint keys with a document in the run */
-	json_t *prev;       /* endpoint key -> gap ids in the previous run */
-	json_t *items;      /* the plan's items */
-	unsigned counts[2]; /* for the progress of one run: endpoints, compliant */
+	json_t *row_of;          /* endpoint key -> index of its inventory row */
+	json_t *seen;            /* endpoint keys with a document in the run */
+	json_t *prev;            /* endpoint key -> gap ids in the previous run */
+	json_t *items;           /* the plan's items */
+	unsigned counts[2];      /* for the progress of one run: endpoints, compliant */
+	struct ta_plan_fix *fix; /* configurations and client impact */
 	time_t now;
 	char *err;
 	size_t errlen;
@@ -159,6 +160,8 @@ on_doc(struct plan_ctx *x, const json_t *doc)
 		return TA_OK;
 	doc_key(doc, key, sizeof key);
 	item = ta_plan_item(doc, row, json_object_get(x->prev, key), x->now);
+	if (item)
+		ta_plan_fix_item(x->fix, item, doc, row);
 	if (!item || json_array_append_new(x->items, item) != 0)
 		return TA_ENOMEM;
 	json_object_set_new(x->seen, key, json_true());
@@ -215,6 +218,8 @@ unscanned(struct plan_ctx *x)
 		if (json_object_get(x->seen, key))
 			continue;
 		item = ta_plan_item(NULL, &x->inv.rows[i], json_object_get(x->prev, key), x->now);
+		if (item)
+			ta_plan_fix_item(x->fix, item, NULL, &x->inv.rows[i]);
 		if (!item || json_array_append_new(x->items, item) != 0)
 			return TA_ENOMEM;
 	}
@@ -417,6 +422,7 @@ ta_plan_build(const struct ta_plan_opts *o, json_t **out, char *err, size_t errl
 		return TA_EINVAL;
 	}
 	ta_inv_init(&x.inv);
+	x.fix = ta_plan_fix_new();
 	x.row_of = json_object();
 	x.seen = json_object();
 	x.prev = json_object();
@@ -446,5 +452,6 @@ ta_plan_build(const struct ta_plan_opts *o, json_t **out, char *err, size_t errl
 	json_decref(x.prev);
 	json_decref(x.items);
 	ta_inv_free(&x.inv);
+	ta_plan_fix_free(x.fix);
 	return rc;
 }

@@ -41,6 +41,17 @@ int ta_plan_compliance(const json_t *doc, const struct ta_inv_row *row);
 /* Sort the items by priority and give them their rank. */
 void ta_plan_rank(json_t *items);
 
+/* plan_fix.c: the generated configurations and the client impact of the
+ * items of one plan (shared state: what was made once is reused). */
+struct ta_plan_fix;
+struct ta_plan_fix *ta_plan_fix_new(void);
+void ta_plan_fix_free(struct ta_plan_fix *f);
+/* Add fix.config (the row's software, when config knows it), the proxy's
+ * config to a contingency, and impact (doc's clients against its target
+ * profile's); doc NULL: not scanned, no impact. */
+void ta_plan_fix_item(struct ta_plan_fix *f, json_t *item, const json_t *doc,
+                      const struct ta_inv_row *row);
+
 /* The plan as one JSON object (ta_plan without the writing). */
 int ta_plan_build(const struct ta_plan_opts *o, json_t **plan, char *err, size_t errlen);
 

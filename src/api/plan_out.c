@@ -24,6 +24,57 @@ put(FILE *out, const char *s, enum ta_esc how)
 	ta_esc_put(out, s, how);
 }
 
+/* The tlsaudit config command that makes an item's configuration. */
+static void
+config_command(const json_t *c, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, "tlsaudit config --software %s", str(c, "software"));
+
+	if (*str(c, "version") && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " --version %s", str(c, "version"));
+	if (*str(c, "tls_library") && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " --tls-library %s", str(c, "tls_library"));
+	if (n < cap)
+		snprintf(buf + n, cap - n, " --profile %s", str(c, "profile"));
+}
+
+/* How many simulated clients connect now and after, and who is locked out. */
+static void
+text_impact(FILE *out, const json_t *imp, enum ta_esc m)
+{
+	const json_t *c;
+	size_t i;
+
+	if (!json_is_object(imp))
+		return;
+	fprintf(out, "   impact: %lld simulated clients connect now, %lld once configured to ",
+	        (long long)json_integer_value(json_object_get(imp, "connect_now")),
+	        (long long)json_integer_value(json_object_get(imp, "connect_after")));
+	put(out, str(imp, "planned"), m);
+	fputs(json_array_size(json_object_get(imp, "locked_out")) ? "; locks out: "
+	                                                          : "; locks out none",
+	      out);
+	json_array_foreach (json_object_get(imp, "locked_out"), i, c) {
+		fputs(i ? ", " : "", out);
+		put(out, str(c, "client"), m);
+		if (*str(c, "reason")) {
+			fputs(" (", out);
+			put(out, str(c, "reason"), m);
+			fputc(')', out);
+		}
+	}
+	json_array_foreach (json_object_get(imp, "maybe_locked_out"), i, c) {
+		fputs(i ? ", " : "; may lock out (the simulation cannot tell today's result): ",
+		      out);
+		put(out, str(c, "client"), m);
+	}
+	json_array_foreach (json_object_get(imp, "gains"), i, c) {
+		fputs(i ? ", " : "; newly connect: ", out);
+		put(out, str(c, "client"), m);
+	}
+	fputc('\n', out);
+}
+
 static void
 text_item(FILE *out, const json_t *it, enum ta_esc m)
 {
@@ -71,6 +122,22 @@ text_item(FILE *out, const json_t *it, enum ta_esc m)
 		put(out, json_string_value(s), m);
 		fputc('\n', out);
 	}
+	if (json_is_object(json_object_get(fix, "config"))) {
+		const json_t *cfg = json_object_get(fix, "config");
+		char cmd[400];
+
+		fputs("   config: ", out);
+		if (*str(cfg, "error")) {
+			put(out, str(cfg, "error"), m);
+		} else {
+			config_command(cfg, cmd, sizeof cmd);
+			put(out, cmd, m);
+			fprintf(out, " (%zu notes: rules it cannot meet by itself)",
+			        json_array_size(json_object_get(cfg, "notes")));
+		}
+		fputc('\n', out);
+	}
+	text_impact(out, json_object_get(it, "impact"), m);
 	if (json_is_object(c)) {
 		fprintf(out, "   cannot be upgraded now (upgradable: %s); contingency:\n",
 		        str(it, "upgradable"));
@@ -144,7 +211,8 @@ text(const json_t *plan, FILE *out)
 static void
 csv_row(FILE *out, const json_t *it, const json_t *g)
 {
-	const json_t *c = json_object_get(it, "contingency"), *s;
+	const json_t *c = json_object_get(it, "contingency"), *s, *cfg;
+	char cmd[400] = "";
 	char num[32];
 	size_t i;
 	const char *cells[] = {NULL,
@@ -182,6 +250,17 @@ csv_row(FILE *out, const json_t *it, const json_t *g)
 			fputs(" | ", out);
 		ta_esc_put(out, str(s, "text"), TA_ESC_CSV);
 	}
+	fputs("\",", out);
+	cfg = json_object_get(json_object_get(it, "fix"), "config");
+	if (json_is_object(cfg) && !*str(cfg, "error"))
+		config_command(cfg, cmd, sizeof cmd);
+	ta_esc_csv_field(out, cmd);
+	fputs(",\"", out);
+	json_array_foreach (json_object_get(json_object_get(it, "impact"), "locked_out"), i, s) {
+		if (i)
+			fputs(" | ", out);
+		ta_esc_put(out, str(s, "client"), TA_ESC_CSV);
+	}
 	fputs("\"\r\n", out);
 }
 
@@ -192,7 +271,7 @@ csv(const json_t *plan, FILE *out)
 	size_t i, k;
 
 	fputs("rank,priority,score,endpoint,asset_id,name,owner,exposure,target_profile,gap,"
-	      "severity,evidence,fix,upgradable,contingency\r\n",
+	      "severity,evidence,fix,upgradable,contingency,config_command,locked_out\r\n",
 	      out);
 	json_array_foreach (json_object_get(plan, "endpoints"), i, it) {
 		if (json_array_size(json_object_get(it, "gaps")) == 0)

@@ -82,6 +82,61 @@ gaps_cell(FILE *out, const json_t *it)
 	fputs("</ul></td>", out);
 }
 
+/* A generated configuration, folded: its software and text. */
+static void
+config_details(FILE *out, const json_t *c, const char *what)
+{
+	if (!json_is_object(c))
+		return;
+	if (hw_nstr(c, "error")) {
+		fputs("<p class=\"muted\">No configuration: ", out);
+		hw_esc(out, hw_str(c, "error"));
+		fputs("</p>", out);
+		return;
+	}
+	fprintf(out, "<details><summary>%s: ", what);
+	hw_esc(out, hw_str(c, "software"));
+	if (hw_nstr(c, "version")) {
+		fputc(' ', out);
+		hw_esc(out, hw_str(c, "version"));
+	}
+	fprintf(out, ", %zu notes</summary><pre class=\"xs\">", hw_len(c, "notes"));
+	hw_esc(out, hw_str(c, "text"));
+	fputs("</pre></details>", out);
+}
+
+static void
+impact_line(FILE *out, const json_t *imp)
+{
+	const json_t *c;
+	size_t i;
+
+	if (!json_is_object(imp))
+		return;
+	fprintf(out, "<p>Clients (simulated): %lld connect now, %lld once configured to ",
+	        hw_int(imp, "connect_now", 0), hw_int(imp, "connect_after", 0));
+	hw_esc(out, hw_str(imp, "planned"));
+	fputs(". ", out);
+	if (!hw_len(imp, "locked_out"))
+		hw_mark(out, HW_GOOD, "locks out none");
+	else
+		hw_mark(out, HW_WARN, "locks out");
+	json_array_foreach (hw_arr(imp, "locked_out"), i, c) {
+		fputs(i ? ", " : " ", out);
+		hw_esc(out, hw_str(c, "client"));
+		if (hw_nstr(c, "reason")) {
+			fputs(" (", out);
+			hw_esc(out, hw_str(c, "reason"));
+			fputc(')', out);
+		}
+	}
+	json_array_foreach (hw_arr(imp, "maybe_locked_out"), i, c) {
+		fputs(i ? ", " : "; may lock out ", out);
+		hw_esc(out, hw_str(c, "client"));
+	}
+	fputs("</p>", out);
+}
+
 static void
 fix_cell(FILE *out, const json_t *it)
 {
@@ -100,6 +155,8 @@ fix_cell(FILE *out, const json_t *it)
 		fputs(":</p>", out);
 	}
 	list_strings(out, hw_arr(fix, "steps"));
+	config_details(out, json_object_get(fix, "config"), "Configuration");
+	impact_line(out, json_object_get(it, "impact"));
 	if (json_is_object(c)) {
 		fputs("<p>Cannot be upgraded now (", out);
 		hw_esc(out, hw_str(it, "upgradable"));
@@ -107,6 +164,8 @@ fix_cell(FILE *out, const json_t *it)
 		json_array_foreach (hw_arr(c, "options"), i, o) {
 			fputs("<li>", out);
 			hw_esc(out, hw_str(o, "text"));
+			config_details(out, json_object_get(o, "config"),
+			               "The proxy's configuration");
 			fputs("</li>", out);
 		}
 		fputs("</ul>", out);

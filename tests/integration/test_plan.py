@@ -253,6 +253,50 @@ def main(t):
             "internet-facing with an obsolete protocol version" in lw.get("why", []))
     t.eq("legacy-web: the fix names the inventory's software", "nginx 1.22.1",
          (lw.get("fix") or {}).get("software"))
+    # the fix: the generated configuration of the inventory's software
+    cfg = (lw.get("fix") or {}).get("config") or {}
+    rc, want_cfg, err = tool(["config", "--software", "nginx", "--version", "1.22.1",
+                              "--profile", "hkcert-intermediate"])
+    t.check("legacy-web: fix.config is tlsaudit config's nginx 1.22.1 fragment for its target "
+            "profile, byte for byte (rc %d)" % rc,
+            rc == 0 and cfg.get("software") == "nginx" and cfg.get("version") == "1.22.1"
+            and cfg.get("profile") == "hkcert-intermediate" and cfg.get("text") == want_cfg
+            and "ssl_protocols TLSv1.2 TLSv1.3;" in want_cfg)
+    t.check("legacy-web: the config's notes are the generator's, one rule each (%d)"
+            % len(cfg.get("notes", [])), cfg.get("notes") and all(
+                n.startswith("note: ") for n in cfg["notes"]))
+    # the impact: who connects today (the scan's simulation) and not once
+    # configured exactly to the target profile (tlsaudit clients --profile)
+    rc, out, err = tool(["clients", "--profile", "hkcert-intermediate", "-f", "json"])
+    after = {c["client"]: c for c in json.loads(out)["clients"]} if rc == 0 else {}
+    now = {c["client"]: c for c in docs[ports["legacy-web"]].get("clients", [])}
+    locked = sorted(n for n, c in now.items() if c["result"] == "connects"
+                    and after.get(n, {}).get("result") != "connects")
+    imp = lw.get("impact") or {}
+    t.eq("legacy-web: impact.locked_out = the clients that connect now and not after",
+         locked, sorted(c["client"] for c in imp.get("locked_out", [])))
+    t.eq("legacy-web: impact counts", (sum(c["result"] == "connects" for c in now.values()),
+                                       sum(c["result"] == "connects" for c in after.values())),
+         (imp.get("connect_now"), imp.get("connect_after")))
+    old_only = sorted(n for n, c in now.items() if c.get("protocol") in ("TLSv1.0", "TLSv1.1")
+                      and after.get(n, {}).get("result") != "connects")
+    t.check("legacy-web: the clients that may connect now with TLS 1.0/1.1 and not to the "
+            "target profile are (maybe) locked out (%s; now %s)" % (old_only, {n: (c["result"], c["protocol"])
+                                                          for n, c in now.items()}),
+            all(n in locked or n in [c["client"] for c in imp.get("maybe_locked_out", [])]
+                for n in old_only))
+    maybe = sorted(n for n, c in now.items() if c["result"] == "unknown"
+                   and after.get(n, {}).get("result") != "connects")
+    t.eq("legacy-web: impact.maybe_locked_out = the clients the simulation cannot judge now "
+         "that fail after", maybe, sorted(c["client"] for c in imp.get("maybe_locked_out", [])))
+    rc, want_proxy, err = tool(["config", "--software", "haproxy", "--profile",
+                                "hkcert-intermediate"])
+    proxy = [o for o in (by_name["device-ok"].get("contingency") or {}).get("options", [])
+             if o["kind"] == "proxy"]
+    t.check("device-ok: the proxy option carries tlsaudit config's haproxy fragment",
+            rc == 0 and proxy and (proxy[0].get("config") or {}).get("text") == want_proxy)
+    t.eq("no software in the inventory: no configuration", None,
+         (by_name["cbc-low"].get("fix") or {}).get("config"))
     t.check("modern: complies with hkcert-intermediate (the default), no gap",
             by_name["modern"].get("compliant") is True and by_name["modern"].get("gaps") == []
             and by_name["modern"].get("target_profile") == "hkcert-intermediate"
@@ -284,6 +328,9 @@ def main(t):
          [it.get("verify") for it in plan["endpoints"]])
 
     rc, text, err = tool(["plan", "--db", db])
+    t.check("text: legacy-web's config command and the client impact shown",
+            "config: tlsaudit config --software nginx --version 1.22.1 --profile "
+            "hkcert-intermediate" in text and "impact: " in text)
     t.check("text: the summary line and the expired exception shown",
             rc == 0 and text.startswith("Upgrade plan: %d endpoints" % (len(items) - 1))
             and "EXPIRED on" in text)
@@ -291,12 +338,17 @@ def main(t):
     recs = list(csv.reader(io.StringIO(out)))
     t.eq("csv: header", ["rank", "priority", "score", "endpoint", "asset_id", "name", "owner",
                          "exposure", "target_profile", "gap", "severity", "evidence", "fix",
-                         "upgradable", "contingency"], recs[0] if recs else None)
+                         "upgradable", "contingency", "config_command", "locked_out"],
+         recs[0] if recs else None)
     t.eq("csv: one row per endpoint and gap (one for an endpoint without gaps)",
          sum(max(1, len(it["gaps"])) for it in plan["endpoints"]), len(recs) - 1)
     t.eq("csv: the ranks of the JSON plan, in order",
          [str(it["rank"]) for it in plan["endpoints"] for _ in range(max(1, len(it["gaps"])))],
          [r[0] for r in recs[1:]])
+    t.check("csv: legacy-web's rows carry its config command",
+            any(r[3] == "127.0.0.1:%d/tls" % ports["legacy-web"] and r[15] ==
+                "tlsaudit config --software nginx --version 1.22.1 --profile hkcert-intermediate"
+                for r in recs[1:]))
     t.check("csv: the formula-looking contingency text is not a formula",
             all(not cell.startswith("=") for r in recs for cell in r))
 
