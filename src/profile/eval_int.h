@@ -160,6 +160,10 @@ struct items {
 	char (*v)[80];
 	size_t n, cap;
 	bool oom;
+	/* req_set: whether each required item is offered is known on its own
+	 * (req_known), whatever else of the list is unknown: a version tested
+	 * and not offered is missing for sure, though SSLv2 went untested */
+	bool req_set, req_known;
 };
 
 void ev_items_add(struct items *it, const char *s);

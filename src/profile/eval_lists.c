@@ -204,8 +204,10 @@ ev_classify(const struct ta_rule *ru, const struct items *it, const char *what, 
 		list_names(&o->dev, it, tol);
 		ev_add(&o->dev, ": %s", ru->tolerated_note ? ru->tolerated_note : "");
 	}
-	/* Required items: a miss is a failure only when the list is complete. */
-	enum ta_verdict miss = complete ? TA_VERDICT_FAIL : TA_VERDICT_CNT;
+	/* Required items: a miss is a failure only when the list is complete,
+	 * or when each required item's presence is known by itself. */
+	bool req_complete = it->req_set ? it->req_known : complete;
+	enum ta_verdict miss = req_complete ? TA_VERDICT_FAIL : TA_VERDICT_CNT;
 	bool missing = false;
 	for (size_t i = 0; i < ru->required.n; i++)
 		if (!ev_items_has(it, ru->required.v[i])) {
@@ -219,8 +221,8 @@ ev_classify(const struct ta_rule *ru, const struct items *it, const char *what, 
 			ev_add(&o->fix, "%s %s", missing ? "," : "", ru->required.v[i]);
 			missing = true;
 			if (ikind != IK_N)
-				ev_item(o, ikind, ru->required.v[i], complete ? TA_NO : TA_UNKNOWN,
-				        "required", miss);
+				ev_item(o, ikind, ru->required.v[i],
+				        req_complete ? TA_NO : TA_UNKNOWN, "required", miss);
 		}
 	if (missing) {
 		ev_add(&o->ev, ".");
@@ -238,7 +240,7 @@ ev_classify(const struct ta_rule *ru, const struct items *it, const char *what, 
 			ev_add(&o->ev, "The profile requires at least one of: ");
 			for (size_t i = 0; i < ru->required_any.n; i++)
 				ev_add(&o->ev, "%s%s", i ? ", " : "", ru->required_any.v[i]);
-			ev_add(&o->ev, "; none %s.", complete ? "is offered" : "was seen");
+			ev_add(&o->ev, "; none %s.", req_complete ? "is offered" : "was seen");
 			ev_sep(&o->fix);
 			ev_add(&o->fix, "Enable at least one of: ");
 			for (size_t i = 0; i < ru->required_any.n; i++)
@@ -305,6 +307,14 @@ ev_versions(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
 		ev_add(&o->ev, ".");
 	if (it.oom)
 		o->ev.oom = true;
+	/* each version is probed on its own: a required one known not offered
+	 * is a failure even when another version went untested */
+	it.req_set = true;
+	it.req_known = true;
+	for (int i = 0; i < TA_NVER; i++)
+		if (!ver_known(c->r, i) && (in_list(&ru->required, ta_ver_name(i)) ||
+		                            in_list(&ru->required_any, ta_ver_name(i))))
+			it.req_known = false;
 	ev_classify(ru, &it, "versions", complete, false, IK_VERSION, o);
 	free(it.v);
 }

@@ -412,6 +412,31 @@ test_could_not_test(void)
 	CHECK(strstr(evidence_of(e, "versions"), "TLSv1.0") != NULL);
 	ta_eval_free(e);
 
+	TH_CASE("SSLv2 untested, the required TLSv1.3 tested and not offered: a failure");
+	{
+		static const uint32_t s12[] = {0xC02B};
+
+		fx_hkcert_modern(&r);
+		r.ver[TA_V_TLS13].offered = false;
+		r.ver[TA_V_TLS13].nsuites = 0;
+		fx_ver(&r, TA_V_TLS12, s12, N(s12), TA_UNKNOWN);
+		r.ver[TA_V_SSL2].tested = false;
+		e = judge(set, &r, true);
+		CHECK_EQ(verdict_of(e, "versions"), TA_VERDICT_FAIL);
+		CHECK(strstr(evidence_of(e, "versions"), "Required but not seen: TLSv1.3") != NULL);
+		CHECK(strstr(evidence_of(e, "versions"), "Not tested or probe incomplete: SSLv2") !=
+		      NULL);
+		ta_eval_free(e);
+		TH_CASE("the required TLSv1.3 itself untested: could not test");
+		r.ver[TA_V_TLS13].tested = false;
+		e = judge(set, &r, true);
+		CHECK_EQ(verdict_of(e, "versions"), TA_VERDICT_CNT);
+		ta_eval_free(e);
+		/* back to the state of the case before (the next ones build on it) */
+		fx_hkcert_modern(&r);
+		r.ver[TA_V_TLS10].tested = false;
+	}
+
 	TH_CASE("TLSv1.2 probe incomplete, suites seen so far allowed");
 	{
 		static const uint32_t s12[] = {0xC02B};
