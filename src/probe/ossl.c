@@ -48,20 +48,26 @@ static int on_new_session(SSL *ssl, SSL_SESSION *sess);
  * on the context.  Never freed: it lives as long as the process.
  */
 static SSL_CTX *
-shared_ctx(void)
+client_ctx(long cache_mode, uint64_t options)
 {
-	static SSL_CTX *ctx;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
-	if (ctx)
-		return ctx;
-	ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx)
 		return NULL;
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
-	SSL_CTX_sess_set_new_cb(ctx, on_new_session);
-	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+	SSL_CTX_set_session_cache_mode(ctx, cache_mode);
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | options);
+	return ctx;
+}
+
+static SSL_CTX *
+shared_ctx(void)
+{
+	static SSL_CTX *ctx;
+
+	if (!ctx && (ctx = client_ctx(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL, 0)))
+		SSL_CTX_sess_set_new_cb(ctx, on_new_session);
 	return ctx;
 }
 
@@ -104,15 +110,9 @@ heartbeat_ctx(void)
 
 	if (ctx)
 		return ctx;
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		return NULL;
-	SSL_CTX_set_security_level(ctx, 0);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_ENCRYPT_THEN_MAC |
-	                                 SSL_OP_NO_TICKET);
-	if (SSL_CTX_add_client_custom_ext(ctx, 15, hb_add, NULL, NULL, hb_parse, NULL) != 1) {
+	ctx = client_ctx(SSL_SESS_CACHE_OFF, SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_TICKET);
+	if (ctx &&
+	    SSL_CTX_add_client_custom_ext(ctx, 15, hb_add, NULL, NULL, hb_parse, NULL) != 1) {
 		SSL_CTX_free(ctx);
 		ctx = NULL;
 	}
