@@ -416,6 +416,7 @@ test_could_not_test(void)
 	{
 		static const uint32_t s12[] = {0xC02B};
 
+		fx_free(&r);
 		fx_hkcert_modern(&r);
 		r.ver[TA_V_TLS13].offered = false;
 		r.ver[TA_V_TLS13].nsuites = 0;
@@ -433,6 +434,7 @@ test_could_not_test(void)
 		CHECK_EQ(verdict_of(e, "versions"), TA_VERDICT_CNT);
 		ta_eval_free(e);
 		/* back to the state of the case before (the next ones build on it) */
+		fx_free(&r);
 		fx_hkcert_modern(&r);
 		r.ver[TA_V_TLS10].tested = false;
 	}
