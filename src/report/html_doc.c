@@ -51,19 +51,6 @@ html_free(struct ta_html *h)
 	free(h);
 }
 
-static char *
-dup_or_null(const char *s, bool *oom)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
 struct ta_html *
 ta_html_open(FILE *out, const json_t *meta, const struct ta_render_opts *o)
 {
@@ -77,10 +64,10 @@ ta_html_open(FILE *out, const json_t *meta, const struct ta_render_opts *o)
 		h->o = *o;
 	else
 		h->o.now = time(NULL);
-	h->version = dup_or_null(hw_str(meta, "version"), &oom);
-	h->report_time = dup_or_null(hw_str(meta, "report_time"), &oom);
+	h->version = hw_dup(hw_str(meta, "version"), &oom);
+	h->report_time = hw_dup(hw_str(meta, "report_time"), &oom);
 	/* a trust store that did not load (not in the schema yet) */
-	h->trust = dup_or_null(hw_nstr(meta, "trust_store_error"), &oom);
+	h->trust = hw_dup(hw_nstr(meta, "trust_store_error"), &oom);
 	h->targets = tmpfile();
 	if (oom || !h->targets) {
 		html_free(h);
@@ -123,7 +110,7 @@ ta_html_mail(struct ta_html *h, const json_t *mail)
 		h->domains = n;
 		h->capdomains = cap;
 	}
-	d = dup_or_null(hw_str(mail, "domain") ? hw_str(mail, "domain") : "?", &oom);
+	d = hw_dup(hw_str(mail, "domain") ? hw_str(mail, "domain") : "?", &oom);
 	if (oom)
 		return h->err = TA_ENOMEM;
 	h->domains[h->ndomains++] = d;

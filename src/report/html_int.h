@@ -61,6 +61,8 @@ void hw_jesc(FILE *out, const json_t *str);
 /* A verdict in words, coloured by level; words are our literals. */
 void hw_mark(FILE *out, enum hw_level lv, const char *words);
 const char *hw_tri_word(int v, const char *unknown);
+/* A copy of s (NULL stays NULL); *oom set when the copy fails. */
+char *hw_dup(const char *s, bool *oom);
 
 /* Key-value tables: <table class="kv">, one <tr><th>label</th><td> per
  * fact.  Labels are our literals. */

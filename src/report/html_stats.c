@@ -317,19 +317,6 @@ ta_trend_counter_end(struct ta_trend_counter *c, struct ta_trend_point *p)
 
 /* ---- the rows of the page ---- */
 
-static char *
-dup_or_null(const char *s, bool *oom)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
 static void
 row_free(struct hw_row *r)
 {
@@ -352,8 +339,8 @@ column_of(struct ta_html *h, const char *id, const json_t *prof)
 	if (h->ncols == HW_MAX_PROFILES)
 		return -1;
 	memset(&h->cols[h->ncols], 0, sizeof h->cols[h->ncols]);
-	h->cols[h->ncols].id = dup_or_null(id, &oom);
-	h->cols[h->ncols].title = dup_or_null(hw_str(prof, "title"), &oom);
+	h->cols[h->ncols].id = hw_dup(id, &oom);
+	h->cols[h->ncols].title = hw_dup(hw_str(prof, "title"), &oom);
 	if (oom) {
 		free(h->cols[h->ncols].id);
 		free(h->cols[h->ncols].title);
@@ -513,10 +500,10 @@ hw_add_row(struct ta_html *h, const json_t *t)
 	r.ok = st && strcmp(st, "ok") == 0;
 	r.incomplete = hw_true(t, "incomplete");
 	r.port = hw_int(t, "port", 0);
-	r.host = dup_or_null(hw_str(t, "host") ? hw_str(t, "host") : "?", &oom);
-	r.ip = dup_or_null(hw_nstr(t, "ip"), &oom);
-	r.service = dup_or_null(hw_str(t, "service"), &oom);
-	r.note = dup_or_null(r.ok ? hw_str(t, "incomplete_reason") : hw_str(t, "error"), &oom);
+	r.host = hw_dup(hw_str(t, "host") ? hw_str(t, "host") : "?", &oom);
+	r.ip = hw_dup(hw_nstr(t, "ip"), &oom);
+	r.service = hw_dup(hw_str(t, "service"), &oom);
+	r.note = hw_dup(r.ok ? hw_str(t, "incomplete_reason") : hw_str(t, "error"), &oom);
 	hw_version_span(json_object_get(t, "protocols"), &hi, &lo);
 	r.hi = (int8_t)hi;
 	r.lo = (int8_t)lo;

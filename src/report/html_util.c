@@ -231,3 +231,16 @@ hw_profile_verdict(const json_t *prof, bool scanned, const char **words)
 	*words = "incomplete";
 	return HW_WARN;
 }
+
+char *
+hw_dup(const char *s, bool *oom)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*oom = true;
+	return d;
+}
