@@ -177,7 +177,10 @@ class Relay:
                 d = a.recv(65536)
                 if not d:
                     break
-                b.sendall(d)
+                # observe every record this chunk completes before passing
+                # it on: the peer can only answer a record it has whole, so
+                # what it answers is always observed after what it answers to
+                # (a client's close_notify never overtakes the server's CCS)
                 buf += d
                 while len(buf) >= 5:
                     n = struct.unpack("!H", buf[3:5])[0]
@@ -186,6 +189,7 @@ class Relay:
                     with obs.lock:
                         fn(buf[0], buf[5:5 + n])
                     buf = buf[5 + n:]
+                b.sendall(d)
         except (OSError, ValueError, IndexError, struct.error):
             pass
         for s in (a, b):
