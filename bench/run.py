@@ -41,7 +41,7 @@ PEERS_LABEL = {
 }
 OUTCOMES = ["hello", "HRR", "alert", "closed", "timeout", "connect failed", "garbage",
             "SSLv2 hello", "SSLv2 error", "STARTTLS failed", "internal"]
-TRACE_CONN = re.compile(r"^trace:\s+(\d+) ms (\S+):(\d+) (.+?)\s+outcome=(-?\d+) alert=(-?\d+) "
+TRACE_CONN = re.compile(r"^trace:\s+(\d+) ms (\S+):(\d+) (.+?)\s+(?:tag=0x[0-9a-f]+ )?outcome=(-?\d+) alert=(-?\d+) "
                         r"suite=0x([0-9a-fA-F]+)")
 
 

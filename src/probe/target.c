@@ -128,10 +128,11 @@ xchg_complete(struct ta_xchg *x)
 		t->outcomes[x->resp.outcome]++;
 	if (t->scan->trace)
 		fprintf(stderr,
-		        "trace: %5llu ms %s:%u %-28s outcome=%d alert=%d suite=0x%04x group=%u "
-		        "ske=%d curve=%u sig=0x%04x\n",
+		        "trace: %5llu ms %s:%u %-28s tag=0x%x outcome=%d alert=%d suite=0x%04x "
+		        "group=%u ske=%d curve=%u sig=0x%04x\n",
 		        (unsigned long long)(ta_loop_now(&t->scan->loop) - t->start_ms), t->res.ip,
-		        t->res.port, job->label[0] ? job->label : job->ops->name, x->resp.outcome,
+		        t->res.port, job->label[0] ? job->label : job->ops->name,
+		        (unsigned)x->resp.tag, x->resp.outcome,
 		        x->resp.has_alert ? x->resp.alert.desc : -1, x->resp.sh.suite,
 		        x->resp.sh.key_share_group, x->resp.has_ske, x->resp.curve,
 		        x->resp.has_sigalg ? x->resp.sigalg : 0);

@@ -214,9 +214,11 @@ ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh)
 	rc = ta_hello_write(&h, &w);
 	v->job.tag = tag;
 	if (rc == TA_OK)
-		rc = vh->follow ? ta_xchg_submit_follow(&v->job, buf, w.len, TA_WANT_CERT,
-		                                        vh->follow, WAIT_MS, ta_vuln_on_answer)
-		                : ta_xchg_submit(&v->job, buf, w.len, 0, ta_vuln_on_answer);
+		rc = vh->follow
+		             ? ta_xchg_submit_follow(&v->job, buf, w.len, TA_WANT_CERT, vh->follow,
+		                                     vh->wait_ms ? vh->wait_ms : WAIT_MS,
+		                                     ta_vuln_on_answer)
+		             : ta_xchg_submit(&v->job, buf, w.len, 0, ta_vuln_on_answer);
 	if (rc == TA_OK)
 		v->pending++;
 	return rc;
