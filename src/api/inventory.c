@@ -5,13 +5,8 @@
  * A row is stored as the text of a one-row inventory file, so what is
  * read back goes through the same fuzzed parser as any inventory file.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cert/cert.h"
 #include "inventory/inventory.h"
@@ -40,42 +35,6 @@ on_msg(void *arg, enum ta_inv_severity sev, const char *msg)
 	fputs("tlsaudit: ", m->out);
 	ta_esc_put(m->out, msg, ta_esc_term_mode()); /* it quotes the file */
 	fputc('\n', m->out);
-}
-
-/* Parse one file into inv; -1 when the file as a whole is unusable. */
-static int
-read_file(const char *path, struct ta_inventory *inv, struct msgs *m)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	void *map;
-	int rc;
-
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > TA_INV_FILE_MAX) {
-		char msg[400];
-
-		snprintf(msg, sizeof msg, "%s: %s", path,
-		         fd < 0 || !S_ISREG(st.st_mode) ? (fd < 0 ? strerror(errno) : "not a file")
-		                                        : "over 512 MiB");
-		on_msg(m, TA_INV_ERROR, msg);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (st.st_size == 0) {
-		close(fd);
-		return ta_inv_parse("", 0, path, TA_INV_AUTO, inv, on_msg, m);
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		on_msg(m, TA_INV_ERROR, path);
-		return -1;
-	}
-	rc = ta_inv_parse(map, (size_t)st.st_size, path, TA_INV_AUTO, inv, on_msg, m);
-	munmap(map, (size_t)st.st_size);
-	return rc;
 }
 
 /* Row r as the text of a one-row inventory file (malloc'd), or NULL. */
@@ -213,7 +172,7 @@ ta_inventory_import(const char *db, const char *const *files, size_t nfiles, int
 
 	ta_inv_init(&inv);
 	for (size_t i = 0; i < nfiles; i++)
-		unusable += read_file(files[i], &inv, &m) < 0;
+		unusable += ta_inv_parse_file(files[i], &inv, on_msg, &m) < 0;
 	*rows = inv.n;
 	*bad = m.errors;
 	if (!db) {

@@ -28,6 +28,7 @@ struct plan_ctx {
 	unsigned counts[2];      /* for the progress of one run: endpoints, compliant */
 	struct ta_plan_fix *fix; /* configurations and client impact */
 	time_t now;
+	char inv_err[400]; /* the inventory file's last error, not yet warned */
 	char *err;
 	size_t errlen;
 };
@@ -84,46 +85,27 @@ on_inv_msg(void *arg, enum ta_inv_severity sev, const char *msg)
 {
 	struct plan_ctx *x = arg;
 
-	if (sev == TA_INV_ERROR)
-		warn(x, msg);
+	/* held back one message: the last may be the file's, not a row's */
+	if (sev == TA_INV_ERROR) {
+		if (x->inv_err[0])
+			warn(x, x->inv_err);
+		snprintf(x->inv_err, sizeof x->inv_err, "%s", msg);
+	}
 }
 
+/* An inventory file the plan takes its rows from: its bad rows are
+ * warnings, a file that cannot be read at all is the plan's error. */
 static int
 read_inventory_file(struct plan_ctx *x, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc = TA_OK;
-
-	if (!f) {
-		snprintf(x->err, x->errlen, "cannot read inventory '%s': %s", path,
-		         strerror(errno));
-		return TA_EINVAL;
+	x->inv_err[0] = '\0';
+	if (ta_inv_parse_file(path, &x->inv, on_inv_msg, x) >= 0) {
+		if (x->inv_err[0])
+			warn(x, x->inv_err); /* a bad row's */
+		return TA_OK;
 	}
-	do {
-		if (len + 65536 > cap) {
-			char *b = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!b) {
-				rc = TA_ENOMEM;
-				break;
-			}
-			buf = b;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0 && len < 512u * 1024 * 1024);
-	if (ferror(f)) {
-		snprintf(x->err, x->errlen, "cannot read inventory '%s': %s", path,
-		         strerror(errno));
-		rc = TA_EINVAL;
-	}
-	fclose(f);
-	if (rc == TA_OK)
-		(void)ta_inv_parse(buf, len, path, TA_INV_AUTO, &x->inv, on_inv_msg, x);
-	free(buf);
-	return rc;
+	snprintf(x->err, x->errlen, "inventory %s", x->inv_err[0] ? x->inv_err : path);
+	return TA_EINVAL;
 }
 
 static int

@@ -102,6 +102,14 @@ int ta_inv_parse(const char *buf, size_t len, const char *name, enum ta_inv_form
                  struct ta_inventory *inv,
                  void (*on_msg)(void *arg, enum ta_inv_severity sev, const char *msg), void *arg);
 
+/* The file at path, with its format picked by content (TA_INV_AUTO) and
+ * path as its name in messages: as ta_inv_parse(), and -1 after one
+ * TA_INV_ERROR message ("PATH: why") when it cannot be read, is not a
+ * regular file or is larger than TA_INV_FILE_MAX. */
+int ta_inv_parse_file(const char *path, struct ta_inventory *inv,
+                      void (*on_msg)(void *arg, enum ta_inv_severity sev, const char *msg),
+                      void *arg);
+
 /* An inventory with no rows; ta_inv_free() frees its rows (inv may be NULL)
  * and leaves it empty. */
 void ta_inv_init(struct ta_inventory *inv);

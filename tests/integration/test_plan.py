@@ -221,6 +221,12 @@ def main(t):
     t.check("the bad inventory row is named on stderr, one line, and left out (%s)"
             % err.strip(), "plan-extra.csv:3:" in err and "port" in err
             and "left out" in err and len(err.strip().splitlines()) == 1)
+    missing = os.path.join(h.tmpdir(), "no-such-inventory.csv")
+    rc2, out2, err2 = tool(["plan", "--db", db, "--inventory", missing])
+    t.check("an inventory file that cannot be read: exit 2, one line naming it, no plan "
+            "(rc %d: %s)" % (rc2, err2.strip()), rc2 == 2 and not out2.strip()
+            and len(err2.strip().splitlines()) == 1 and missing in err2
+            and "No such file" in err2)
     plan = json.loads(out)
     items = {it["endpoint"]: it for it in plan["endpoints"]}
     t.eq("every endpoint of the run and of the inventory is in the plan",
