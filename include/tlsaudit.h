@@ -264,6 +264,10 @@ int ta_servconf_generate(const struct ta_servconf *req, FILE *out, FILE *notes, 
                          size_t errlen) TA_MUST_CHECK;
 /* The software names --software takes, comma-separated. */
 const char *ta_servconf_software_names(void);
+/* The name `config` knows the software called name[0..len) by, in any case
+ * and by its aliases too (apache2 and httpd are apache, exim4 is exim,
+ * postgres postgresql, mysql mariadb, stunnel4 stunnel); NULL when unknown. */
+const char *ta_servconf_software_find(const char *name, size_t len);
 
 enum ta_format { TA_FORMAT_TEXT, TA_FORMAT_JSON, TA_FORMAT_CSV, TA_FORMAT_HTML, TA_FORMAT_JUNIT };
 

@@ -59,28 +59,19 @@ ta_plan_fix_free(struct ta_plan_fix *f)
 static bool
 software_of(const char *text, char *sw, size_t swcap, char *ver, size_t vercap)
 {
-	static const struct {
-		const char *alias, *name;
-	} names[] = {
-	        {"nginx", "nginx"},     {"apache", "apache"},         {"apache2", "apache"},
-	        {"httpd", "apache"},    {"haproxy", "haproxy"},       {"lighttpd", "lighttpd"},
-	        {"postfix", "postfix"}, {"dovecot", "dovecot"},       {"exim", "exim"},
-	        {"exim4", "exim"},      {"postgresql", "postgresql"}, {"postgres", "postgresql"},
-	        {"mariadb", "mariadb"}, {"mysql", "mariadb"},         {"stunnel", "stunnel"},
-	        {"stunnel4", "stunnel"}};
 	size_t n = strcspn(text, " \t/");
+	const char *name = ta_servconf_software_find(text, n);
 	const char *v = text + n;
 
 	*ver = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i].alias) == n && strncasecmp(text, names[i].alias, n) == 0) {
-			snprintf(sw, swcap, "%s", names[i].name);
-			v += strspn(v, " \t/");
-			if (*v >= '0' && *v <= '9')
-				snprintf(ver, vercap, "%.*s", (int)strcspn(v, " \t,;()"), v);
-			return true;
-		}
-	return false;
+	/* a server software: the TLS libraries have their own column */
+	if (!name || strcmp(name, "openssl") == 0 || strcmp(name, "gnutls") == 0)
+		return false;
+	snprintf(sw, swcap, "%s", name);
+	v += strspn(v, " \t/");
+	if (*v >= '0' && *v <= '9')
+		snprintf(ver, vercap, "%.*s", (int)strcspn(v, " \t,;()"), v);
+	return true;
 }
 
 /* "OpenSSL 3.0.11" as "openssl:3.0.11", "" when it names neither library. */

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -429,14 +430,38 @@ rule_notes(struct cg_ctx *c)
 	}
 }
 
+static bool
+name_is(const char *known, const char *name, size_t len)
+{
+	return known && strlen(known) == len && strncasecmp(known, name, len) == 0;
+}
+
+/* The software called name[0..len) or one of its aliases, any case. */
+static const struct cg_soft *
+find_soft_n(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof softs / sizeof softs[0]; i++) {
+		if (name_is(softs[i]->name, name, len))
+			return softs[i];
+		for (size_t a = 0; a < sizeof softs[i]->aliases / sizeof softs[i]->aliases[0]; a++)
+			if (name_is(softs[i]->aliases[a], name, len))
+				return softs[i];
+	}
+	return NULL;
+}
+
 static const struct cg_soft *
 find_soft(const char *name)
 {
-	for (size_t i = 0; i < sizeof softs / sizeof softs[0]; i++)
-		if (strcmp(softs[i]->name, name) == 0 ||
-		    (softs[i]->alias && strcmp(softs[i]->alias, name) == 0))
-			return softs[i];
-	return NULL;
+	return find_soft_n(name, strlen(name));
+}
+
+const char *
+ta_servconf_software_find(const char *name, size_t len)
+{
+	const struct cg_soft *sw = find_soft_n(name, len);
+
+	return sw ? sw->name : NULL;
 }
 
 static int

@@ -104,7 +104,7 @@ struct cg_ctx;
 /* One server software: names, defaults (Debian 12's), and its emitters. */
 struct cg_soft {
 	const char *name;
-	const char *alias;            /* another name accepted, or NULL */
+	const char *aliases[3];       /* other names accepted (packages, binaries) */
 	const char *version;          /* default: Debian 12's */
 	enum cg_lib lib;              /* default library */
 	const char *lib_version;      /* default library version */

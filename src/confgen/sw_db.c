@@ -152,7 +152,7 @@ pg_standalone(struct cg_ctx *c)
 
 const struct cg_soft cg_soft_postgresql = {
         .name = "postgresql",
-        .alias = "postgres",
+        .aliases = {"postgres"},
         .version = "15.14",
         .lib = CG_OPENSSL,
         .lib_version = "3.0.19",
@@ -250,7 +250,7 @@ mariadb_standalone(struct cg_ctx *c)
 
 const struct cg_soft cg_soft_mariadb = {
         .name = "mariadb",
-        .alias = "mysql",
+        .aliases = {"mysql"},
         .version = "10.11.19",
         .lib = CG_OPENSSL,
         .lib_version = "3.0.19",

@@ -421,7 +421,7 @@ exim_standalone(struct cg_ctx *c)
 
 const struct cg_soft cg_soft_exim = {
         .name = "exim",
-        .alias = "exim4",
+        .aliases = {"exim4"},
         .version = "4.96",
         .lib = CG_GNUTLS,
         .lib_version = "3.7.9",

@@ -92,7 +92,7 @@ stunnel_standalone(struct cg_ctx *c)
 
 const struct cg_soft cg_soft_stunnel = {
         .name = "stunnel",
-        .alias = "stunnel4",
+        .aliases = {"stunnel4"},
         .version = "5.68",
         .lib = CG_OPENSSL,
         .lib_version = "3.0.19",

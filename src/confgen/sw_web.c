@@ -250,7 +250,7 @@ apache_standalone(struct cg_ctx *c)
 
 const struct cg_soft cg_soft_apache = {
         .name = "apache",
-        .alias = "httpd",
+        .aliases = {"httpd", "apache2"},
         .version = "2.4.62",
         .lib = CG_OPENSSL,
         .lib_version = "3.0.19",

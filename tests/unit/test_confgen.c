@@ -186,5 +186,32 @@ main(void)
 		CHECK(err[0] != '\0');
 		fclose(o);
 	}
+	{
+		/* the names the plan takes from an inventory's software column */
+		static const struct {
+			const char *text, *name;
+		} names[] = {{"nginx", "nginx"},
+		             {"Apache2", "apache"},
+		             {"HTTPD", "apache"},
+		             {"exim4", "exim"},
+		             {"postgres", "postgresql"},
+		             {"MySQL", "mariadb"},
+		             {"stunnel4", "stunnel"},
+		             {"gnutls", "gnutls"},
+		             {"iis", NULL},
+		             {"apache22", NULL},
+		             {"", NULL}};
+
+		TH_CASE("software names and aliases");
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			const char *got =
+			        ta_servconf_software_find(names[i].text, strlen(names[i].text));
+
+			CHECK(names[i].name ? got && strcmp(got, names[i].name) == 0 : got == NULL);
+		}
+		/* a length: the rest of "nginx/1.22.1" is the version */
+		CHECK(ta_servconf_software_find("nginx/1.22.1", 5) != NULL);
+		CHECK(ta_servconf_software_find("nginx/1.22.1", 4) == NULL);
+	}
 	return th_done("unit_confgen");
 }
