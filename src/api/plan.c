@@ -27,6 +27,7 @@ struct plan_ctx {
 	json_t *items;           /* the plan's items */
 	unsigned counts[2];      /* for the progress of one run: endpoints, compliant */
 	struct ta_plan_fix *fix; /* configurations and client impact */
+	struct ta_store *st;     /* the store the caller has open, or NULL */
 	time_t now;
 	char inv_err[400]; /* the inventory file's last error, not yet warned */
 	char *err;
@@ -253,7 +254,8 @@ from_store(struct plan_ctx *x, json_t *plan)
 	json_t *progress = json_array();
 	size_t at = 0, first;
 	unsigned history = o->history ? o->history : HISTORY_DEFAULT;
-	int rc = ta_store_open(o->db, TA_STORE_READ, &st, x->err, x->errlen);
+	int rc = x->st ? (st = x->st, TA_OK)
+	               : ta_store_open(o->db, TA_STORE_READ, &st, x->err, x->errlen);
 
 	if (rc != TA_OK) {
 		json_decref(progress);
@@ -307,7 +309,8 @@ from_store(struct plan_ctx *x, json_t *plan)
 	}
 	json_decref(progress);
 	free(runs.v);
-	ta_store_close(st);
+	if (st != x->st)
+		ta_store_close(st);
 	return rc;
 }
 
@@ -390,7 +393,14 @@ ta_plan(const struct ta_plan_opts *o, enum ta_format fmt, FILE *out, char *err, 
 int
 ta_plan_build(const struct ta_plan_opts *o, json_t **out, char *err, size_t errlen)
 {
-	struct plan_ctx x = {.o = o, .err = err, .errlen = errlen, .now = ta_now()};
+	return ta_plan_build_open(o, NULL, out, err, errlen);
+}
+
+int
+ta_plan_build_open(const struct ta_plan_opts *o, struct ta_store *st, json_t **out, char *err,
+                   size_t errlen)
+{
+	struct plan_ctx x = {.o = o, .st = st, .err = err, .errlen = errlen, .now = ta_now()};
 	json_t *plan = json_object();
 	char when[32];
 	struct tm tm;

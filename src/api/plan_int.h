@@ -54,6 +54,13 @@ void ta_plan_fix_item(struct ta_plan_fix *f, json_t *item, const json_t *doc,
 
 /* The plan as one JSON object (ta_plan without the writing). */
 int ta_plan_build(const struct ta_plan_opts *o, json_t **plan, char *err, size_t errlen);
+/* The same from o->db's store that the caller has open as st (not closed
+ * here): `tlsaudit report --db` reads the run's documents for the plan
+ * with the store it then reads them again from, for the page (the plan
+ * comes first on the page, and the documents are never all in memory). */
+struct ta_store;
+int ta_plan_build_open(const struct ta_plan_opts *o, struct ta_store *st, json_t **plan, char *err,
+                       size_t errlen);
 
 /* Writers: the whole plan object. */
 int ta_plan_write(const json_t *plan, enum ta_format fmt, FILE *out);

@@ -136,11 +136,12 @@ export_trend(struct ta_store *st, int64_t run, const char *focus, struct ta_sink
 
 /* The upgrade plan of the run, for the HTML page of `tlsaudit report`. */
 static int
-export_plan(const char *path, int64_t run, struct ta_sink *sink, char *err, size_t errlen)
+export_plan(const char *path, struct ta_store *st, int64_t run, struct ta_sink *sink, char *err,
+            size_t errlen)
 {
 	struct ta_plan_opts po = {.db = path, .run = run};
 	json_t *plan = NULL;
-	int rc = ta_plan_build(&po, &plan, err, errlen);
+	int rc = ta_plan_build_open(&po, st, &plan, err, errlen);
 
 	if (rc == TA_OK)
 		ta_sink_plan(sink, plan);
@@ -205,7 +206,7 @@ export_run(const char *path, long long run, enum ta_format fmt, FILE *out, int c
 	}
 	rc = ta_sink_wants_trend(eo.sink) ? export_trend(st, info.id, focus, eo.sink) : TA_OK;
 	if (rc == TA_OK && with_plan && ta_sink_wants_trend(eo.sink) &&
-	    (rc = export_plan(path, info.id, eo.sink, err, errlen)) != TA_OK) {
+	    (rc = export_plan(path, st, info.id, eo.sink, err, errlen)) != TA_OK) {
 		ta_sink_free(eo.sink);
 		json_decref(mails);
 		ta_store_close(st);
