@@ -181,7 +181,7 @@ result_is(const json_t *sim, const char *what)
 }
 
 static bool
-connects(const json_t *sim)
+sim_connects(const json_t *sim)
 {
 	return result_is(sim, "connects");
 }
@@ -198,21 +198,21 @@ impact(struct ta_plan_fix *f, const json_t *doc, const char *profile)
 		const char *name = json_string_value(json_object_get(c, "client"));
 		const json_t *was = name ? find_client(now, name) : NULL;
 
-		n_after += connects(c);
+		n_after += sim_connects(c);
 		if (!was)
 			continue;
-		n_now += connects(was);
-		if (connects(was) && !connects(c))
+		n_now += sim_connects(was);
+		if (sim_connects(was) && !sim_connects(c))
 			json_array_append_new(locked,
 			                      json_pack("{s:s, s:O?, s:O?}", "client", name,
 			                                "connects_now_with",
 			                                json_object_get(was, "protocol"), "reason",
 			                                json_object_get(c, "reason")));
-		else if (!connects(was) && !connects(c) && result_is(was, "unknown"))
+		else if (!sim_connects(was) && !sim_connects(c) && result_is(was, "unknown"))
 			json_array_append_new(risk,
 			                      json_pack("{s:s, s:O?}", "client", name, "reason",
 			                                json_object_get(c, "reason")));
-		else if (!connects(was) && connects(c))
+		else if (!sim_connects(was) && sim_connects(c))
 			json_array_append_new(gains,
 			                      json_pack("{s:s, s:O?}", "client", name, "protocol",
 			                                json_object_get(c, "protocol")));

@@ -175,7 +175,7 @@ text_item(FILE *out, const json_t *it, enum ta_esc m)
 }
 
 static void
-text(const json_t *plan, FILE *out)
+plan_text(const json_t *plan, FILE *out)
 {
 	enum ta_esc m = ta_esc_term_mode();
 	const json_t *s = json_object_get(plan, "summary"), *by = json_object_get(s, "by_priority");
@@ -265,7 +265,7 @@ csv_row(FILE *out, const json_t *it, const json_t *g)
 }
 
 static void
-csv(const json_t *plan, FILE *out)
+plan_csv(const json_t *plan, FILE *out)
 {
 	const json_t *it, *g;
 	size_t i, k;
@@ -289,9 +289,9 @@ ta_plan_write(const json_t *plan, enum ta_format fmt, FILE *out)
 			return TA_ESYS;
 		fputc('\n', out);
 	} else if (fmt == TA_FORMAT_CSV) {
-		csv(plan, out);
+		plan_csv(plan, out);
 	} else {
-		text(plan, out);
+		plan_text(plan, out);
 	}
 	return ferror(out) ? TA_ESYS : TA_OK;
 }

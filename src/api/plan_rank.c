@@ -102,7 +102,7 @@ ta_plan_compliance(const json_t *doc, const struct ta_inv_row *row)
 /* ---- gaps ------------------------------------------------------------------ */
 
 static bool
-has(const char *s, const char *needle)
+mentions(const char *s, const char *needle)
 {
 	return strstr(s, needle) != NULL;
 }
@@ -130,9 +130,10 @@ rule_severity(const json_t *rule)
 				s = SEV_CRITICAL;
 			else if (strcmp(id, "TLSv1.0") == 0 || strcmp(id, "TLSv1.1") == 0)
 				s = SEV_HIGH;
-			else if (has(id, "NULL") || has(id, "_anon_") || has(id, "EXPORT") ||
-			         has(id, "RC4") || has(id, "_DES_") || has(id, "3DES") ||
-			         has(id, "RC2") || has(id, "IDEA") ||
+			else if (mentions(id, "NULL") || mentions(id, "_anon_") ||
+			         mentions(id, "EXPORT") || mentions(id, "RC4") ||
+			         mentions(id, "_DES_") || mentions(id, "3DES") ||
+			         mentions(id, "RC2") || mentions(id, "IDEA") ||
 			         strcmp(level, "below_minimum") == 0)
 				s = SEV_HIGH;
 			if (s > worst)
