@@ -30,10 +30,11 @@ import scanners   # noqa: E402
 import fleet      # noqa: E402
 
 REPO = os.path.dirname(HERE)
-TOOLS = ["tlsaudit", "sslscan", "nmap", "testssl"]
-TIMEOUTS = {"tlsaudit": 600, "sslscan": 600, "nmap": 900, "testssl": 1800, "testssl-full": 3600}
+TOOLS = ["tlsaudit", "tlsaudit-novuln", "sslscan", "nmap", "testssl"]
+TIMEOUTS = {"tlsaudit": 600, "tlsaudit-novuln": 600, "sslscan": 600, "nmap": 900, "testssl": 1800, "testssl-full": 3600}
 PEERS_LABEL = {
     "tlsaudit": "tlsaudit scan --format json",
+    "tlsaudit-novuln": "tlsaudit scan --format json --no-vuln",
     "sslscan": "sslscan --no-colour",
     "nmap": "nmap -n -Pn -p PORT --script ssl-enum-ciphers",
     "testssl": "testssl -e -p --quiet --color 0 --warnings batch",
@@ -266,7 +267,7 @@ def main():
     # tlsaudit: use, build, or mark missing
     tlsaudit = os.path.abspath(args.tlsaudit)
     tls_note = None
-    if "tlsaudit" in tools and not os.access(tlsaudit, os.X_OK):
+    if any(t.startswith("tlsaudit") for t in tools) and not os.access(tlsaudit, os.X_OK):
         if not args.no_build and tlsaudit == scanners.DEFAULT_TLSAUDIT:
             log("building tlsaudit ...")
             ok, msg, blog = build_tlsaudit(workdir)
@@ -277,7 +278,7 @@ def main():
         else:
             tls_note = "tlsaudit missing: %s is not an executable" % tlsaudit
     tls_build = None
-    if "tlsaudit" in tools and not tls_note:
+    if any(t.startswith("tlsaudit") for t in tools) and not tls_note:
         # others rebuild build/tlsaudit while this runs: measure a private copy
         snap = os.path.join(workdir, "tlsaudit")
         shutil.copy2(tlsaudit, snap)
@@ -289,11 +290,13 @@ def main():
         tlsaudit = snap
     available = {t: True for t in tools}
     if tls_note:
-        available["tlsaudit"] = False
+        for t in tools:
+            if t.startswith("tlsaudit"):
+                available[t] = False
         log(tls_note)
     for t in tools:
         exe = {"testssl-full": "testssl"}.get(t, t)
-        if t != "tlsaudit" and not scanners.which(exe):
+        if not t.startswith("tlsaudit") and not scanners.which(exe):
             available[t] = False
             log("%s not installed: skipped" % exe)
 
@@ -364,11 +367,11 @@ def main():
                                    per_proto=per_proto, pairset=pairset,
                                    refusals=None if ref0 is None or ref1 is None else ref1 - ref0,
                                    offered=[p for p in scanners.PROTOS if parsed["protocols"].get(p)],
-                                   self_conns=parsed["extra"].get("connections") if tool == "tlsaudit" else None,
+                                   self_conns=parsed["extra"].get("connections") if tool.startswith("tlsaudit") else None,
                                    failed_conns=parsed["extra"].get("failed_connections")
-                                   if tool == "tlsaudit" else None,
+                                   if tool.startswith("tlsaudit") else None,
                                    ok=not res.crashed() and res.error is None)
-                        if tool == "tlsaudit" and parsed["extra"].get("error"):
+                        if tool.startswith("tlsaudit") and parsed["extra"].get("error"):
                             rec["tool_error"] = parsed["extra"]["error"]
                         data[sc][tool].append(rec)
                         log("%-18s %-13s run %d: %6.2fs wall %6.2fs cpu %7.1f MiB conns %s/%s "
@@ -530,6 +533,7 @@ def render(args, scenarios, tools, available, data, notes, versions, tls_note,
     w("|---|---|---|")
     tv = {"tlsaudit": "%s (%s)" % (versions.get("tlsaudit"), tls_build) if tls_build else versions.get("tlsaudit"),
           "sslscan": "%s (%s)" % (versions.get("sslscan"), versions.get("sslscan-openssl")),
+          "tlsaudit-novuln": "the same binary",
           "nmap": "%s (ssl-enum-ciphers NSE)" % versions.get("nmap"),
           "testssl": "%s (%s)" % (versions.get("testssl"), versions.get("testssl-openssl")),
           "testssl-full": "%s (%s)" % (versions.get("testssl"), versions.get("testssl-openssl"))}
@@ -569,23 +573,29 @@ def render(args, scenarios, tools, available, data, notes, versions, tls_note,
         w("")
         w("Medians of the runs below. \"wall ≤\" and \"fewer conns\" compare tlsaudit with "
           "sslscan; \"pairs\" compares the (version, suite) pairs of the last good run of each "
-          "tool with tlsaudit's (details in each section).")
+          "tool with tlsaudit's (details in each section). The \"--no-vuln\" columns are "
+          "tlsaudit without its active vulnerability probes (Heartbleed before and after the "
+          "handshake, CCS injection, Ticketbleed, ROBOT with five connections a TLS_RSA suite, "
+          "downgrade, intolerance), which neither sslscan nor nmap runs (sslscan tests "
+          "Heartbleed only).")
         w("")
         w("| scenario | tlsaudit wall s | sslscan wall s | wall ≤ | tlsaudit conns | sslscan conns "
-          "| fewer conns | tlsaudit pairs | sslscan pairs | nmap pairs | vs sslscan | vs nmap |")
-        w("|---|---:|---:|:-:|---:|---:|:-:|---:|---:|---:|---|---|")
+          "| fewer conns | --no-vuln wall s | --no-vuln conns | tlsaudit pairs | sslscan pairs "
+          "| nmap pairs | vs sslscan | vs nmap |")
+        w("|---|---:|---:|:-:|---:|---:|:-:|---:|---:|---:|---:|---:|---|---|")
         for sc in scenarios:
             st = allstats[sc]
-            a, b = st.get("tlsaudit"), st.get("sslscan")
+            a, b, nv = st.get("tlsaudit"), st.get("sslscan"), st.get("tlsaudit-novuln")
             if not a or not b or not a["nok"] or not b["nok"]:
-                w("| %s | %s | %s | n/a | | | n/a | | | | | |" % (
+                w("| %s | %s | %s | n/a | | | n/a | | | | | | | |" % (
                     sc, fnum(a and a["wall"]), fnum(b and b["wall"])))
                 continue
+            nv = nv if nv and nv["nok"] else None
             le = "yes" if a["wall"] <= b["wall"] else "**no**"
             fc = "yes" if a["conns"] < b["conns"] else "**no**"
-            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 sc, fnum(a["wall"]), fnum(b["wall"]), le, fnum(a["conns"], 0), fnum(b["conns"], 0), fc,
-                count_cell(a["pairs"]), count_cell(b["pairs"]),
+                fnum(nv and nv["wall"]), fnum(nv and nv["conns"], 0), count_cell(a["pairs"]), count_cell(b["pairs"]),
                 count_cell((st.get("nmap") or {}).get("pairs") or []),
                 agreement(st, "sslscan")[1], agreement(st, "nmap")[1] if st.get("nmap") else "n/a"))
         w("")
@@ -715,12 +725,12 @@ def render(args, scenarios, tools, available, data, notes, versions, tls_note,
                 notes.append("%s / %s: TcpActiveOpens exceeded TcpPassiveOpens by %s per run — "
                              "connection attempts that never reached the server (see README)"
                              % (sc, t, "/".join(str(d) for d in sorted(diffs))))
-            if t == "tlsaudit":
+            if t.startswith("tlsaudit"):
                 sc_conns = set(r["self_conns"] for r in good if r["self_conns"] is not None)
                 meas = set(r["active"] for r in good)
                 if sc_conns and sc_conns != meas:
-                    notes.append("%s / tlsaudit reports %s connections in its JSON, the namespace "
-                                 "counted %s" % (sc, "/".join(map(str, sorted(sc_conns))),
+                    notes.append("%s / %s reports %s connections in its JSON, the namespace "
+                                 "counted %s" % (sc, t, "/".join(map(str, sorted(sc_conns))),
                                                  "/".join(map(str, sorted(meas)))))
     w("## Notes")
     w("")

@@ -62,8 +62,11 @@ def tool_argv(tool, host, port, tlsaudit=DEFAULT_TLSAUDIT, jsonfile=None, startt
     sni: the server name to send (None: none, as the tools do for an address).
     """
     target = "%s:%d" % (host, port)
-    if tool == "tlsaudit":
-        argv = [tlsaudit, "scan", "--format", "json"]
+    if tool in ("tlsaudit", "tlsaudit-novuln"):
+        # tlsaudit-novuln: without the active vulnerability probes (ROBOT's
+        # five connections a TLS_RSA suite ...), what sslscan and nmap do not run
+        argv = [tlsaudit, "scan", "--format", "json"] + (
+            ["--no-vuln"] if tool == "tlsaudit-novuln" else [])
         if sni:
             argv += ["--sni", sni]
         return argv + [target + ("/" + starttls if starttls else "")]
@@ -601,7 +604,7 @@ def parse_testssl(text, jsondoc=None):
     return r
 
 
-PARSERS = {"tlsaudit": parse_tlsaudit, "sslscan": parse_sslscan, "nmap": parse_nmap,
+PARSERS = {"tlsaudit": parse_tlsaudit, "tlsaudit-novuln": parse_tlsaudit, "sslscan": parse_sslscan, "nmap": parse_nmap,
            "testssl": parse_testssl, "testssl-perproto": parse_testssl,
            "testssl-full": parse_testssl}
 
