@@ -34,8 +34,10 @@ struct server {
 	struct list suites[6]; /* by enum: SSLv3 .. TLSv1.3 at [1..5] */
 	int offered[6];        /* 1, 0, -1 unknown */
 	struct list groups12, groups13, schemes12, schemes13;
-	int hrr;      /* TLS 1.3 HelloRetryRequest seen: 1, 0, -1 */
-	long dh_bits; /* 0: none known */
+	struct list ec12, ff12; /* groups12's curves, and its RFC 7919 groups */
+	int hrr;                /* TLS 1.3 HelloRetryRequest seen: 1, 0, -1 */
+	long dh_bits;           /* 0: none known */
+	bool dh_ffdhe_only;     /* DHE only with an RFC 7919 group the client offers */
 	bool cert_rsa, cert_ec, cert_dsa, certs_known;
 	long rsa_bits, ec_bits;
 };
@@ -131,10 +133,20 @@ read_server(const json_t *t, struct server *s)
 		names_to(&s->groups12, json_object_get(t, "groups"), 0);
 		s->groups12.order = tri(json_object_get(t, "groups_server_order"));
 	}
+	s->ec12.order = s->ff12.order = s->groups12.order;
+	s->ec12.known = s->ff12.known = s->groups12.known;
+	for (i = 0; i < s->groups12.n; i++) {
+		const struct ta_group *g = ta_group_find(s->groups12.v[i]);
+		struct list *l = g && g->kind == TA_GROUP_FFDHE ? &s->ff12 : &s->ec12;
+
+		l->v[l->n++] = s->groups12.v[i];
+	}
 	names_to(&s->schemes12, json_object_get(sbv, "TLSv1.2"), 1);
 	names_to(&s->schemes13, json_object_get(sbv, "TLSv1.3"), 1);
 	s->hrr = tri(json_object_get(t, "tls13_hello_retry_request"));
 	s->dh_bits = (long)json_integer_value(json_object_get(json_object_get(t, "dh"), "bits"));
+	s->dh_ffdhe_only =
+	        json_is_true(json_object_get(json_object_get(t, "dh"), "only_with_ffdhe"));
 	s->certs_known = json_is_array(json_object_get(t, "certificates"));
 	json_array_foreach (json_object_get(t, "certificates"), i, c) {
 		const char *kt = json_string_value(json_object_get(c, "key_type"));
@@ -235,10 +247,15 @@ suite_usable(const struct ta_client *c, const struct server *s, uint16_t v,
 	if (su->kx == TA_KX_ECDHE || su->kx == TA_KX_ECDH_ANON) {
 		if (!s->groups12.known) {
 			miss(m, "the server's groups for TLS 1.2 and below");
-		} else if (!pick_group(c->groups, c->ngroups, &s->groups12, m) && c->ngroups > 0) {
+		} else if (!pick_group(c->groups, c->ngroups, &s->ec12, m) && c->ngroups > 0) {
 			*why |= 1;
 			return false;
 		}
+	}
+	if ((su->kx == TA_KX_DHE || su->kx == TA_KX_DH_ANON) && s->dh_ffdhe_only &&
+	    !pick_group(c->groups, c->ngroups, &s->ff12, m)) {
+		*why |= 4;
+		return false;
 	}
 	if (v == TA_TLS12 && c->nsigalgs > 0 &&
 	    (su->auth == TA_AUTH_RSA || su->auth == TA_AUTH_ECDSA || su->auth == TA_AUTH_DSS) &&
@@ -299,6 +316,11 @@ pick_suite(const struct ta_client *c, const struct server *s, uint16_t v, struct
 	else if (why & 1)
 		fail(m, "fails", "no common group for the ECDHE suites both support at %s%s",
 		     vers[vidx(v)].name, NULL);
+	else if (why & 4)
+		fail(m, "fails",
+		     "no RFC 7919 group offered for the DHE suites both support at %s (the server "
+		     "has no DH prime of its own)%s",
+		     vers[vidx(v)].name, NULL);
 	else
 		fail(m, "fails",
 		     "no common signature scheme for the certificate at %s (the client "
@@ -355,10 +377,16 @@ tls12_and_below(const struct ta_client *c, const struct server *s, struct sim *m
 		if (c->ngroups == 0) {
 			miss(m, "the curve a server picks for a client without supported_groups");
 		} else {
-			m->group = pick_group(c->groups, c->ngroups, &s->groups12, m);
+			m->group = pick_group(c->groups, c->ngroups, &s->ec12, m);
 		}
 	}
-	if (su->kx == TA_KX_DHE || su->kx == TA_KX_DH_ANON) {
+	if ((su->kx == TA_KX_DHE || su->kx == TA_KX_DH_ANON) && s->dh_ffdhe_only) {
+		const struct ta_group *g;
+
+		m->group = pick_group(c->groups, c->ngroups, &s->ff12, m);
+		g = ta_group_find(m->group);
+		m->dh_bits = g ? g->bits : 0;
+	} else if (su->kx == TA_KX_DHE || su->kx == TA_KX_DH_ANON) {
 		m->dh_bits = s->dh_bits;
 		if (!s->dh_bits)
 			miss(m, "the server's DH group size");
