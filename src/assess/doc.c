@@ -468,10 +468,13 @@ ta_doc_target(const struct ta_result *r)
 	json_object_set_new(t, "groups_server_order", tri(r->groups_server_order));
 	json_object_set_new(t, "groups_by_version", groups_by_version(r));
 	json_object_set_new(t, "tls13_hello_retry_request", tri(r->hrr_seen));
-	if (r->dh.bits)
-		json_object_set_new(
-		        t, "dh", json_pack("{s:i, s:s}", "bits", r->dh.bits, "group", r->dh.group));
-	else
+	if (r->dh.bits) {
+		json_t *dh = json_pack("{s:i, s:s}", "bits", r->dh.bits, "group", r->dh.group);
+
+		if (dh && r->dh.ffdhe_only) /* only then: the usual case keeps its two keys */
+			json_object_set_new(dh, "only_with_ffdhe", json_true());
+		json_object_set_new(t, "dh", dh);
+	} else
 		json_object_set_new(t, "dh", json_null());
 	json_decref(sigs);
 	sigs = scheme_list(r->sigschemes, r->nsigschemes);

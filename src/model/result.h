@@ -41,6 +41,9 @@ struct ta_version_groups {
 struct ta_dh_seen {
 	uint16_t bits;  /* 0: no DHE handshake seen */
 	char group[24]; /* "ffdhe2048", "rfc3526-2048", "custom" ... */
+	/* the server has no prime of its own: DHE only with an RFC 7919 group
+	 * the client offers, and this is the smallest it accepts */
+	bool ffdhe_only;
 };
 
 #define TA_MAX_CHAINS      8
@@ -194,7 +197,9 @@ struct ta_result {
 	/* TLS 1.3 (HelloRetryRequest choices) and the highest version below
 	 * it (ECDHE curves, then RFC 7919 groups) */
 	struct ta_version_groups groups13, groups12;
-	struct ta_dh_seen dh; /* weakest DH with no FFDHE group offered */
+	/* weakest DH with no FFDHE group offered; for a server that does DHE
+	 * only with an offered FFDHE group, the smallest it accepts */
+	struct ta_dh_seen dh;
 	uint16_t sigschemes[TA_MAX_ACCEPT];
 	size_t nsigschemes;
 	uint16_t sig12[64], sig13[64]; /* the same, by version */

@@ -375,6 +375,11 @@ ta_u16_push(uint16_t *v, size_t *n, size_t cap, uint16_t x)
 
 /* Lists the plan offers (src/probe/offer.c). */
 size_t ta_list_ec_groups(uint16_t *out, size_t cap);
+/* The groups a TLS 1.0-1.2 hello offers: the EC ones, then the FFDHE ones
+ * for a server that does DHE only with an offered FFDHE group
+ * (t->dhe_needs_ffdhe), or its DHE suites would be refused. */
+struct ta_target;
+size_t ta_target_groups12(const struct ta_target *t, uint16_t *out, size_t cap);
 size_t ta_list_tls13_groups(uint16_t *out, size_t cap);
 size_t ta_list_sigalgs(uint16_t *out, size_t cap, bool tls13);
 

@@ -74,7 +74,7 @@ ta_feat_send_hello_ask(struct feat_job *f, uint32_t tag, uint16_t version, const
 		h.scsv_reneg = true;
 	} else {
 		h.sni = sni && t->sni[0] ? t->sni : NULL;
-		h.ngroups = ta_list_ec_groups(groups, 96);
+		h.ngroups = ta_target_groups12(t, groups, 96);
 		h.groups = groups;
 		h.ec_point_formats = true;
 		if (version >= TA_TLS12) {

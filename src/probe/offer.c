@@ -66,6 +66,16 @@ ta_list_ffdhe_groups(uint16_t *out, size_t cap)
 	return n;
 }
 
+size_t
+ta_target_groups12(const struct ta_target *t, uint16_t *out, size_t cap)
+{
+	size_t n = ta_list_ec_groups(out, cap);
+
+	if (t->dhe_needs_ffdhe)
+		n += ta_list_ffdhe_groups(out + n, cap - n);
+	return n;
+}
+
 /* The schemes every hello lists first: one or more for each kind of key a
  * certificate can have.  wolfSSL reads only the first 19 entries of
  * signature_algorithms (WOLFSSL_MAX_SIGALGO) and refuses the hello when

@@ -456,6 +456,19 @@ finish_groups_result(struct ta_target *t)
 		ta_u16_push(r->groups, &r->ngroups, TA_MAX_ACCEPT, g12->groups[i]);
 	r->groups_tested = t->g13_done || t->g12_started;
 	r->groups_server_order = same_order(g13->server_order, g13->n, g12->server_order, g12->n);
+	/* no prime of its own (GnuTLS without DH parameters): its DHE groups
+	 * are the RFC 7919 ones it accepts, the weakest of them is its DH */
+	if (t->dhe_needs_ffdhe && r->dh.bits == 0)
+		for (size_t i = 0; i < t->ngff; i++) {
+			const struct ta_group *g = ta_group_find(t->gff[i]);
+
+			if (g && g->kind == TA_GROUP_FFDHE &&
+			    (!r->dh.bits || g->bits < r->dh.bits)) {
+				r->dh.bits = g->bits;
+				snprintf(r->dh.group, sizeof r->dh.group, "%s", g->iana);
+				r->dh.ffdhe_only = true;
+			}
+		}
 }
 
 static int
@@ -476,6 +489,29 @@ settle_order(struct ta_result *r)
 	for (size_t i = 0; i < r->nsig12; i++)
 		ta_u16_push(r->sigschemes, &r->nsigschemes, TA_MAX_ACCEPT, r->sig12[i]);
 	qsort(r->notes, r->nnotes, sizeof r->notes[0], cmp_note);
+}
+
+/* A server whose only key exchange is DHE with an RFC 7919 group: OpenSSL
+ * 3.0's client lists FFDHE groups only when TLS 1.3 is on, so its TLS 1.2
+ * handshakes (resumption, renegotiation, tickets) are refused. */
+static void
+note_ffdhe_only(struct ta_target *t)
+{
+	struct ta_result *r = &t->res;
+
+	if (!t->dhe_needs_ffdhe || r->ver[TA_V_TLS13].offered)
+		return;
+	for (int v = TA_V_SSL3; v <= TA_V_TLS12; v++)
+		for (size_t i = 0; i < r->ver[v].nsuites; i++) {
+			const struct ta_suite *s = ta_suite_find((uint16_t)r->ver[v].suites[i]);
+
+			if (!s || !is_dhe(s))
+				return;
+		}
+	ta_result_note(r, "the server's only key exchange is DHE with an RFC 7919 group the client "
+	                  "offers; OpenSSL's client offers none in a TLS 1.2 handshake, so what "
+	                  "tlsaudit tests through OpenSSL handshakes (session resumption, "
+	                  "renegotiation, tickets) could not be tested");
 }
 
 static void
@@ -518,6 +554,7 @@ plan_finish(struct ta_target *t)
 			         "the server closed every connection without answering");
 	} else if (t->abort_reason)
 		ta_result_note(r, "probing stopped early: %s", t->abort_reason);
+	note_ffdhe_only(t);
 	analyse_chains(t);
 	settle_order(r);
 	r->duration_ms = ta_loop_now(&t->scan->loop) - t->start_ms;

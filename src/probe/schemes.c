@@ -124,7 +124,7 @@ build_sigalgs12(struct ta_elim *e, const uint16_t *ids, size_t n, struct ta_wr *
 	ta_kind_base_hello(e, TA_TLS12, &h);
 	h.nsuites = suites_for_schemes(e, ids, n, suites);
 	h.suites = suites;
-	h.ngroups = ta_list_ec_groups(groups, 96);
+	h.ngroups = ta_target_groups12(e->job.t, groups, 96);
 	h.groups = groups;
 	memcpy(list, ids, n * sizeof *ids);
 	h.nsigalgs = n;

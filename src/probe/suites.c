@@ -352,17 +352,18 @@ comparable_suites(struct ta_elim *e, const struct ta_elim_pick *p, uint16_t othe
  * a client that offers only unknown FFDHE groups (RFC 7919 4).  So the
  * suite hellos offer no FFDHE group (which also shows the server's own
  * prime), and when no DHE suite was accepted, the DHE suites that could
- * be (no certificate, or a kind accepted) are offered once more with the
- * FFDHE groups.
+ * be (no certificate, or a kind accepted; every one when nothing was
+ * accepted: a server offering only DHE suites refuses every hello without
+ * an FFDHE group) are offered once more with the FFDHE groups.
  */
 static bool
 refill_suites(struct ta_elim *e)
 {
 	struct suites_ctx *c = e->ctx;
-	uint32_t kinds = 1u << TA_CERTK_NONE;
+	uint32_t kinds = e->nacc ? 1u << TA_CERTK_NONE : ~0u;
 
 	if (!c || c->ffdhe_pass || e->version < TA_TLS10 || e->version >= TA_TLS13 ||
-	    e->incomplete || e->noversion || e->stopped_early || e->nacc == 0)
+	    e->incomplete || e->noversion || e->stopped_early)
 		return false;
 	c->ffdhe_pass = true;
 	for (size_t i = 0; i < e->nacc; i++) {

@@ -185,7 +185,7 @@ ta_vuln_send(struct vuln_job *v, uint32_t tag, const struct vuln_hello *vh)
 	h.sni = t->sni[0] ? t->sni : NULL;
 	if (vh->grease_groups)
 		groups[ng++] = 0x3a3a;
-	ng += ta_list_ec_groups(groups + ng, 96);
+	ng += ta_target_groups12(t, groups + ng, 96);
 	h.groups = groups;
 	h.ngroups = ng;
 	h.ec_point_formats = true;

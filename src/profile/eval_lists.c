@@ -475,7 +475,10 @@ ev_dh(const struct ta_rule *ru, const struct ta_ectx *c, struct ta_out *o)
 		item = ev_item(o, IK_DH, r->dh.group, TA_YES, "sufficient", TA_VERDICT_PASS);
 	ev_item_int(item, r->dh.bits);
 
-	ev_add(&o->ev, "Weakest DH group: %s, %u bits.", r->dh.group, r->dh.bits);
+	ev_add(&o->ev, "Weakest DH group: %s, %u bits%s.", r->dh.group, r->dh.bits,
+	       r->dh.ffdhe_only ? " (DHE only with an RFC 7919 group the client offers; "
+	                          "the smallest the server accepts)"
+	                        : "");
 	if (ru->min_bits >= 0 && r->dh.bits < ru->min_bits) {
 		ev_sep(&o->fix);
 		ev_add(&o->fix,

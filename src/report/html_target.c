@@ -215,7 +215,11 @@ kx_table(FILE *out, const json_t *t)
 		hw_mark(out, bits < 2048 ? HW_BAD : HW_GOOD, bits < 2048 ? "weak" : "ok");
 		fprintf(out, " %lld bits, ", bits);
 		hw_esc(out, hw_str(dh, "group"));
-		fputs(" (no FFDHE group offered)", out);
+		fputs(json_is_true(json_object_get(dh, "only_with_ffdhe"))
+		              ? " (no prime of its own: DHE only with an RFC 7919 group the client "
+		                "offers; the smallest it accepts)"
+		              : " (no FFDHE group offered)",
+		      out);
 		hw_row_end(out);
 	}
 	hw_row_begin(out, "Signature schemes");

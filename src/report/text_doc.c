@@ -263,7 +263,11 @@ key_exchange(const struct ta_txt *t, const json_t *target)
 	}
 	dh = json_object_get(target, "dh");
 	if (json_is_object(dh) && num(dh, "bits")) {
-		fprintf(t->out, "  DH parameters (no FFDHE group offered): %lld bits, ",
+		fprintf(t->out, "  DH parameters (%s): %lld bits, ",
+		        json_is_true(json_object_get(dh, "only_with_ffdhe"))
+		                ? "none of its own, DHE only with an offered RFC 7919 group; the "
+		                  "smallest"
+		                : "no FFDHE group offered",
 		        num(dh, "bits"));
 		ta_txt_put(t, str0(dh, "group"));
 		fputc('\n', t->out);

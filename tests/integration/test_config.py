@@ -244,7 +244,7 @@ def live(t, sw, lib, binary, starttls, pid, pkis):
          missing)
 
     proc, log_path = start(sw, cmd, d, label)
-    silent = rfc7919 = None
+    silent = rfc7919 = scan_error = None
     try:
         h.wait_port(port, proc=proc, log_path=log_path, timeout=30)
         try:
@@ -256,15 +256,19 @@ def live(t, sw, lib, binary, starttls, pid, pkis):
             rfc7919 = gnutls_dhe(port)
     finally:
         stop(sw, proc, d, label)
-    if tg is None:
-        # GnuTLS without DH parameters does DHE only by RFC 7919: the
-        # generator says so (rule dh named); a client offering ffdhe2048
-        # gets DHE, a scanner whose hellos offer none of them is refused
-        t.check("%s: the scan failed only where the generator named the DH rule" % label,
-                "dh" in named, scan_error)
-        t.check("%s: a client offering RFC 7919 groups gets DHE" % label,
-                rfc7919 is not None and "(DHE-FFDHE" in rfc7919, rfc7919)
+    if not t.check("%s: scanned" % label, tg is not None, scan_error):
         return
+    dhe = any("_DHE_" in s for v in ("TLSv1.2", "TLSv1.1", "TLSv1.0")
+              for s in tg["protocols"][v].get("cipher_suites") or [])
+    if rfc7919 is not None and dhe:
+        # GnuTLS without DH parameters does DHE only by RFC 7919: the
+        # generator says so (rule dh named); gnutls-cli offering the FFDHE
+        # groups gets DHE in TLS 1.2, and the document says how
+        t.check("%s: a TLS 1.2 client offering RFC 7919 groups gets DHE" % label,
+                "(DHE-FFDHE" in rfc7919, rfc7919)
+        t.check("%s: dh: the smallest RFC 7919 group, DHE only with one offered" % label,
+                (tg.get("dh") or {}).get("only_with_ffdhe") is True
+                and (tg.get("dh") or {}).get("group", "").startswith("ffdhe"), tg.get("dh"))
     verdict = tg["profiles"][pid]
     bad = {r["id"]: r["result"] for r in verdict["rules"]
            if r["result"] in ("fail", "could_not_test") and r["id"] not in named}
@@ -300,7 +304,7 @@ def closes_silently(port, starttls=None):
 
 def gnutls_dhe(port):
     cp = subprocess.run(["gnutls-cli", "--insecure", "-p", str(port), "127.0.0.1", "--priority",
-                         "NORMAL:+DHE-RSA:+AES-128-CBC:+SHA256"], stdout=subprocess.PIPE,
+                         "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:+AES-128-CBC:+SHA256"], stdout=subprocess.PIPE,
                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=30)
     m = re.search(r"^- Description: (.*)$", cp.stdout.decode(errors="replace"), re.M)
     return m.group(1) if m else cp.stdout.decode(errors="replace")[-300:]

@@ -215,7 +215,8 @@ def expect_gnutls(c):
             "TLSv1.2": {"groups": GNUTLS_GROUPS, "server_order": True,
                         "suborders": [["secp384r1", "x25519"], ["ffdhe3072", "ffdhe2048"]]},
             "TLSv1.3": {"groups": GNUTLS_GROUPS, "server_order": True}},
-        "dh": None,
+        # no DH parameters: DHE only with an offered RFC 7919 group
+        "dh": {"bits": 2048, "group": "ffdhe2048", "only_with_ffdhe": True},
         "certs": [cert_spec(c.rsa_cert, "RSA")],
         "schemes": {"TLSv1.2": ["rsa_pss_rsae_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha384"],
                     "TLSv1.3": ["rsa_pss_rsae_sha384"]},

@@ -683,12 +683,19 @@ def group_order_problems(port, version, suites, gids, server_order, sni=None, ex
 
 def dh_of(port, dhe_suites, sni=None):
     """{"bits", "group"} of the DH prime used when the hello offers only EC
-    groups (no FFDHE group), or None when no DHE suite is negotiated."""
+    groups (no FFDHE group). A server with no prime of its own (GnuTLS
+    without DH parameters) negotiates DHE only with an RFC 7919 group
+    offered: then the smallest one it takes when offered alone, with
+    "only_with_ffdhe": True. None when no DHE suite is negotiated."""
     r = hello(port, "TLSv1.2", dhe_suites, groups=COMMON_EC, sni=sni)
     p = r.get("dh_p")
-    if p is None:
-        return None
-    return {"bits": p.bit_length(), "group": dh_group_name(p)}
+    if p is not None:
+        return {"bits": p.bit_length(), "group": dh_group_name(p)}
+    for name in FFDHE:  # smallest first
+        p = hello(port, "TLSv1.2", dhe_suites, groups=COMMON_EC + [name], sni=sni).get("dh_p")
+        if p is not None and dh_group_name(p) == name:
+            return {"bits": p.bit_length(), "group": name, "only_with_ffdhe": True}
+    return None
 
 
 def dh_group_name(p):
