@@ -505,7 +505,11 @@ on_elim(struct ta_job *job, const struct ta_response *r)
 		ta_elim_step(e);
 		return;
 	} else { /* TA_J_FAIL */
-		e->fails++;
+		/* once the server is known to close instead of alerting, a close
+		 * is its refusal, not a failure: a one-suite server (GnuTLS,
+		 * Dovecot) closes on every window of the registry */
+		if (!(e->closed_is_reject && r->outcome == TA_OUT_CLOSED))
+			e->fails++;
 		if (r->outcome == TA_OUT_GARBAGE && n <= MIN_WINDOW) {
 			/* garbage for a small hello too: not intolerance */
 			broken(e, r->detail ? r->detail : "the answer is not valid TLS");
