@@ -330,4 +330,5 @@ ta_dh_classify(const uint8_t *p, size_t len, struct ta_dh_seen *out)
 		}
 	out->bits = (uint16_t)bits;
 	snprintf(out->group, sizeof out->group, "%s", name);
+	out->ffdhe_only = false; /* a prime the server sent: seen, whatever was offered */
 }

@@ -176,7 +176,7 @@ static int
 judge_ffdhe12(struct ta_elim *e, const struct ta_response *r, uint16_t *id)
 {
 	if (r->outcome == TA_OUT_HELLO) {
-		struct ta_dh_seen d;
+		struct ta_dh_seen d = {0};
 		const struct ta_group *g;
 
 		if (!r->has_ske || r->ske_kind != TA_SKE_DH)

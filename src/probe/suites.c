@@ -232,7 +232,7 @@ observe_suites(struct ta_elim *e, const struct ta_response *r)
 		return;
 	/* the server's own prime shows only when no FFDHE group was offered */
 	if (r->ske_kind == TA_SKE_DH && r->dh_p_len && !(e->built_flags & S12_FFDHE)) {
-		struct ta_dh_seen d;
+		struct ta_dh_seen d = {0};
 
 		ta_dh_classify(r->dh_p, r->dh_p_len, &d);
 		if (t->res.dh.bits == 0 || d.bits < t->res.dh.bits)
